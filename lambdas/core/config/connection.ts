@@ -1,0 +1,48 @@
+// Connections: the targets agents reach through Tollgate, and what is allowed on each.
+import { z } from 'zod';
+
+const name = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes, at most 63 characters');
+
+/**
+ * Where the target's credentials live. The agent never sees them; only the executor adapter
+ * resolves them.
+ */
+export const targetLocatorSchema = z.union([
+  z.object({ url: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL') }).strict(),
+  z.object({ urlEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name') }).strict(),
+  z.object({ secretArn: z.string().startsWith('arn:aws', 'a Secrets Manager ARN') }).strict(),
+  z.object({ demo: z.literal(true) }).strict(),
+]);
+
+export const connectionSchema = z
+  .object({
+    name,
+    kind: z.literal('postgres'),
+    description: z.string().max(500).optional(),
+    environment: z.string().max(63).default('development'),
+    /** Groups whose members may use this connection. */
+    allowGroups: z.array(z.string().min(1)).min(1),
+    target: targetLocatorSchema,
+    limits: z
+      .object({
+        /** Rows returned at most; the response says when it truncated. */
+        rowLimit: z.number().int().min(1).max(100_000).default(1000),
+        /** Statement timeout, enforced by the server and by the driver. */
+        statementTimeoutMs: z.number().int().min(100).max(300_000).default(10_000),
+      })
+      .strict()
+      .default({ rowLimit: 1000, statementTimeoutMs: 10_000 }),
+  })
+  .strict();
+
+export type Connection = z.infer<typeof connectionSchema>;
+export type TargetLocator = z.infer<typeof targetLocatorSchema>;
+
+export const connectionsSchema = z
+  .array(connectionSchema)
+  .refine((list) => new Set(list.map((c) => c.name)).size === list.length, 'connection names must be unique');
+
+/** Connection as it may be shown to callers and recordings: no target locator. */
+export const describeConnection = (c: Connection) => ({ name: c.name, kind: c.kind, environment: c.environment });

@@ -1,0 +1,108 @@
+// The one error hierarchy of Tollgate. Every refusal the gateway gives is one of these; the HTTP
+// layer maps `code` to a status in one place (lambdas/handlers/http/error-response.ts).
+
+/** Stable, documented error codes. Clients may switch on them; never rename one. */
+export type ErrorCode =
+  | 'bad_request'
+  | 'invalid_json'
+  | 'sql_unparseable'
+  | 'unauthenticated'
+  | 'blocked'
+  | 'session_forbidden'
+  | 'connection_not_found'
+  | 'route_not_found'
+  | 'method_not_allowed'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'target_error'
+  | 'target_timeout'
+  | 'recording_unavailable'
+  | 'internal_error';
+
+/** Base class: a refusal with a stable code and a message safe to show to the caller. */
+export class TollgateError extends Error {
+  readonly code: ErrorCode;
+  /** Extra, caller-safe fields merged into the error body (e.g. the rule that blocked). */
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.details = options?.details;
+  }
+}
+
+export class BadRequestError extends TollgateError {
+  constructor(message: string, code: 'bad_request' | 'invalid_json' | 'unsupported_media_type' = 'bad_request') {
+    super(code, message);
+  }
+}
+
+/** Identity could not be established. The message never says which check failed. */
+export class UnauthenticatedError extends TollgateError {
+  constructor(cause?: unknown) {
+    super('unauthenticated', 'A valid bearer token is required.', { cause });
+  }
+}
+
+export class SqlUnparseableError extends TollgateError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('sql_unparseable', message, details ? { details } : undefined);
+  }
+}
+
+/** The decision refused the request. `rule` names what refused it. */
+export class BlockedError extends TollgateError {
+  constructor(message: string, details: { rule: string; [key: string]: unknown }) {
+    super('blocked', message, { details });
+  }
+}
+
+export class SessionForbiddenError extends TollgateError {
+  constructor() {
+    super('session_forbidden', 'This session belongs to another principal; start a new session.');
+  }
+}
+
+export class NotFoundError extends TollgateError {
+  constructor(code: 'connection_not_found' | 'route_not_found', message: string) {
+    super(code, message);
+  }
+}
+
+export class MethodNotAllowedError extends TollgateError {
+  constructor(method: string) {
+    super('method_not_allowed', `Method ${method} is not allowed on this route.`);
+  }
+}
+
+export class PayloadTooLargeError extends TollgateError {
+  constructor(limitBytes: number) {
+    super('payload_too_large', `The request body exceeds ${limitBytes} bytes.`);
+  }
+}
+
+/** The target answered with an error. The message is the target's, stripped of credentials. */
+export class TargetError extends TollgateError {
+  constructor(message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+    super('target_error', message, options);
+  }
+}
+
+export class TargetTimeoutError extends TollgateError {
+  constructor(timeoutMs: number, cause?: unknown) {
+    super('target_timeout', `The target did not answer within ${timeoutMs} ms; the statement was cancelled.`, {
+      cause,
+    });
+  }
+}
+
+/** The session recording could not be written: nothing runs unrecorded. */
+export class RecordingUnavailableError extends TollgateError {
+  constructor(cause?: unknown) {
+    super('recording_unavailable', 'The session recording is unavailable; the request was not run.', { cause });
+  }
+}
+
+export const isTollgateError = (error: unknown): error is TollgateError => error instanceof TollgateError;

@@ -1,0 +1,122 @@
+// Ports: everything the core needs from the outside world. Adapters implement them at the edge
+// (lambdas/adapters); composition roots (lambdas/wiring) choose which.
+import type { Connection } from './config/connection.js';
+import type { Decision, DecisionInput } from './decision/decision.js';
+import type { Principal } from './identity/principal.js';
+import type { ChainHead, SessionEvent } from './recording/events.js';
+import type { Dialect, SqlFacts } from './sql/facts.js';
+
+/** Verifies a bearer token and returns its principal; throws UnauthenticatedError otherwise. */
+export interface IdentityVerifier {
+  verify(token: string): Promise<Principal>;
+}
+
+/** Connections in force. */
+export interface ConnectionStore {
+  get(name: string): Promise<Connection | undefined>;
+}
+
+/** Turns SQL text into facts. Must never throw on bad input: unparseable text is a fact. */
+export interface SqlAnalyzer {
+  readonly dialect: Dialect;
+  /** Loads the parser; called once per process before the first `analyze`. */
+  load(): Promise<void>;
+  analyze(sql: string): SqlFacts;
+}
+
+/** Decides a request from its facts. Pure: no I/O on the request path. */
+export interface PolicyEngine {
+  decide(input: DecisionInput): Decision;
+}
+
+export interface ResultColumn {
+  readonly name: string;
+  /** The target's type name, e.g. `int4`, `text`, `timestamptz`. */
+  readonly type: string;
+}
+
+export interface ResultSet {
+  readonly columns: readonly ResultColumn[];
+  /** Rows as arrays aligned with `columns`; values are JSON-safe. */
+  readonly rows: readonly (readonly unknown[])[];
+  readonly rowCount: number;
+  /** True when the target had more rows than `rowLimit`. */
+  readonly truncated: boolean;
+}
+
+export interface ReadRequest {
+  /** Statements in order; each was analysed and allowed. The last one's rows are returned. */
+  readonly statements: readonly string[];
+  /** Bind parameters; only with a single statement. */
+  readonly params: readonly unknown[];
+  readonly rowLimit: number;
+  readonly timeoutMs: number;
+}
+
+/**
+ * Runs allowed statements on a target, inside a read-only transaction, with a statement timeout
+ * and a row cap. Throws TargetError or TargetTimeoutError.
+ */
+export interface TargetExecutor {
+  read(connection: Connection, request: ReadRequest): Promise<ResultSet>;
+}
+
+export interface SessionOwner {
+  readonly sub: string;
+  readonly issuer: string;
+}
+
+/**
+ * Durable storage of sessions and their events (DynamoDB on AWS and locally). Every write is a
+ * single-item conditional write: the event's own key is the lock that keeps a chain linear.
+ */
+export interface SessionStore {
+  /** Creates the session if absent; returns its owner either way. */
+  claimSession(sessionId: string, owner: SessionOwner, at: string): Promise<SessionOwner>;
+  /** The last event's position, or undefined for an empty session. */
+  head(sessionId: string): Promise<ChainHead | undefined>;
+  /** Stores the event unless its seq is taken, in which case it answers `conflict`. */
+  putEvent(event: SessionEvent): Promise<'stored' | 'conflict'>;
+  /** Events with seq > afterSeq, ascending, at most `limit`. */
+  listEvents(sessionId: string, afterSeq: number, limit: number): Promise<SessionEvent[]>;
+  /** The last event already archived (0 when none). */
+  archivedSeq(sessionId: string): Promise<number>;
+  /** Moves the archive mark from `fromSeq` to `toSeq`; false when another archiver moved it. */
+  markArchived(sessionId: string, fromSeq: number, toSeq: number): Promise<boolean>;
+}
+
+/** One archived piece of a session: consecutive events as canonical JSON lines. */
+export interface RecordingSegment {
+  readonly sessionId: string;
+  readonly firstSeq: number;
+  readonly lastSeq: number;
+  readonly firstPrevHash: string;
+  readonly lastHash: string;
+  /** NDJSON, one canonical event per line. */
+  readonly body: string;
+}
+
+/** The immutable recording store (S3 with Object Lock on AWS). */
+export interface RecordingArchive {
+  putSegment(segment: RecordingSegment): Promise<void>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface IdGenerator {
+  /** A new unguessable id (UUID v4). */
+  newId(): string;
+}
+
+export interface LogEntry {
+  readonly [key: string]: unknown;
+}
+
+/** Structured operational log. Never pass it tokens, credentials or result values. */
+export interface Logger {
+  info(message: string, entry?: LogEntry): void;
+  warn(message: string, entry?: LogEntry): void;
+  error(message: string, entry?: LogEntry): void;
+}

@@ -1,0 +1,242 @@
+// The SQL request use case: authenticate, analyse, decide, record, then (only if allowed and
+// recorded) run on the target and record the outcome. Shared by Lambda and the local server.
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { describeConnection } from '../config/connection.js';
+import type { Decision } from '../decision/decision.js';
+import {
+  BadRequestError,
+  BlockedError,
+  NotFoundError,
+  SqlUnparseableError,
+  TollgateError,
+  UnauthenticatedError,
+} from '../errors.js';
+import type { Principal } from '../identity/principal.js';
+import type {
+  Clock,
+  ConnectionStore,
+  IdentityVerifier,
+  IdGenerator,
+  PolicyEngine,
+  ResultColumn,
+  SqlAnalyzer,
+  TargetExecutor,
+} from '../ports.js';
+import { canonicalJson, type JsonValue } from '../recording/canonical-json.js';
+import type { EventDraft, SessionEventType } from '../recording/events.js';
+import type { SessionRecorder } from '../recording/session-recorder.js';
+import type { StatementFacts } from '../sql/facts.js';
+
+export interface ExecuteSqlDeps {
+  readonly identity: IdentityVerifier;
+  readonly connections: ConnectionStore;
+  readonly analyzer: SqlAnalyzer;
+  readonly policy: PolicyEngine;
+  readonly recorder: SessionRecorder;
+  readonly executor: TargetExecutor;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+}
+
+export interface ExecuteSqlInput {
+  readonly requestId: string;
+  /** The bearer token, without the `Bearer ` prefix. */
+  readonly token: string | undefined;
+  readonly connectionName: string;
+  /** The request body as received (JSON text). */
+  readonly rawBody: string;
+  /** `X-Tollgate-Session`, when the caller groups requests into a session. */
+  readonly sessionId: string | undefined;
+}
+
+export interface ExecuteSqlOutput {
+  readonly requestId: string;
+  readonly sessionId: string;
+  readonly columns: readonly ResultColumn[];
+  readonly rows: readonly (readonly unknown[])[];
+  readonly rowCount: number;
+  readonly truncated: boolean;
+  readonly decision: { readonly rule: string; readonly policyVersion: string };
+}
+
+export const SESSION_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{7,127}$/;
+export const MAX_SQL_LENGTH = 100_000;
+
+const paramSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+const bodySchema = z
+  .object({
+    sql: z.string().min(1, 'sql must not be empty').max(MAX_SQL_LENGTH, `sql is longer than ${MAX_SQL_LENGTH} characters`),
+    params: z.array(paramSchema).max(1000, 'at most 1000 params').optional(),
+  })
+  .strict();
+
+type Body = z.infer<typeof bodySchema>;
+
+const parseBody = (raw: string): Body => {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new BadRequestError('The request body is not valid JSON.', 'invalid_json');
+  }
+  const parsed = bodySchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const path = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+    throw new BadRequestError(`Invalid request body: ${path}${issue.message}.`);
+  }
+  return parsed.data;
+};
+
+const principalData = (p: Principal): JsonValue => ({
+  sub: p.sub,
+  issuer: p.issuer,
+  groups: [...p.groups],
+  tokenId: p.tokenId ?? null,
+  actsFor: p.actsFor ?? null,
+});
+
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+const statementData = (s: StatementFacts): JsonValue => ({
+  kind: s.kind,
+  nodeType: s.nodeType,
+  tables: [...s.tables],
+  functions: [...s.functions],
+});
+
+const decisionData = (d: Decision): { [k: string]: JsonValue } => ({
+  outcome: d.outcome,
+  rule: d.rule,
+  reason: d.reason,
+  hint: d.hint ?? null,
+  policyIds: [...d.policyIds],
+  policyVersion: d.policyVersion,
+});
+
+/** Runs one SQL request end to end. Throws a TollgateError for every refusal. */
+export const executeSql = async (deps: ExecuteSqlDeps, input: ExecuteSqlInput): Promise<ExecuteSqlOutput> => {
+  if (!input.token) throw new UnauthenticatedError();
+  const principal = await deps.identity.verify(input.token);
+
+  if (input.sessionId !== undefined && !SESSION_ID_PATTERN.test(input.sessionId)) {
+    throw new BadRequestError('X-Tollgate-Session must be 8-128 characters: letters, digits, . _ : -');
+  }
+  const sessionId = input.sessionId ?? deps.ids.newId();
+  const { requestId } = input;
+  const now = () => deps.clock.now().toISOString();
+  const draft = (type: SessionEventType, data: EventDraft['data']): EventDraft => ({ type, requestId, at: now(), data });
+  const record = (...drafts: EventDraft[]) => deps.recorder.append(sessionId, drafts);
+
+  await deps.recorder.open(sessionId, principal, now());
+
+  let body: Body | undefined;
+  let refusal: TollgateError | undefined;
+  try {
+    body = parseBody(input.rawBody);
+  } catch (error) {
+    refusal = error as TollgateError;
+  }
+  const received = draft('request.received', {
+    principal: principalData(principal),
+    connection: input.connectionName,
+    sql: body?.sql ?? null,
+    // Parameter values may be personal data: the recording keeps their digest, not the values.
+    paramCount: body?.params?.length ?? 0,
+    paramsSha256: body?.params ? sha256(canonicalJson(body.params)) : null,
+  });
+  const failed = (error: TollgateError) =>
+    draft('request.failed', { code: error.code, message: error.message });
+
+  if (refusal || !body) {
+    await record(received, failed(refusal!));
+    throw refusal;
+  }
+
+  const connection = await deps.connections.get(input.connectionName);
+  if (!connection) {
+    const error = new NotFoundError('connection_not_found', `No connection named ${input.connectionName}.`);
+    await record(received, failed(error));
+    throw error;
+  }
+
+  const facts = deps.analyzer.analyze(body.sql);
+  if (!facts.parseOk) {
+    const error = new SqlUnparseableError(`The SQL does not parse as ${facts.dialect}: ${facts.error}.`, {
+      position: facts.position ?? null,
+    });
+    await record(received, draft('request.decided', {
+      outcome: 'block',
+      rule: 'sql.unparseable',
+      reason: error.message,
+      hint: null,
+      policyIds: [],
+      policyVersion: 'analysis',
+    }));
+    throw error;
+  }
+  const params = body.params ?? [];
+  const shapeError =
+    facts.statements.length === 0
+      ? new BadRequestError('The SQL holds no statement.')
+      : params.length > 0 && facts.statements.length > 1
+        ? new BadRequestError('params can only be used with a single statement.')
+        : undefined;
+  if (shapeError) {
+    await record(received, failed(shapeError));
+    throw shapeError;
+  }
+
+  const decision = deps.policy.decide({ principal, connection, facts });
+  await record(
+    received,
+    draft('request.decided', {
+      ...decisionData(decision),
+      connection: describeConnection(connection),
+      statements: facts.statements.map(statementData),
+    }),
+  );
+  if (decision.outcome !== 'allow') {
+    throw new BlockedError(decision.reason, {
+      rule: decision.rule,
+      ...(decision.hint ? { hint: decision.hint } : {}),
+      policyIds: decision.policyIds,
+      policyVersion: decision.policyVersion,
+    });
+  }
+
+  // Request and decision are durable: only now may the target see the request.
+  const started = deps.clock.now().getTime();
+  let result: Awaited<ReturnType<TargetExecutor['read']>>;
+  try {
+    result = await deps.executor.read(connection, {
+      statements: facts.statements.map((s) => s.text),
+      params,
+      rowLimit: connection.limits.rowLimit,
+      timeoutMs: connection.limits.statementTimeoutMs,
+    });
+  } catch (error) {
+    const known = error instanceof TollgateError ? error : new TollgateError('target_error', 'The target failed.');
+    const durationMs = deps.clock.now().getTime() - started;
+    await record(draft('request.failed', { code: known.code, message: known.message, durationMs }));
+    throw known;
+  }
+  await record(
+    draft('request.completed', {
+      rowCount: result.rowCount,
+      truncated: result.truncated,
+      columns: result.columns.map((c) => c.name),
+      durationMs: deps.clock.now().getTime() - started,
+    }),
+  );
+  return {
+    requestId,
+    sessionId,
+    columns: result.columns,
+    rows: result.rows,
+    rowCount: result.rowCount,
+    truncated: result.truncated,
+    decision: { rule: decision.rule, policyVersion: decision.policyVersion },
+  };
+};
