@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'target_error'
   | 'target_timeout'
   | 'recording_unavailable'
+  | 'unavailable'
   | 'internal_error';
 
 /** Base class: a refusal with a stable code and a message safe to show to the caller. */
@@ -25,7 +26,11 @@ export class TollgateError extends Error {
   /** Extra, caller-safe fields merged into the error body (e.g. the rule that blocked). */
   readonly details: Readonly<Record<string, unknown>> | undefined;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown; details?: Record<string, unknown> },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
@@ -34,7 +39,10 @@ export class TollgateError extends Error {
 }
 
 export class BadRequestError extends TollgateError {
-  constructor(message: string, code: 'bad_request' | 'invalid_json' | 'unsupported_media_type' = 'bad_request') {
+  constructor(
+    message: string,
+    code: 'bad_request' | 'invalid_json' | 'unsupported_media_type' = 'bad_request',
+  ) {
     super(code, message);
   }
 }
@@ -92,16 +100,29 @@ export class TargetError extends TollgateError {
 
 export class TargetTimeoutError extends TollgateError {
   constructor(timeoutMs: number, cause?: unknown) {
-    super('target_timeout', `The target did not answer within ${timeoutMs} ms; the statement was cancelled.`, {
-      cause,
-    });
+    super(
+      'target_timeout',
+      `The target did not answer within ${timeoutMs} ms; the statement was cancelled.`,
+      {
+        cause,
+      },
+    );
   }
 }
 
 /** The session recording could not be written: nothing runs unrecorded. */
 export class RecordingUnavailableError extends TollgateError {
   constructor(cause?: unknown) {
-    super('recording_unavailable', 'The session recording is unavailable; the request was not run.', { cause });
+    super('recording_unavailable', 'The session recording is unavailable; the request was not run.', {
+      cause,
+    });
+  }
+}
+
+/** The gateway is not ready to serve (starting or stopping). */
+export class UnavailableError extends TollgateError {
+  constructor(message = 'The gateway is starting; retry shortly.') {
+    super('unavailable', message);
   }
 }
 

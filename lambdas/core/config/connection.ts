@@ -45,4 +45,8 @@ export const connectionsSchema = z
   .refine((list) => new Set(list.map((c) => c.name)).size === list.length, 'connection names must be unique');
 
 /** Connection as it may be shown to callers and recordings: no target locator. */
-export const describeConnection = (c: Connection) => ({ name: c.name, kind: c.kind, environment: c.environment });
+export const describeConnection = (c: Connection) => ({
+  name: c.name,
+  kind: c.kind,
+  environment: c.environment,
+});

@@ -2,7 +2,13 @@
 // formatting. For the values Tollgate records (strings, finite numbers, booleans, null, arrays,
 // plain objects) this is the JSON Canonicalization Scheme of RFC 8785.
 
-export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [k: string]: JsonValue };
+export type JsonValue =
+  | string
+  | number
+  | boolean
+  | null
+  | readonly JsonValue[]
+  | { readonly [k: string]: JsonValue };
 
 export const canonicalJson = (value: unknown): string => {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return JSON.stringify(value);

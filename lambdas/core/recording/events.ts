@@ -1,7 +1,11 @@
 // The session event model: what a recording holds, one event per step of a request.
 import type { JsonValue } from './canonical-json.js';
 
-export type SessionEventType = 'request.received' | 'request.decided' | 'request.completed' | 'request.failed';
+export type SessionEventType =
+  | 'request.received'
+  | 'request.decided'
+  | 'request.completed'
+  | 'request.failed';
 
 /** An event before it joins the chain. */
 export interface EventDraft {

@@ -34,10 +34,13 @@ export type ChainVerdict = { ok: true; head: ChainHead } | { ok: false; seq: num
 export const verifyChain = (events: readonly SessionEvent[], from: ChainHead = GENESIS): ChainVerdict => {
   let head = from;
   for (const event of events) {
-    if (event.seq !== head.seq + 1) return { ok: false, seq: event.seq, problem: `expected seq ${head.seq + 1}` };
-    if (event.prevHash !== head.hash) return { ok: false, seq: event.seq, problem: 'prevHash does not match' };
+    if (event.seq !== head.seq + 1)
+      return { ok: false, seq: event.seq, problem: `expected seq ${head.seq + 1}` };
+    if (event.prevHash !== head.hash)
+      return { ok: false, seq: event.seq, problem: 'prevHash does not match' };
     const { hash, ...rest } = event;
-    if (hashEvent(rest) !== hash) return { ok: false, seq: event.seq, problem: 'hash does not match content' };
+    if (hashEvent(rest) !== hash)
+      return { ok: false, seq: event.seq, problem: 'hash does not match content' };
     head = { seq: event.seq, hash };
   }
   return { ok: true, head };

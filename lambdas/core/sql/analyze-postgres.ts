@@ -29,7 +29,14 @@ const DCL = new Set([
 const SESSION = new Set(['VariableSetStmt', 'DiscardStmt', 'ConstraintsSetStmt']);
 const PROCEDURAL = new Set(['DoStmt', 'CallStmt']);
 const DDL_PREFIXES = ['Create', 'Alter', 'Drop', 'Rename', 'Define', 'Comment', 'SecLabel', 'Import'];
-const DDL = new Set(['IndexStmt', 'ViewStmt', 'TruncateStmt', 'RuleStmt', 'RefreshMatViewStmt', 'CompositeTypeStmt']);
+const DDL = new Set([
+  'IndexStmt',
+  'ViewStmt',
+  'TruncateStmt',
+  'RuleStmt',
+  'RefreshMatViewStmt',
+  'CompositeTypeStmt',
+]);
 
 /** Kind of a top-level node; anything not recognised is `utility`, which is never read-only. */
 const kindOf = (nodeType: string, node: Node): StatementKind => {
@@ -57,7 +64,9 @@ interface Walk {
 
 const names = (list: unknown): string[] =>
   Array.isArray(list)
-    ? list.map((n) => ((n as Node).String as Node | undefined)?.sval).filter((s): s is string => typeof s === 'string')
+    ? list
+        .map((n) => ((n as Node).String as Node | undefined)?.sval)
+        .filter((s): s is string => typeof s === 'string')
     : [];
 
 /** Visits every node below `value`, collecting what the decision needs. */
@@ -67,14 +76,14 @@ const walk = (value: unknown, acc: Walk): void => {
     return;
   }
   if (value === null || typeof value !== 'object') return;
-  for (const [key, child] of Object.entries(value as Node)) {
+  const object = value as Node;
+  // A RangeVar: wrapped as { RangeVar: {...} } in lists, bare in fields such as DeleteStmt.relation.
+  if (typeof object.relname === 'string') {
+    acc.tables.add(object.schemaname ? `${object.schemaname}.${object.relname}` : object.relname);
+  }
+  for (const [key, child] of Object.entries(object)) {
     const node = child as Node;
     switch (key) {
-      case 'RangeVar': {
-        const table = node.schemaname ? `${node.schemaname}.${node.relname}` : String(node.relname);
-        acc.tables.add(table);
-        break;
-      }
       case 'CommonTableExpr':
         acc.cteNames.add(String(node.ctename));
         break;
@@ -100,7 +109,11 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /** Cuts a statement's text; libpg-query reports offsets in UTF-8 bytes. */
-const statementText = (bytes: Uint8Array, location: number | undefined, length: number | undefined): string => {
+const statementText = (
+  bytes: Uint8Array,
+  location: number | undefined,
+  length: number | undefined,
+): string => {
   const start = location ?? 0;
   const end = length === undefined || length === 0 ? bytes.length : start + length;
   return decoder.decode(bytes.subarray(start, end)).trim();

@@ -66,7 +66,10 @@ export const MAX_SQL_LENGTH = 100_000;
 const paramSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 const bodySchema = z
   .object({
-    sql: z.string().min(1, 'sql must not be empty').max(MAX_SQL_LENGTH, `sql is longer than ${MAX_SQL_LENGTH} characters`),
+    sql: z
+      .string()
+      .min(1, 'sql must not be empty')
+      .max(MAX_SQL_LENGTH, `sql is longer than ${MAX_SQL_LENGTH} characters`),
     params: z.array(paramSchema).max(1000, 'at most 1000 params').optional(),
   })
   .strict();
@@ -126,7 +129,12 @@ export const executeSql = async (deps: ExecuteSqlDeps, input: ExecuteSqlInput): 
   const sessionId = input.sessionId ?? deps.ids.newId();
   const { requestId } = input;
   const now = () => deps.clock.now().toISOString();
-  const draft = (type: SessionEventType, data: EventDraft['data']): EventDraft => ({ type, requestId, at: now(), data });
+  const draft = (type: SessionEventType, data: EventDraft['data']): EventDraft => ({
+    type,
+    requestId,
+    at: now(),
+    data,
+  });
   const record = (...drafts: EventDraft[]) => deps.recorder.append(sessionId, drafts);
 
   await deps.recorder.open(sessionId, principal, now());
@@ -166,14 +174,17 @@ export const executeSql = async (deps: ExecuteSqlDeps, input: ExecuteSqlInput): 
     const error = new SqlUnparseableError(`The SQL does not parse as ${facts.dialect}: ${facts.error}.`, {
       position: facts.position ?? null,
     });
-    await record(received, draft('request.decided', {
-      outcome: 'block',
-      rule: 'sql.unparseable',
-      reason: error.message,
-      hint: null,
-      policyIds: [],
-      policyVersion: 'analysis',
-    }));
+    await record(
+      received,
+      draft('request.decided', {
+        outcome: 'block',
+        rule: 'sql.unparseable',
+        reason: error.message,
+        hint: null,
+        policyIds: [],
+        policyVersion: 'analysis',
+      }),
+    );
     throw error;
   }
   const params = body.params ?? [];
@@ -217,7 +228,8 @@ export const executeSql = async (deps: ExecuteSqlDeps, input: ExecuteSqlInput): 
       timeoutMs: connection.limits.statementTimeoutMs,
     });
   } catch (error) {
-    const known = error instanceof TollgateError ? error : new TollgateError('target_error', 'The target failed.');
+    const known =
+      error instanceof TollgateError ? error : new TollgateError('target_error', 'The target failed.');
     const durationMs = deps.clock.now().getTime() - started;
     await record(draft('request.failed', { code: known.code, message: known.message, durationMs }));
     throw known;

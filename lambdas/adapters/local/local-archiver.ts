@@ -1,0 +1,62 @@
+// The local stand-in for the DynamoDB Stream that triggers archiving on AWS (dynalite has no
+// streams): it notes which sessions received events and archives them on a timer and at stop,
+// through the same archive use case.
+import type { Logger, RecordingArchive, SessionStore } from '../../core/ports.js';
+import { archiveSession } from '../../core/recording/archive-session.js';
+import type { SessionEvent } from '../../core/recording/events.js';
+
+export interface LocalArchiver {
+  /** The session store to give the gateway: it reports each stored event to the archiver. */
+  readonly sessions: SessionStore;
+  /** Archives every session with new events now. */
+  flush(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export const createLocalArchiver = (options: {
+  sessions: SessionStore;
+  archive: RecordingArchive;
+  logger: Logger;
+  intervalMs: number;
+}): LocalArchiver => {
+  const pending = new Set<string>();
+  const { sessions, archive, logger } = options;
+  const observed: SessionStore = {
+    claimSession: (...args) => sessions.claimSession(...args),
+    head: (sessionId) => sessions.head(sessionId),
+    listEvents: (...args) => sessions.listEvents(...args),
+    archivedSeq: (sessionId) => sessions.archivedSeq(sessionId),
+    markArchived: (...args) => sessions.markArchived(...args),
+    async putEvent(event: SessionEvent) {
+      const outcome = await sessions.putEvent(event);
+      if (outcome === 'stored') pending.add(event.sessionId);
+      return outcome;
+    },
+  };
+  let running: Promise<void> = Promise.resolve();
+  const flush = () => {
+    running = running.then(async () => {
+      const batch = [...pending];
+      pending.clear();
+      for (const sessionId of batch) {
+        try {
+          await archiveSession({ sessions, archive }, sessionId);
+        } catch (error) {
+          pending.add(sessionId); // retried on the next tick, as a stream would retry
+          logger.warn('archiving failed; will retry', { sessionId, error: (error as Error).message });
+        }
+      }
+    });
+    return running;
+  };
+  const timer = setInterval(() => void flush(), options.intervalMs);
+  timer.unref();
+  return {
+    sessions: observed,
+    flush,
+    async stop() {
+      clearInterval(timer);
+      await flush();
+    },
+  };
+};

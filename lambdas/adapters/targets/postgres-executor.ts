@@ -1,0 +1,161 @@
+// TargetExecutor for PostgreSQL over `pg`: every request runs in a READ ONLY transaction that is
+// always rolled back, with a server-side statement_timeout, a driver-side deadline as backstop,
+// and a row cap read through a cursor (the target never streams more than cap + 1 rows).
+import pg from 'pg';
+import Cursor from 'pg-cursor';
+import type { Connection } from '../../core/config/connection.js';
+import { TargetError, TargetTimeoutError } from '../../core/errors.js';
+import type { ReadRequest, ResultColumn, ResultSet, TargetExecutor } from '../../core/ports.js';
+import { gatewayTypes, jsonSafe, typeName } from './postgres-types.js';
+
+/** Resolves how to reach a connection's database; credentials stay inside the adapter. */
+export type PostgresTargetResolver = (connection: Connection) => Promise<pg.PoolConfig>;
+
+export interface PostgresExecutorOptions {
+  readonly resolve: PostgresTargetResolver;
+  /** Connections per pool; Lambda serves one request at a time, so 1–2 is plenty there. */
+  readonly maxPoolSize?: number;
+  readonly connectTimeoutMs?: number;
+}
+
+const QUERY_CANCELED = '57014';
+const READ_ONLY_TRANSACTION = '25006';
+
+interface PgError {
+  code?: string;
+  message?: string;
+  position?: string;
+  severity?: string;
+}
+
+const isServerError = (error: unknown): error is PgError =>
+  typeof error === 'object' && error !== null && typeof (error as PgError).severity === 'string';
+
+class Deadline extends Error {}
+
+export class PostgresExecutor implements TargetExecutor {
+  private readonly pools = new Map<string, Promise<pg.Pool>>();
+
+  constructor(private readonly options: PostgresExecutorOptions) {}
+
+  async read(connection: Connection, request: ReadRequest): Promise<ResultSet> {
+    const pool = await this.pool(connection);
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (error) {
+      this.pools.delete(connection.name); // re-resolve (e.g. rotated credentials) next time
+      throw new TargetError('The target database is unreachable.', { cause: error });
+    }
+    let broken = false;
+    let timer: NodeJS.Timeout | undefined;
+    // Backstop for servers that do not enforce statement_timeout: give up on the connection.
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Deadline()), request.timeoutMs + 1000);
+    });
+    try {
+      return await Promise.race([this.run(client, request), deadline]);
+    } catch (error) {
+      broken = error instanceof Deadline || !isServerError(error);
+      throw this.translate(error, request.timeoutMs);
+    } finally {
+      clearTimeout(timer);
+      if (!broken) {
+        try {
+          await client.query('ROLLBACK');
+        } catch {
+          broken = true;
+        }
+      }
+      client.release(broken ? true : undefined);
+    }
+  }
+
+  /** Closes every pool. */
+  async close(): Promise<void> {
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.allSettled(pools.map(async (p) => (await p).end()));
+  }
+
+  private async run(client: pg.PoolClient, request: ReadRequest): Promise<ResultSet> {
+    await client.query('BEGIN READ ONLY');
+    await client.query(`SET LOCAL statement_timeout = ${Math.trunc(request.timeoutMs)}`);
+    let result: ResultSet = { columns: [], rows: [], rowCount: 0, truncated: false };
+    for (const statement of request.statements) {
+      result = await this.fetch(client, statement, request.params, request.rowLimit);
+    }
+    return result;
+  }
+
+  private fetch(client: pg.PoolClient, text: string, params: readonly unknown[], rowLimit: number) {
+    const cursor = client.query(
+      new Cursor(text, params.length > 0 ? [...params] : undefined, {
+        rowMode: 'array',
+        types: gatewayTypes,
+      }),
+    );
+    return new Promise<ResultSet>((resolve, reject) => {
+      cursor.read(rowLimit + 1, (error, rows, result) => {
+        if (error) return reject(error);
+        const truncated = rows.length > rowLimit;
+        const kept = (truncated ? rows.slice(0, rowLimit) : rows) as unknown[][];
+        const columns: ResultColumn[] = (result?.fields ?? []).map((f) => ({
+          name: f.name,
+          type: typeName(f.dataTypeID),
+        }));
+        cursor.close(() =>
+          resolve({
+            columns,
+            rows: kept.map((row) => row.map(jsonSafe)),
+            rowCount: kept.length,
+            truncated,
+          }),
+        );
+      });
+    });
+  }
+
+  private translate(error: unknown, timeoutMs: number): Error {
+    if (error instanceof Deadline) return new TargetTimeoutError(timeoutMs);
+    if (!isServerError(error))
+      return new TargetError('The target database connection failed.', { cause: error });
+    if (error.code === QUERY_CANCELED) return new TargetTimeoutError(timeoutMs, error);
+    if (error.code === READ_ONLY_TRANSACTION) {
+      return new TargetError('The target refused a write: requests run in a read-only transaction.', {
+        cause: error,
+        details: { sqlState: error.code },
+      });
+    }
+    return new TargetError(`The target rejected the statement: ${error.message ?? 'unknown error'}`, {
+      cause: error,
+      details: { sqlState: error.code ?? null },
+    });
+  }
+
+  private pool(connection: Connection): Promise<pg.Pool> {
+    let pool = this.pools.get(connection.name);
+    if (!pool) {
+      pool = this.options.resolve(connection).then(
+        (config) => {
+          const created = new pg.Pool({
+            max: this.options.maxPoolSize ?? 4,
+            connectionTimeoutMillis: this.options.connectTimeoutMs ?? 5000,
+            idleTimeoutMillis: 60_000,
+            application_name: 'tollgate',
+            ...config,
+          });
+          // An idle client's error (e.g. the server restarted) must not crash the process.
+          created.on('error', () => undefined);
+          return created;
+        },
+        (error: unknown) => {
+          this.pools.delete(connection.name);
+          throw new TargetError('The target credentials could not be resolved.', { cause: error });
+        },
+      );
+      this.pools.set(connection.name, pool);
+    }
+    return pool;
+  }
+}

@@ -1,0 +1,4 @@
+// Lambda entry: GET /healthz.
+import { awsHealthHandler } from '../wiring/aws.js';
+
+export const handler = awsHealthHandler();

@@ -1,0 +1,170 @@
+// Composition root for local mode: one process, no Docker, no AWS. The AWS adapters run against
+// wire-compatible stand-ins (dynalite, s3rver); identity comes from the development issuer;
+// the demo database is real PostgreSQL (PGlite) behind a socket.
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbSessionStore } from '../adapters/aws/dynamodb-session-store.js';
+import { S3RecordingArchive } from '../adapters/aws/s3-recording-archive.js';
+import { staticConnectionStore } from '../adapters/config/static-connection-store.js';
+import {
+  createJwtIdentityVerifier,
+  type IdentityConfig,
+} from '../adapters/identity/jwt-identity-verifier.js';
+import {
+  ensureBucket,
+  ensureTable,
+  localDynamoDbClient,
+  localS3Client,
+  startDynalite,
+  startS3rver,
+} from '../adapters/local/aws-stand-ins.js';
+import { startDemoPostgres } from '../adapters/local/demo-postgres.js';
+import { LOCAL_AUDIENCE, LOCAL_GROUPS_CLAIM, loadDevIssuer } from '../adapters/local/dev-issuer.js';
+import { createLocalArchiver } from '../adapters/local/local-archiver.js';
+import { PostgresExecutor } from '../adapters/targets/postgres-executor.js';
+import type { Connection } from '../core/config/connection.js';
+import type { Logger } from '../core/ports.js';
+import { createLocalServer } from '../local/server.js';
+import { buildFallbackHandler, buildHealthHandler, buildSqlHandler } from './gateway.js';
+import { loadLocalConfig } from './local-config.js';
+
+export const LOCAL_TABLE = 'tollgate-local';
+export const LOCAL_BUCKET = 'tollgate-recordings';
+
+export interface LocalGatewayOptions {
+  readonly dataDir: string;
+  readonly configFile: string;
+  readonly host?: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly logger: Logger;
+  /** Seed for `target: { demo: true }` connections. */
+  readonly demoSeedFile?: string;
+  /** How often sessions are archived to the S3 stand-in. */
+  readonly archiveIntervalMs?: number;
+  /** Environment for `urlEnv` targets. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+export interface LocalGateway {
+  readonly url: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly connections: readonly Connection[];
+  /** Archives all pending session events now. */
+  flushRecordings(): Promise<void>;
+  /** Endpoints of the stand-ins, for inspection and tests. */
+  readonly endpoints: { dynamodb: string; s3: string; demoPostgres: string | undefined };
+  stop(): Promise<void>;
+}
+
+export const startLocalGateway = async (options: LocalGatewayOptions): Promise<LocalGateway> => {
+  const dataDir = resolve(options.dataDir);
+  const host = options.host ?? '127.0.0.1';
+  const { logger } = options;
+  const config = loadLocalConfig(options.configFile);
+  const stops: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+
+  try {
+    const [dynamo, s3] = await Promise.all([
+      startDynalite(join(dataDir, 'dynamodb')),
+      startS3rver(join(dataDir, 's3')),
+    ]);
+    stops.push(dynamo.stop, s3.stop);
+    const dynamoClient = localDynamoDbClient(dynamo.endpoint);
+    const s3Client = localS3Client(s3.endpoint);
+    await Promise.all([ensureTable(dynamoClient, LOCAL_TABLE), ensureBucket(s3Client, LOCAL_BUCKET)]);
+
+    const demo = config.connections.some((c) => 'demo' in c.target)
+      ? await startDemoPostgres({
+          dataDir: join(dataDir, 'demo-postgres'),
+          seedFile: options.demoSeedFile ?? resolve('db/seed/demo-postgres.sql'),
+        })
+      : undefined;
+    if (demo) stops.push(demo.stop);
+
+    const executor = new PostgresExecutor({
+      resolve: async (connection) => {
+        const target = connection.target;
+        if ('url' in target) return { connectionString: target.url };
+        if ('urlEnv' in target) {
+          const url = options.env?.[target.urlEnv];
+          if (!url) throw new Error(`environment variable ${target.urlEnv} is not set`);
+          return { connectionString: url };
+        }
+        if ('demo' in target && demo) return { connectionString: demo.url };
+        throw new Error(`connection ${connection.name}: Secrets Manager targets need AWS`);
+      },
+    });
+    stops.push(() => executor.close());
+
+    const archiver = createLocalArchiver({
+      sessions: new DynamoDbSessionStore({
+        client: DynamoDBDocumentClient.from(dynamoClient),
+        tableName: LOCAL_TABLE,
+      }),
+      archive: new S3RecordingArchive({ client: s3Client, bucket: LOCAL_BUCKET }),
+      logger,
+      intervalMs: options.archiveIntervalMs ?? 2000,
+    });
+    stops.push(() => archiver.stop());
+
+    const { server, attach } = createLocalServer({ maxBodyBytes: config.maxBodyBytes, logger });
+    await new Promise<void>((ready, fail) => {
+      server.once('error', fail);
+      server.listen(options.port, host, () => ready());
+    });
+    stops.push(
+      () =>
+        new Promise<void>((done) => {
+          server.close(() => done());
+          server.closeAllConnections();
+        }),
+    );
+    const { port } = server.address() as AddressInfo;
+    const url = `http://${host}:${port}`;
+
+    const issuer = loadDevIssuer(join(dataDir, 'issuer'));
+    const identity: IdentityConfig = config.identity
+      ? { kind: 'oidc', ...config.identity }
+      : {
+          kind: 'oidc',
+          issuer: issuer.issuer,
+          audience: LOCAL_AUDIENCE,
+          jwksUri: `${url}/.well-known/jwks.json`,
+          groupsClaim: LOCAL_GROUPS_CLAIM,
+          allowInsecureJwksUri: true,
+        };
+
+    const sql = await buildSqlHandler({
+      identity: createJwtIdentityVerifier(identity, logger),
+      connections: staticConnectionStore(config.connections),
+      executor,
+      sessions: archiver.sessions,
+      logger,
+      maxBodyBytes: config.maxBodyBytes,
+    });
+    attach({
+      routes: { sql, health: buildHealthHandler(logger) },
+      fallback: buildFallbackHandler(logger),
+      jwks: issuer.jwks,
+    });
+
+    return {
+      url,
+      port,
+      dataDir,
+      connections: config.connections,
+      flushRecordings: () => archiver.flush(),
+      endpoints: { dynamodb: dynamo.endpoint, s3: s3.endpoint, demoPostgres: demo?.url },
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+};

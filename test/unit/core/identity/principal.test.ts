@@ -1,0 +1,52 @@
+import { principalFromClaims } from '../../../../lambdas/core/identity/principal.js';
+
+const mapping = { groupsClaim: 'groups' };
+
+describe('principalFromClaims', () => {
+  it('maps sub, issuer, token id and sorted unique groups', () => {
+    const principal = principalFromClaims(
+      { sub: 'alice', iss: 'https://idp', jti: 't-1', groups: ['b', 'a', 'b'] },
+      mapping,
+    );
+    expect(principal).toEqual({
+      sub: 'alice',
+      issuer: 'https://idp',
+      groups: ['a', 'b'],
+      tokenId: 't-1',
+      actsFor: undefined,
+    });
+  });
+
+  it('reads the human an agent acts for from the RFC 8693 act claim', () => {
+    const principal = principalFromClaims({ sub: 'agent-7', iss: 'i', act: { sub: 'bob' } }, mapping);
+    expect(principal?.actsFor).toBe('bob');
+  });
+
+  it('reads groups from the configured claim, including Cognito’s', () => {
+    const principal = principalFromClaims(
+      { sub: 's', iss: 'i', 'cognito:groups': ['agents'] },
+      { groupsClaim: 'cognito:groups' },
+    );
+    expect(principal?.groups).toEqual(['agents']);
+  });
+
+  it('accepts groups given as a space or comma separated string', () => {
+    expect(principalFromClaims({ sub: 's', iss: 'i', groups: 'agents, admins' }, mapping)?.groups).toEqual([
+      'admins',
+      'agents',
+    ]);
+  });
+
+  it('ignores non-string group entries', () => {
+    expect(principalFromClaims({ sub: 's', iss: 'i', groups: ['a', 3, null, {}] }, mapping)?.groups).toEqual([
+      'a',
+    ]);
+  });
+
+  it.each([[{ iss: 'i' }], [{ sub: 's' }], [{ sub: '', iss: 'i' }], [{ sub: 42, iss: 'i' }]])(
+    'refuses claims without a usable sub and iss: %j',
+    (claims) => {
+      expect(principalFromClaims(claims, mapping)).toBeUndefined();
+    },
+  );
+});

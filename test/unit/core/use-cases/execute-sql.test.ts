@@ -1,0 +1,222 @@
+import { TargetTimeoutError, type TollgateError } from '../../../../lambdas/core/errors.js';
+import { verifyChain } from '../../../../lambdas/core/recording/hash-chain.js';
+import { type ExecuteSqlInput, executeSql } from '../../../../lambdas/core/use-cases/execute-sql.js';
+import { coreDeps } from '../../../support/core-fixtures.js';
+
+const input = (overrides: Partial<ExecuteSqlInput> & { sql?: string } = {}): ExecuteSqlInput => ({
+  requestId: 'req-1',
+  token: 'token:alice:agents',
+  connectionName: 'demo',
+  rawBody: JSON.stringify({ sql: overrides.sql ?? 'SELECT id FROM customers' }),
+  sessionId: undefined,
+  ...overrides,
+});
+
+const refusal = async (promise: Promise<unknown>): Promise<TollgateError> => {
+  try {
+    await promise;
+  } catch (error) {
+    return error as TollgateError;
+  }
+  throw new Error('expected a refusal');
+};
+
+describe('executeSql', () => {
+  it('runs an allowed read and returns rows, truncation and the session', async () => {
+    // Prepare
+    const { deps, target } = await coreDeps();
+    // Act
+    const output = await executeSql(deps, input());
+    // Assess
+    expect(output).toEqual({
+      requestId: 'req-1',
+      sessionId: 'id-00000001',
+      columns: [{ name: 'id', type: 'int4' }],
+      rows: [[1], [2]],
+      rowCount: 2,
+      truncated: true,
+      decision: { rule: 'read-only.plain-read', policyVersion: 'builtin-1' },
+    });
+    expect(target.calls).toEqual([
+      { statements: ['SELECT id FROM customers'], params: [], rowLimit: 2, timeoutMs: 1000 },
+    ]);
+  });
+
+  it('records request, decision and completion as a verifiable chain tied to the principal', async () => {
+    const { deps, sessions } = await coreDeps();
+    await executeSql(deps, input());
+    const events = sessions.all();
+    expect(events.map((e) => e.type)).toEqual(['request.received', 'request.decided', 'request.completed']);
+    expect(events[0]!.data).toMatchObject({
+      principal: { sub: 'alice', issuer: 'https://issuer.test', groups: ['agents'], tokenId: 'jti-alice' },
+      connection: 'demo',
+      sql: 'SELECT id FROM customers',
+    });
+    expect(events[1]!.data).toMatchObject({ outcome: 'allow', policyIds: ['tollgate.builtin.read-only'] });
+    expect(events[2]!.data).toMatchObject({ rowCount: 2, truncated: true, columns: ['id'] });
+    expect(verifyChain(events)).toMatchObject({ ok: true });
+  });
+
+  it('records the decision before the target is called', async () => {
+    const { deps, sessions, target } = await coreDeps();
+    let typesAtExecution: string[] = [];
+    const read = target.read.bind(target);
+    target.read = async (...args) => {
+      typesAtExecution = sessions.all().map((e) => e.type);
+      return read(...args);
+    };
+    await executeSql(deps, input());
+    expect(typesAtExecution).toEqual(['request.received', 'request.decided']);
+  });
+
+  it('blocks a write with 403 details, records it, and never calls the target', async () => {
+    const { deps, sessions, target } = await coreDeps();
+    const error = await refusal(executeSql(deps, input({ sql: 'DROP TABLE customers' })));
+    expect(error).toMatchObject({
+      code: 'blocked',
+      message: 'DDL statements are not allowed on demo; only reads run.',
+      details: {
+        rule: 'read-only.not-a-read',
+        hint: 'Run plain SELECT statements.',
+        policyVersion: 'builtin-1',
+      },
+    });
+    expect(target.calls).toEqual([]);
+    expect(sessions.all().map((e) => [e.type, e.data.outcome])).toEqual([
+      ['request.received', undefined],
+      ['request.decided', 'block'],
+    ]);
+  });
+
+  it('refuses unparseable SQL (fail closed) and records why', async () => {
+    const { deps, sessions, target } = await coreDeps();
+    const error = await refusal(executeSql(deps, input({ sql: 'SELEC 1' })));
+    expect(error).toMatchObject({ code: 'sql_unparseable', details: { position: 1 } });
+    expect(target.calls).toEqual([]);
+    expect(sessions.all()[1]!.data).toMatchObject({ outcome: 'block', rule: 'sql.unparseable' });
+  });
+
+  it.each([
+    ['{not json', 'invalid_json'],
+    ['[]', 'bad_request'],
+    ['{"sql": 42}', 'bad_request'],
+    ['{"sql": ""}', 'bad_request'],
+    ['{"sql": "select 1", "extra": true}', 'bad_request'],
+    ['{"sql": "select $1", "params": [{"a": 1}]}', 'bad_request'],
+    ['{"sql": "-- only a comment"}', 'bad_request'],
+    ['{"sql": "select $1; select 2", "params": [1]}', 'bad_request'],
+  ])('refuses the body %s with %s, records it, and runs nothing', async (rawBody, code) => {
+    const { deps, sessions, target } = await coreDeps();
+    const error = await refusal(executeSql(deps, input({ rawBody })));
+    expect(error.code).toBe(code);
+    expect(target.calls).toEqual([]);
+    expect(sessions.all().at(-1)).toMatchObject({ type: 'request.failed', data: { code } });
+  });
+
+  it('passes params to the target and records their digest, not their values', async () => {
+    const { deps, sessions, target } = await coreDeps();
+    await executeSql(
+      deps,
+      input({
+        rawBody: JSON.stringify({ sql: 'SELECT * FROM customers WHERE ssn = $1', params: ['900-12-3456'] }),
+      }),
+    );
+    expect(target.calls[0]!.params).toEqual(['900-12-3456']);
+    expect(JSON.stringify(sessions.all())).not.toContain('900-12-3456');
+    expect(sessions.all()[0]!.data).toMatchObject({
+      paramCount: 1,
+      paramsSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+  });
+
+  it('answers 404 for an unknown connection and records it', async () => {
+    const { deps, sessions } = await coreDeps();
+    const error = await refusal(executeSql(deps, input({ connectionName: 'nope' })));
+    expect(error.code).toBe('connection_not_found');
+    expect(sessions.all().at(-1)!.data).toMatchObject({ code: 'connection_not_found' });
+  });
+
+  it.each([[undefined], ['garbage']])(
+    'refuses a missing or invalid token (%s) before recording anything',
+    async (token) => {
+      const { deps, sessions } = await coreDeps();
+      const error = await refusal(executeSql(deps, input({ token })));
+      expect(error.code).toBe('unauthenticated');
+      expect(sessions.all()).toEqual([]);
+    },
+  );
+
+  it('refuses members of other groups', async () => {
+    const { deps, target } = await coreDeps();
+    const error = await refusal(executeSql(deps, input({ token: 'token:rita:reviewers' })));
+    expect(error).toMatchObject({ code: 'blocked', details: { rule: 'connection.group-required' } });
+    expect(target.calls).toEqual([]);
+  });
+
+  it('groups requests into the caller’s session, in one chain', async () => {
+    const { deps, sessions } = await coreDeps();
+    await executeSql(deps, input({ sessionId: 'agent-run-0001' }));
+    await executeSql(deps, input({ sessionId: 'agent-run-0001', requestId: 'req-2' }));
+    const events = sessions.events.get('agent-run-0001')!;
+    expect(events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(verifyChain(events)).toMatchObject({ ok: true });
+  });
+
+  it('refuses to write into another principal’s session', async () => {
+    const { deps, sessions, target } = await coreDeps();
+    await executeSql(deps, input({ sessionId: 'agent-run-0001' }));
+    const error = await refusal(
+      executeSql(deps, input({ sessionId: 'agent-run-0001', token: 'token:mallory:agents' })),
+    );
+    expect(error.code).toBe('session_forbidden');
+    expect(target.calls).toHaveLength(1);
+    expect(sessions.events.get('agent-run-0001')).toHaveLength(3);
+  });
+
+  it.each(['short', 'has space in it', 'x'.repeat(200), '../../etc/passwd'])(
+    'refuses the session id %s',
+    async (sessionId) => {
+      const { deps } = await coreDeps();
+      expect((await refusal(executeSql(deps, input({ sessionId })))).code).toBe('bad_request');
+    },
+  );
+
+  it('does not run the request when the recording is unavailable (503)', async () => {
+    const { deps, sessions, target } = await coreDeps();
+    sessions.failWith = new Error('DynamoDB down');
+    const error = await refusal(executeSql(deps, input()));
+    expect(error.code).toBe('recording_unavailable');
+    expect(target.calls).toEqual([]);
+  });
+
+  it('withholds results that could not be recorded', async () => {
+    const { deps, sessions, target } = await coreDeps();
+    const read = target.read.bind(target);
+    target.read = async (...args) => {
+      const result = await read(...args);
+      sessions.failWith = new Error('DynamoDB down');
+      return result;
+    };
+    expect((await refusal(executeSql(deps, input()))).code).toBe('recording_unavailable');
+  });
+
+  it('records a target failure and passes its code on', async () => {
+    const { deps, sessions, target } = await coreDeps();
+    target.failWith = new TargetTimeoutError(1000);
+    expect((await refusal(executeSql(deps, input()))).code).toBe('target_timeout');
+    expect(sessions.all().at(-1)).toMatchObject({ type: 'request.failed', data: { code: 'target_timeout' } });
+  });
+
+  it('hides unexpected target errors behind target_error', async () => {
+    const { deps, target } = await coreDeps();
+    target.failWith = new Error('password authentication failed for user "secret-user"');
+    const error = await refusal(executeSql(deps, input()));
+    expect(error).toMatchObject({ code: 'target_error', message: 'The target failed.' });
+  });
+
+  it('never puts the connection’s credentials in a recording', async () => {
+    const { deps, sessions } = await coreDeps();
+    await executeSql(deps, input());
+    expect(JSON.stringify(sessions.all())).not.toContain('secret-password');
+  });
+});
