@@ -81,24 +81,32 @@ export interface SessionStore {
   listEvents(sessionId: string, afterSeq: number, limit: number): Promise<SessionEvent[]>;
   /** The last event already archived (0 when none). */
   archivedSeq(sessionId: string): Promise<number>;
-  /** Moves the archive mark from `fromSeq` to `toSeq`; false when another archiver moved it. */
-  markArchived(sessionId: string, fromSeq: number, toSeq: number): Promise<boolean>;
+  /**
+   * Moves the archive mark from `fromSeq` to `toSeq` and notes the archive object holding those
+   * events; false when another archiver moved the mark first.
+   */
+  markArchived(sessionId: string, fromSeq: number, toSeq: number, objectKey: string): Promise<boolean>;
 }
 
-/** One archived piece of a session: consecutive events as canonical JSON lines. */
-export interface RecordingSegment {
-  readonly sessionId: string;
-  readonly firstSeq: number;
-  readonly lastSeq: number;
-  readonly firstPrevHash: string;
-  readonly lastHash: string;
-  /** NDJSON, one canonical event per line. */
+/** One archive object: the new events of several sessions, as canonical JSON lines. */
+export interface RecordingBatch {
+  readonly batchId: string;
+  /** ISO time of the batch's first event: archive objects are partitioned by its day. */
+  readonly at: string;
+  /** NDJSON, one canonical event per line, each session's events consecutive and in order. */
   readonly body: string;
+  readonly sessions: ReadonlyArray<{
+    readonly sessionId: string;
+    readonly firstSeq: number;
+    readonly lastSeq: number;
+    readonly lastHash: string;
+  }>;
 }
 
 /** The immutable recording store (S3 with Object Lock on AWS). */
 export interface RecordingArchive {
-  putSegment(segment: RecordingSegment): Promise<void>;
+  /** Writes the batch and returns its object key. */
+  putBatch(batch: RecordingBatch): Promise<string>;
 }
 
 export interface Clock {

@@ -1,9 +1,10 @@
-// DynamoDB Stream consumer: archives the sessions that received events in this batch, one
-// segment per session, so S3 PUTs scale with active sessions rather than with requests.
+// DynamoDB Stream consumer: archives the new events of every session in the stream batch into
+// ONE archive object, so S3 PUTs scale with stream batches rather than with requests.
+import { randomUUID } from 'node:crypto';
 import middy from '@middy/core';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import type { Logger } from '../core/ports.js';
-import { type ArchiveDeps, archiveSession } from '../core/recording/archive-session.js';
+import { type ArchiveDeps, archiveSessions } from '../core/recording/archive-sessions.js';
 
 const SESSION_PREFIX = 'SESSION#';
 
@@ -21,9 +22,12 @@ export const sessionsInBatch = (event: DynamoDBStreamEvent): string[] => {
 
 export const createArchiverHandler = (deps: ArchiveDeps & { readonly logger: Logger }) =>
   middy<DynamoDBStreamEvent, void>().handler(async (event) => {
-    // Any failure throws: the stream retries the batch; archiving is idempotent.
-    for (const sessionId of sessionsInBatch(event)) {
-      const archived = await archiveSession(deps, sessionId);
-      deps.logger.info('session archived', { sessionId, events: archived });
-    }
+    const sessionIds = sessionsInBatch(event);
+    if (sessionIds.length === 0) return;
+    // Unique per attempt: a retried batch writes a new object rather than replacing one that
+    // sessions already point at (readers de-duplicate events by sessionId and seq).
+    const batchId = `${event.Records[0]?.dynamodb?.SequenceNumber ?? Date.now()}-${randomUUID()}`;
+    // Any failure throws: the stream retries the batch; archiving is idempotent per session mark.
+    const run = await archiveSessions(deps, sessionIds, batchId);
+    deps.logger.info('sessions archived', { sessions: sessionIds.length, ...run });
   });

@@ -96,7 +96,8 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
           if (!url) throw new Error(`environment variable ${target.urlEnv} is not set`);
           return { connectionString: url };
         }
-        if ('demo' in target && demo) return { connectionString: demo.url };
+        // PGlite has one backend session shared by all sockets: one connection at a time.
+        if ('demo' in target && demo) return { connectionString: demo.url, max: 1 };
         throw new Error(`connection ${connection.name}: Secrets Manager targets need AWS`);
       },
     });

@@ -26,12 +26,12 @@ export const principal = (sub: string, groups: string[] = ['agents']): Principal
   actsFor: undefined,
 });
 
-/** Tokens are principal names: `token:<sub>:<group,group>`; anything else is rejected. */
+/** Tokens are principal names: `token.<sub>.<group~group>`; anything else is rejected. */
 export const fakeIdentity: IdentityVerifier = {
   async verify(token) {
-    const match = /^token:([a-z0-9-]+):([a-z,]*)$/.exec(token);
+    const match = /^token\.([a-z0-9-]+)\.([a-z~]*)$/.exec(token);
     if (!match) throw new UnauthenticatedError();
-    return principal(match[1]!, match[2]!.split(',').filter(Boolean));
+    return principal(match[1]!, match[2]!.split('~').filter(Boolean));
   },
 };
 

@@ -6,6 +6,7 @@ export class InMemorySessionStore implements SessionStore {
   readonly owners = new Map<string, SessionOwner>();
   readonly events = new Map<string, SessionEvent[]>();
   readonly archived = new Map<string, number>();
+  readonly archiveObjects = new Map<string, string[]>();
   /** Set to make every operation fail, as a store outage would. */
   failWith: Error | undefined;
 
@@ -41,10 +42,11 @@ export class InMemorySessionStore implements SessionStore {
     return this.archived.get(sessionId) ?? 0;
   }
 
-  async markArchived(sessionId: string, fromSeq: number, toSeq: number): Promise<boolean> {
+  async markArchived(sessionId: string, fromSeq: number, toSeq: number, objectKey: string): Promise<boolean> {
     this.check();
     if ((this.archived.get(sessionId) ?? 0) !== fromSeq) return false;
     this.archived.set(sessionId, toSeq);
+    this.archiveObjects.set(sessionId, [...(this.archiveObjects.get(sessionId) ?? []), objectKey]);
     return true;
   }
 

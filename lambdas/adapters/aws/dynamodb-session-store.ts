@@ -18,6 +18,8 @@ const META = 'META';
 const EVENT_PREFIX = 'EVENT#';
 const eventKey = (seq: number) => `${EVENT_PREFIX}${String(seq).padStart(12, '0')}`;
 const LAST_EVENT_KEY = `${EVENT_PREFIX}999999999999`;
+const ARCHIVE_PREFIX = 'ARCHIVE#';
+const archiveKey = (firstSeq: number) => `${ARCHIVE_PREFIX}${String(firstSeq).padStart(12, '0')}`;
 
 const isConditionFailure = (error: unknown) =>
   error instanceof ConditionalCheckFailedException ||
@@ -133,7 +135,28 @@ export class DynamoDbSessionStore implements SessionStore {
     return Number((await this.meta(sessionId))?.archivedSeq ?? 0);
   }
 
-  async markArchived(sessionId: string, fromSeq: number, toSeq: number): Promise<boolean> {
+  async markArchived(sessionId: string, fromSeq: number, toSeq: number, objectKey: string): Promise<boolean> {
+    // The pointer first, first writer wins: a racing archiver with a stale mark cannot replace
+    // it, and if the mark then fails to move, the object it names does hold these events (a
+    // retry's object holds them too). Pointers are items of their own, so a long session never
+    // outgrows the 400 KB item limit.
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: sessionKey(sessionId),
+            sk: archiveKey(fromSeq + 1),
+            objectKey,
+            firstSeq: fromSeq + 1,
+            lastSeq: toSeq,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
     try {
       await this.client.send(
         new UpdateCommand({
@@ -151,11 +174,31 @@ export class DynamoDbSessionStore implements SessionStore {
     }
   }
 
+  /** Where the session's archived events are: one entry per archive object, in order. */
+  async archiveObjects(
+    sessionId: string,
+  ): Promise<Array<{ objectKey: string; firstSeq: number; lastSeq: number }>> {
+    const { Items } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': sessionKey(sessionId), ':prefix': ARCHIVE_PREFIX },
+        ConsistentRead: true,
+      }),
+    );
+    return (Items ?? []).map((i) => ({
+      objectKey: String(i.objectKey),
+      firstSeq: Number(i.firstSeq),
+      lastSeq: Number(i.lastSeq),
+    }));
+  }
+
   private async meta(sessionId: string) {
     const { Item } = await this.client.send(
       new GetCommand({
         TableName: this.tableName,
         Key: { pk: sessionKey(sessionId), sk: META },
+        ProjectionExpression: 'ownerSub, ownerIssuer, archivedSeq',
         ConsistentRead: true,
       }),
     );

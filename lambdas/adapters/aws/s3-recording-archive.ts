@@ -1,13 +1,11 @@
 // RecordingArchive on S3. On AWS the bucket has Object Lock (COMPLIANCE, default retention), so
-// a segment, once written, cannot be altered or deleted until its retention ends.
+// an archive object, once written, cannot be altered or deleted until its retention ends.
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { RecordingArchive, RecordingSegment } from '../../core/ports.js';
+import type { RecordingArchive, RecordingBatch } from '../../core/ports.js';
 
-const pad = (seq: number) => String(seq).padStart(12, '0');
-
-/** `sessions/<session>/<firstSeq>-<lastSeq>.ndjson`: segments list in order. */
-export const segmentKey = (segment: Pick<RecordingSegment, 'sessionId' | 'firstSeq' | 'lastSeq'>) =>
-  `sessions/${segment.sessionId}/${pad(segment.firstSeq)}-${pad(segment.lastSeq)}.ndjson`;
+/** `recordings/<yyyy-mm-dd>/<batchId>.ndjson`: objects list by day, then by batch. */
+export const batchKey = (batch: Pick<RecordingBatch, 'batchId' | 'at'>) =>
+  `recordings/${batch.at.slice(0, 10)}/${batch.batchId}.ndjson`;
 
 export interface S3RecordingArchiveOptions {
   readonly client: S3Client;
@@ -17,18 +15,20 @@ export interface S3RecordingArchiveOptions {
 export class S3RecordingArchive implements RecordingArchive {
   constructor(private readonly options: S3RecordingArchiveOptions) {}
 
-  async putSegment(segment: RecordingSegment): Promise<void> {
+  async putBatch(batch: RecordingBatch): Promise<string> {
+    const key = batchKey(batch);
     await this.options.client.send(
       new PutObjectCommand({
         Bucket: this.options.bucket,
-        Key: segmentKey(segment),
-        Body: segment.body,
+        Key: key,
+        Body: batch.body,
         ContentType: 'application/x-ndjson',
         Metadata: {
-          'tollgate-first-prev-hash': segment.firstPrevHash,
-          'tollgate-last-hash': segment.lastHash,
+          'tollgate-sessions': String(batch.sessions.length),
+          'tollgate-events': String(batch.sessions.reduce((n, s) => n + s.lastSeq - s.firstSeq + 1, 0)),
         },
       }),
     );
+    return key;
   }
 }

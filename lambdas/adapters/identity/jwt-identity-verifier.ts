@@ -71,7 +71,10 @@ export const createJwtIdentityVerifier = (config: IdentityConfig, logger?: Logge
       try {
         claims = await verifier.verify(token);
       } catch (error) {
-        logger?.warn('token rejected', { reason: error instanceof Error ? error.name : 'unknown' });
+        // The class name only (aws-jwt-verify errors do not set `name`): messages can quote the token.
+        logger?.warn('token rejected', {
+          reason: error instanceof Error ? error.constructor.name : 'unknown',
+        });
         throw new UnauthenticatedError(error);
       }
       const principal = principalFromClaims(claims, { groupsClaim: config.groupsClaim });

@@ -7,8 +7,8 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
 
-/** Credentials the stand-ins accept (they do not check signatures). */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'tollgate-local', secretAccessKey: 'tollgate-local' };
+/** Credentials the stand-ins accept: s3rver knows only its built-in key; dynalite takes any. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 export const LOCAL_REGION = 'us-east-1';
 
 export interface StandIn {

@@ -2,7 +2,7 @@
 // streams): it notes which sessions received events and archives them on a timer and at stop,
 // through the same archive use case.
 import type { Logger, RecordingArchive, SessionStore } from '../../core/ports.js';
-import { archiveSession } from '../../core/recording/archive-session.js';
+import { archiveSessions } from '../../core/recording/archive-sessions.js';
 import type { SessionEvent } from '../../core/recording/events.js';
 
 export interface LocalArchiver {
@@ -34,17 +34,18 @@ export const createLocalArchiver = (options: {
     },
   };
   let running: Promise<void> = Promise.resolve();
+  let runs = 0;
   const flush = () => {
     running = running.then(async () => {
+      if (pending.size === 0) return;
       const batch = [...pending];
       pending.clear();
-      for (const sessionId of batch) {
-        try {
-          await archiveSession({ sessions, archive }, sessionId);
-        } catch (error) {
-          pending.add(sessionId); // retried on the next tick, as a stream would retry
-          logger.warn('archiving failed; will retry', { sessionId, error: (error as Error).message });
-        }
+      try {
+        // One archive object per tick, whatever the number of sessions.
+        await archiveSessions({ sessions, archive }, batch, `local-${Date.now()}-${runs++}`);
+      } catch (error) {
+        for (const sessionId of batch) pending.add(sessionId); // retried next tick, as a stream retries
+        logger.warn('archiving failed; will retry', { error: (error as Error).message });
       }
     });
     return running;

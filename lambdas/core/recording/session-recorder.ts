@@ -7,7 +7,10 @@ import type { SessionStore } from '../ports.js';
 import { type ChainHead, type EventDraft, GENESIS, type SessionEvent } from './events.js';
 import { chainEvent } from './hash-chain.js';
 
-const MAX_ATTEMPTS = 8;
+const MAX_ATTEMPTS = 12;
+/** Jittered pause before retrying a lost race, so one busy writer cannot starve another. */
+const backoff = (attempt: number) =>
+  new Promise<void>((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 5 * 2 ** attempt)));
 const MAX_CACHED_HEADS = 10_000;
 
 export class SessionRecorder {
@@ -44,6 +47,8 @@ export class SessionRecorder {
         return event;
       }
       head = undefined; // another writer took this seq: re-read the head
+      this.heads.delete(sessionId);
+      await backoff(attempt);
     }
     throw new RecordingUnavailableError(new Error(`session ${sessionId}: too much contention`));
   }

@@ -1,6 +1,6 @@
-import type { RecordingSegment } from '../../../../lambdas/core/ports.js';
-import { archiveSession } from '../../../../lambdas/core/recording/archive-session.js';
-import type { EventDraft } from '../../../../lambdas/core/recording/events.js';
+import type { RecordingBatch } from '../../../../lambdas/core/ports.js';
+import { archiveSessions } from '../../../../lambdas/core/recording/archive-sessions.js';
+import type { EventDraft, SessionEvent } from '../../../../lambdas/core/recording/events.js';
 import { verifyChain } from '../../../../lambdas/core/recording/hash-chain.js';
 import { SessionRecorder } from '../../../../lambdas/core/recording/session-recorder.js';
 import { principal } from '../../../support/core-fixtures.js';
@@ -45,42 +45,61 @@ describe('SessionRecorder', () => {
   });
 });
 
-describe('archiveSession', () => {
-  it('archives new events as consecutive segments that verify as one chain', async () => {
+describe('archiveSessions', () => {
+  const setup = () => {
     const store = new InMemorySessionStore();
-    const segments: RecordingSegment[] = [];
-    const deps = {
-      sessions: store,
-      archive: { putSegment: async (s: RecordingSegment) => void segments.push(s) },
+    const batches: RecordingBatch[] = [];
+    const archive = {
+      putBatch: async (b: RecordingBatch) => {
+        batches.push(b);
+        return `objects/${b.batchId}`;
+      },
     };
-    const recorder = new SessionRecorder(store);
-    await recorder.append('s-00000001', [draft(1), draft(2)]);
-    expect(await archiveSession(deps, 's-00000001')).toBe(2);
-    expect(await archiveSession(deps, 's-00000001')).toBe(0);
-    await recorder.append('s-00000001', [draft(3)]);
-    expect(await archiveSession(deps, 's-00000001')).toBe(1);
-
-    expect(segments.map((s) => [s.firstSeq, s.lastSeq])).toEqual([
-      [1, 2],
-      [3, 3],
-    ]);
-    const lines = segments.flatMap((s) =>
-      s.body
+    return { store, batches, deps: { sessions: store, archive }, recorder: new SessionRecorder(store) };
+  };
+  const linesOf = (batches: RecordingBatch[]): SessionEvent[] =>
+    batches.flatMap((b) =>
+      b.body
         .trim()
         .split('\n')
-        .map((l) => JSON.parse(l)),
+        .map((line) => JSON.parse(line) as SessionEvent),
     );
-    expect(verifyChain(lines)).toMatchObject({ ok: true, head: { seq: 3 } });
-    expect(segments[1]!.firstPrevHash).toBe(segments[0]!.lastHash);
+
+  it('writes the new events of many sessions into one archive object', async () => {
+    const { deps, batches, recorder, store } = setup();
+    for (let i = 1; i <= 3; i++) await recorder.append(`session-0${i}`, [draft(i), draft(10 + i)]);
+    expect(await archiveSessions(deps, ['session-01', 'session-02', 'session-03'], 'b1')).toEqual({
+      objects: 1,
+      events: 6,
+    });
+    expect(batches).toHaveLength(1);
+    expect(batches[0]!.sessions.map((s) => [s.sessionId, s.firstSeq, s.lastSeq])).toEqual([
+      ['session-01', 1, 2],
+      ['session-02', 1, 2],
+      ['session-03', 1, 2],
+    ]);
+    expect(store.archiveObjects.get('session-02')).toEqual(['objects/b1']);
+  });
+
+  it('archives only what is new, so consecutive objects continue each chain', async () => {
+    const { deps, batches, recorder } = setup();
+    await recorder.append('session-01', [draft(1), draft(2)]);
+    await archiveSessions(deps, ['session-01'], 'b1');
+    expect(await archiveSessions(deps, ['session-01'], 'b2')).toEqual({ objects: 0, events: 0 });
+    await recorder.append('session-01', [draft(3)]);
+    await archiveSessions(deps, ['session-01'], 'b3');
+
+    expect(batches.map((b) => b.batchId)).toEqual(['b1', 'b3']);
+    expect(verifyChain(linesOf(batches))).toMatchObject({ ok: true, head: { seq: 3 } });
   });
 
   it('leaves the archive mark in place when the archive fails, so a retry archives again', async () => {
-    const store = new InMemorySessionStore();
-    await new SessionRecorder(store).append('s-00000001', [draft(1)]);
-    const failing = { putSegment: async () => Promise.reject(new Error('S3 down')) };
-    await expect(archiveSession({ sessions: store, archive: failing }, 's-00000001')).rejects.toThrow(
-      'S3 down',
-    );
-    expect(await store.archivedSeq('s-00000001')).toBe(0);
+    const { store, recorder } = setup();
+    await recorder.append('session-01', [draft(1)]);
+    const failing = { putBatch: async () => Promise.reject(new Error('S3 down')) };
+    await expect(
+      archiveSessions({ sessions: store, archive: failing }, ['session-01'], 'b1'),
+    ).rejects.toThrow('S3 down');
+    expect(await store.archivedSeq('session-01')).toBe(0);
   });
 });

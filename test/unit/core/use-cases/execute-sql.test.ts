@@ -5,7 +5,7 @@ import { coreDeps } from '../../../support/core-fixtures.js';
 
 const input = (overrides: Partial<ExecuteSqlInput> & { sql?: string } = {}): ExecuteSqlInput => ({
   requestId: 'req-1',
-  token: 'token:alice:agents',
+  token: 'token.alice.agents',
   connectionName: 'demo',
   rawBody: JSON.stringify({ sql: overrides.sql ?? 'SELECT id FROM customers' }),
   sessionId: undefined,
@@ -148,7 +148,7 @@ describe('executeSql', () => {
 
   it('refuses members of other groups', async () => {
     const { deps, target } = await coreDeps();
-    const error = await refusal(executeSql(deps, input({ token: 'token:rita:reviewers' })));
+    const error = await refusal(executeSql(deps, input({ token: 'token.rita.reviewers' })));
     expect(error).toMatchObject({ code: 'blocked', details: { rule: 'connection.group-required' } });
     expect(target.calls).toEqual([]);
   });
@@ -166,7 +166,7 @@ describe('executeSql', () => {
     const { deps, sessions, target } = await coreDeps();
     await executeSql(deps, input({ sessionId: 'agent-run-0001' }));
     const error = await refusal(
-      executeSql(deps, input({ sessionId: 'agent-run-0001', token: 'token:mallory:agents' })),
+      executeSql(deps, input({ sessionId: 'agent-run-0001', token: 'token.mallory.agents' })),
     );
     expect(error.code).toBe('session_forbidden');
     expect(target.calls).toHaveLength(1);

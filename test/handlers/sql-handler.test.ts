@@ -1,0 +1,190 @@
+import type { LogEntry, Logger } from '../../lambdas/core/ports.js';
+import { createSqlHandler } from '../../lambdas/handlers/sql-handler.js';
+import { httpEvent, lambdaContext } from '../support/api-gateway-events.js';
+import { coreDeps } from '../support/core-fixtures.js';
+
+const captureLogger = () => {
+  const lines: Array<{ level: string; message: string; entry?: LogEntry }> = [];
+  const logger: Logger = {
+    info: (message, entry) => lines.push({ level: 'info', message, entry }),
+    warn: (message, entry) => lines.push({ level: 'warn', message, entry }),
+    error: (message, entry) => lines.push({ level: 'error', message, entry }),
+  };
+  return { logger, lines };
+};
+
+const setup = async (maxBodyBytes = 1024) => {
+  const { deps, sessions, target } = await coreDeps();
+  const { logger, lines } = captureLogger();
+  const handler = createSqlHandler({ ...deps, logger, maxBodyBytes });
+  const call = async (
+    body: string,
+    headers: Record<string, string> = {},
+    extra: Parameters<typeof httpEvent>[0] = {},
+  ) => {
+    const response = await handler(
+      httpEvent({
+        method: 'POST',
+        path: '/v1/connections/demo/sql',
+        routeKey: 'POST /v1/connections/{name}/sql',
+        pathParameters: { name: 'demo' },
+        headers: {
+          authorization: 'Bearer token.alice.agents',
+          'content-type': 'application/json',
+          ...headers,
+        },
+        body,
+        ...extra,
+      }),
+      lambdaContext,
+    );
+    return { ...response, json: JSON.parse(response.body ?? 'null') };
+  };
+  return { call, sessions, target, lines };
+};
+
+describe('SQL handler', () => {
+  it('answers 200 with the result, the session header and the API Gateway request id', async () => {
+    const { call } = await setup();
+    const response = await call('{"sql":"SELECT 1"}');
+    expect(response.statusCode).toBe(200);
+    expect(response.headers).toMatchObject({
+      'content-type': 'application/json; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-tollgate-session': 'id-00000001',
+    });
+    expect(response.json).toMatchObject({
+      requestId: 'apigw-request-1',
+      sessionId: 'id-00000001',
+      rowCount: 2,
+      truncated: true,
+    });
+  });
+
+  it('uses the X-Tollgate-Session header, whatever its case', async () => {
+    const { call } = await setup();
+    const response = await call('{"sql":"SELECT 1"}', { 'X-Tollgate-Session': 'run-2026-11-26' });
+    expect(response.json.sessionId).toBe('run-2026-11-26');
+  });
+
+  it.each([
+    [{ authorization: '' }],
+    [{ authorization: 'Basic dXNlcjpwYXNz' }],
+    [{ authorization: 'Bearer' }],
+    [{ authorization: 'Bearer not-a-token' }],
+  ])('answers 401 with a Bearer challenge for %j', async (headers) => {
+    const { call, target } = await setup();
+    const response = await call('{"sql":"SELECT 1"}', headers);
+    expect(response.statusCode).toBe(401);
+    expect(response.headers).toMatchObject({ 'www-authenticate': 'Bearer' });
+    expect(response.json).toEqual({
+      error: { code: 'unauthenticated', message: 'A valid bearer token is required.' },
+      requestId: 'apigw-request-1',
+    });
+    expect(target.calls).toEqual([]);
+  });
+
+  it('answers 403 blocked with the rule, reason and hint', async () => {
+    const { call } = await setup();
+    const response = await call('{"sql":"DROP TABLE customers"}');
+    expect(response.statusCode).toBe(403);
+    expect(response.json.error).toEqual({
+      code: 'blocked',
+      message: 'DDL statements are not allowed on demo; only reads run.',
+      rule: 'read-only.not-a-read',
+      hint: 'Run plain SELECT statements.',
+      policyIds: ['tollgate.builtin.read-only'],
+      policyVersion: 'builtin-1',
+    });
+  });
+
+  it.each([
+    ['{"sql": "SELEC 1"}', 400, 'sql_unparseable'],
+    ['{"sql": ', 400, 'invalid_json'],
+    ['', 400, 'invalid_json'],
+    ['{"sql": ["SELECT 1"]}', 400, 'bad_request'],
+  ])('answers %s with %i %s', async (body, status, code) => {
+    const { call, target } = await setup();
+    const response = await call(body);
+    expect(response.statusCode).toBe(status);
+    expect(response.json.error.code).toBe(code);
+    expect(target.calls).toEqual([]);
+  });
+
+  it('answers 413 for a body over the limit without reading it further', async () => {
+    const { call, target, sessions } = await setup(64);
+    const response = await call(JSON.stringify({ sql: `SELECT '${'x'.repeat(100)}'` }));
+    expect(response.statusCode).toBe(413);
+    expect(response.json.error.code).toBe('payload_too_large');
+    expect(target.calls).toEqual([]);
+    expect(sessions.all()).toEqual([]);
+  });
+
+  it('counts a base64-encoded body by its decoded size and decodes it', async () => {
+    const { call } = await setup();
+    const response = await call(
+      Buffer.from('{"sql":"SELECT 1"}').toString('base64'),
+      {},
+      { isBase64Encoded: true },
+    );
+    expect(response.statusCode).toBe(200);
+  });
+
+  it('answers 415 for a body that is not declared as JSON', async () => {
+    const { call } = await setup();
+    const response = await call('sql=SELECT 1', { 'content-type': 'application/x-www-form-urlencoded' });
+    expect(response.statusCode).toBe(415);
+    expect(response.json.error.code).toBe('unsupported_media_type');
+  });
+
+  it('answers 503 when the recording is down, and logs the cause without tokens', async () => {
+    const { call, sessions, target, lines } = await setup();
+    sessions.failWith = new Error('ProvisionedThroughputExceededException');
+    const response = await call('{"sql":"SELECT 1"}');
+    expect(response.statusCode).toBe(503);
+    expect(response.json.error.code).toBe('recording_unavailable');
+    expect(target.calls).toEqual([]);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 'error',
+        entry: expect.objectContaining({ code: 'recording_unavailable' }),
+      }),
+    ]);
+    expect(JSON.stringify(lines)).not.toContain('token.alice');
+  });
+
+  it('hides an unexpected executor failure behind a 502 without its message', async () => {
+    const { call, target } = await setup();
+    target.read = () => {
+      throw new TypeError('boom at secretFunction (/var/task/index.mjs:1:2)');
+    };
+    const response = await call('{"sql":"SELECT 1"}');
+    expect(response.statusCode).toBe(502);
+    expect(response.json.error).toEqual({ code: 'target_error', message: 'The target failed.' });
+  });
+
+  it('answers 500 without a stack trace for a failure inside the gateway, and logs it', async () => {
+    const { deps } = await coreDeps();
+    const { logger, lines } = captureLogger();
+    const broken = {
+      ...deps,
+      connections: { get: () => Promise.reject(new TypeError('boom at secretFunction')) },
+    };
+    const handler = createSqlHandler({ ...broken, logger, maxBodyBytes: 1024 });
+    const response = await handler(
+      httpEvent({
+        method: 'POST',
+        pathParameters: { name: 'demo' },
+        headers: { authorization: 'Bearer token.alice.agents' },
+        body: '{"sql":"SELECT 1"}',
+      }),
+      lambdaContext,
+    );
+    expect(response.statusCode).toBe(500);
+    expect(JSON.parse(response.body!)).toEqual({
+      error: { code: 'internal_error', message: 'The gateway failed; the request was not completed.' },
+      requestId: 'apigw-request-1',
+    });
+    expect(lines).toEqual([expect.objectContaining({ level: 'error', message: 'unhandled error' })]);
+  });
+});
