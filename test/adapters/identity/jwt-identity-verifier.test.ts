@@ -1,0 +1,311 @@
+// The JWT identity verifier against the local development issuer, its JWKS served over HTTP on
+// 127.0.0.1: good tokens become principals; every bad token is the same opaque refusal.
+import { createPublicKey, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jest } from '@jest/globals';
+import {
+  JwtExpiredError,
+  JwtInvalidAudienceError,
+  JwtInvalidIssuerError,
+  JwtInvalidSignatureAlgorithmError,
+  JwtInvalidSignatureError,
+  JwtNotBeforeError,
+  JwtParseError,
+  KidNotFoundInJwksError,
+} from 'aws-jwt-verify/error';
+import {
+  createJwtIdentityVerifier,
+  type IdentityConfig,
+} from '../../../lambdas/adapters/identity/jwt-identity-verifier.js';
+import {
+  type DevIssuer,
+  LOCAL_AUDIENCE,
+  LOCAL_ISSUER,
+  loadDevIssuer,
+} from '../../../lambdas/adapters/local/dev-issuer.js';
+import { UnauthenticatedError } from '../../../lambdas/core/errors.js';
+import type { IdentityVerifier, Logger } from '../../../lambdas/core/ports.js';
+import {
+  decodeJwt,
+  devIssuerPrivateKey,
+  type JwksServer,
+  type JwtPart,
+  signHs256,
+  signRs256,
+  startJwksServer,
+  unsignedJwt,
+} from '../../support/tokens.js';
+
+/** The one message every refusal carries, whatever check failed. */
+const REFUSAL_MESSAGE = new UnauthenticatedError().message;
+
+describe('JWT identity verifier', () => {
+  const dirs: string[] = [];
+  let issuer: DevIssuer;
+  let intruder: DevIssuer;
+  let intruderDir: string;
+  let issuerDir: string;
+  let jwks: JwksServer;
+  let verifier: IdentityVerifier;
+
+  const tempDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tollgate-issuer-'));
+    dirs.push(dir);
+    return dir;
+  };
+
+  const configFor = (overrides: Partial<Extract<IdentityConfig, { kind: 'oidc' }>> = {}): IdentityConfig => ({
+    kind: 'oidc',
+    issuer: LOCAL_ISSUER,
+    audience: LOCAL_AUDIENCE,
+    jwksUri: jwks.uri,
+    groupsClaim: 'groups',
+    allowInsecureJwksUri: true,
+    ...overrides,
+  });
+
+  const validToken = () => issuer.signToken({ sub: 'agent-7', groups: ['analysts'], ttlSeconds: 300 });
+
+  /** Header and payload of a token the issuer would sign, to reuse in hand-built tokens. */
+  const genuineParts = () => decodeJwt(validToken());
+
+  const signedByIssuer = (payload: JwtPart) =>
+    signRs256(genuineParts().header, payload, devIssuerPrivateKey(issuerDir));
+
+  beforeAll(async () => {
+    issuerDir = tempDir();
+    intruderDir = tempDir();
+    issuer = loadDevIssuer(issuerDir);
+    intruder = loadDevIssuer(intruderDir);
+    jwks = await startJwksServer(issuer.jwks);
+    verifier = createJwtIdentityVerifier(configFor());
+  });
+
+  afterAll(async () => {
+    await jwks.stop();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe('a valid token', () => {
+    it('becomes the principal of its sub, issuer, sorted groups, token id and actor', async () => {
+      // Prepare
+      const token = issuer.signToken({
+        sub: 'agent-7',
+        groups: ['writers', 'analysts', 'analysts'],
+        ttlSeconds: 300,
+        actsFor: 'alice@example.com',
+      });
+
+      // Act
+      const principal = await verifier.verify(token);
+
+      // Assess
+      expect(principal).toEqual({
+        sub: 'agent-7',
+        issuer: LOCAL_ISSUER,
+        groups: ['analysts', 'writers'],
+        tokenId: decodeJwt(token).payload.jti,
+        actsFor: 'alice@example.com',
+      });
+    });
+
+    it('has no actor when the token has no act claim', async () => {
+      // Prepare
+      const token = issuer.signToken({ sub: 'agent-7', groups: [], ttlSeconds: 300 });
+
+      // Act
+      const principal = await verifier.verify(token);
+
+      // Assess
+      expect(principal.actsFor).toBeUndefined();
+    });
+
+    it('reads groups from the configured claim', async () => {
+      // Prepare
+      const cognitoStyle = createJwtIdentityVerifier(configFor({ groupsClaim: 'cognito:groups' }));
+      const { payload } = genuineParts();
+      const token = signedByIssuer({ ...payload, 'cognito:groups': ['ops', 'dba'], groups: ['ignored'] });
+
+      // Act
+      const principal = await cognitoStyle.verify(token);
+
+      // Assess
+      expect(principal.groups).toEqual(['dba', 'ops']);
+    });
+
+    it('fetches the JWKS once for many tokens', async () => {
+      // Prepare
+      const fresh = createJwtIdentityVerifier(configFor());
+      const before = jwks.fetches();
+
+      // Act
+      for (let i = 0; i < 3; i++) await fresh.verify(validToken());
+
+      // Assess
+      expect(jwks.fetches() - before).toBe(1);
+    });
+  });
+
+  describe('refuses, with the same opaque UnauthenticatedError,', () => {
+    // The cause names the check that fired, for the log; the caller sees none of it.
+    const refusals: Array<[string, () => string, new (...args: never[]) => Error]> = [
+      [
+        'an expired token',
+        () =>
+          issuer.signToken({
+            sub: 'agent-7',
+            groups: [],
+            ttlSeconds: 60,
+            now: new Date(Date.now() - 3_600_000),
+          }),
+        JwtExpiredError,
+      ],
+      [
+        'a token not valid yet',
+        () =>
+          issuer.signToken({
+            sub: 'agent-7',
+            groups: [],
+            ttlSeconds: 600,
+            now: new Date(Date.now() + 300_000),
+          }),
+        JwtNotBeforeError,
+      ],
+      [
+        'a token for another audience',
+        () => issuer.signToken({ sub: 'agent-7', groups: [], ttlSeconds: 300, audience: 'other-app' }),
+        JwtInvalidAudienceError,
+      ],
+      [
+        'a token from another issuer signed with the right key',
+        () => signedByIssuer({ ...genuineParts().payload, iss: 'https://evil.example' }),
+        JwtInvalidIssuerError,
+      ],
+      [
+        "a token signed with another key under the issuer's kid",
+        () => {
+          const { header, payload } = genuineParts();
+          return signRs256(header, payload, devIssuerPrivateKey(intruderDir));
+        },
+        JwtInvalidSignatureError,
+      ],
+      [
+        'a token signed with a key id the JWKS lacks',
+        () => {
+          const { header, payload } = genuineParts();
+          return signRs256(
+            { ...header, kid: String(intruder.jwks.keys[0]!.kid) },
+            payload,
+            devIssuerPrivateKey(intruderDir),
+          );
+        },
+        KidNotFoundInJwksError,
+      ],
+      [
+        'an unsigned token (alg none, empty signature)',
+        () => {
+          const { header, payload } = genuineParts();
+          return unsignedJwt({ ...header, alg: 'none' }, payload);
+        },
+        JwtParseError,
+      ],
+      [
+        'a token claiming alg none that keeps a genuine signature',
+        () => {
+          const token = validToken();
+          const { header, payload, signature } = decodeJwt(token);
+          return `${unsignedJwt({ ...header, alg: 'none' }, payload)}${signature}`;
+        },
+        JwtInvalidSignatureAlgorithmError,
+      ],
+      [
+        "an HS256 token keyed with the issuer's public key",
+        () => {
+          const { header, payload } = genuineParts();
+          const publicPem = createPublicKey(devIssuerPrivateKey(issuerDir)).export({
+            type: 'spki',
+            format: 'pem',
+          });
+          return signHs256({ ...header, alg: 'HS256' }, payload, publicPem);
+        },
+        JwtInvalidSignatureAlgorithmError,
+      ],
+      [
+        'a token whose payload was altered after signing',
+        () => {
+          const token = validToken();
+          const [header, , signature] = token.split('.');
+          const altered = { ...decodeJwt(token).payload, groups: ['admins'] };
+          return `${header}.${Buffer.from(JSON.stringify(altered)).toString('base64url')}.${signature}`;
+        },
+        JwtInvalidSignatureError,
+      ],
+      [
+        'a validly signed token without sub',
+        () => signedByIssuer({ ...genuineParts().payload, sub: undefined }),
+        Error,
+      ],
+      ['a garbage string', () => 'not-a-jwt', JwtParseError],
+      ['three garbage parts', () => 'a.b.c', JwtParseError],
+      ['an empty string', () => '', JwtParseError],
+    ];
+
+    it.each(refusals)('%s', async (_case, makeToken, expectedCause) => {
+      // Prepare
+      const token = makeToken();
+
+      // Act
+      const refusal = await verifier.verify(token).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+
+      // Assess
+      expect(refusal).toBeInstanceOf(UnauthenticatedError);
+      expect(refusal).toMatchObject({
+        code: 'unauthenticated',
+        message: REFUSAL_MESSAGE,
+        details: undefined,
+      });
+      expect((refusal as Error).cause).toBeInstanceOf(expectedCause);
+    });
+  });
+
+  it('fails closed on an http JWKS URI unless insecure URIs are allowed', async () => {
+    // Prepare
+    const strict = createJwtIdentityVerifier(configFor({ allowInsecureJwksUri: false }));
+    const before = jwks.fetches();
+
+    // Act
+    const verifying = strict.verify(validToken());
+
+    // Assess
+    await expect(verifying).rejects.toMatchObject({ code: 'unauthenticated', message: REFUSAL_MESSAGE });
+    expect(jwks.fetches()).toBe(before);
+  });
+
+  it('logs each refusal once, without the token', async () => {
+    // Prepare
+    const warn = jest.fn<Logger['warn']>();
+    const logger: Logger = { info: jest.fn(), warn, error: jest.fn() };
+    const logged = createJwtIdentityVerifier(configFor(), logger);
+    const token = issuer.signToken({
+      sub: 'agent-7',
+      groups: [],
+      ttlSeconds: 300,
+      audience: `other-${randomUUID()}`,
+    });
+
+    // Act
+    await logged.verify(token).catch(() => undefined);
+
+    // Assess
+    expect(warn).toHaveBeenCalledTimes(1);
+    const [message, entry] = warn.mock.calls[0]!;
+    expect(message).toBe('token rejected');
+    expect(entry).toEqual({ reason: expect.stringMatching(/Error$/) });
+    expect(JSON.stringify(warn.mock.calls)).not.toContain(token.split('.')[2]);
+  });
+});
