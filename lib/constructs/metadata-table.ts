@@ -1,0 +1,81 @@
+// The session store: one DynamoDB table (pk/sk) holding sessions and their hash-chained events,
+// with a NEW_IMAGE stream that feeds the archiver.
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+
+export interface MetadataTableProps {
+  /**
+   * Key that encrypts the table, its stream and its backups.
+   *
+   * A customer-managed key rather than the AWS-managed `aws/dynamodb` key: the table holds the
+   * SQL text and identities of every session, so its key policy is a second gate besides IAM,
+   * every use of it shows in CloudTrail, and disabling it cuts off all reads at once.
+   *
+   * @default - a new customer-managed key with automatic yearly rotation, retained on stack deletion
+   */
+  readonly encryptionKey?: kms.IKey;
+}
+
+/**
+ * On-demand table with point-in-time recovery and deletion protection, retained when the stack is
+ * deleted. Grants are per item operation: nothing here grants DeleteItem, BatchWriteItem (which
+ * can delete) or any table administration.
+ */
+export class MetadataTable extends Construct {
+  readonly table: dynamodb.Table;
+  readonly encryptionKey: kms.IKey;
+
+  constructor(scope: Construct, id: string, props: MetadataTableProps = {}) {
+    super(scope, id);
+    this.encryptionKey =
+      props.encryptionKey ??
+      new kms.Key(this, 'Key', {
+        description: 'Tollgate: encrypts the session metadata table and its stream',
+        enableKeyRotation: true,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.encryptionKey,
+      stream: dynamodb.StreamViewType.NEW_IMAGE,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+
+  /** Lets `grantee` read items: `GetItem` and `Query` (no `Scan`). */
+  grantReadItems(grantee: iam.IGrantable): iam.Grant {
+    this.encryptionKey.grant(grantee, 'kms:Decrypt', 'kms:DescribeKey');
+    return this.grantItemActions(grantee, 'dynamodb:GetItem', 'dynamodb:Query');
+  }
+
+  /** Lets `grantee` create or replace single items with `PutItem` (conditional puts included). */
+  grantPutItems(grantee: iam.IGrantable): iam.Grant {
+    this.grantKeyForWrites(grantee);
+    return this.grantItemActions(grantee, 'dynamodb:PutItem');
+  }
+
+  /** Lets `grantee` change single items with `UpdateItem` (conditional updates included). */
+  grantUpdateItems(grantee: iam.IGrantable): iam.Grant {
+    this.grantKeyForWrites(grantee);
+    return this.grantItemActions(grantee, 'dynamodb:UpdateItem');
+  }
+
+  private grantItemActions(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
+    // The table ARN only: there are no indexes, so no `index/*` wildcard either.
+    return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.table.tableArn] });
+  }
+
+  // The CDK's own table grants add `kms:ReEncrypt*` and `kms:GenerateDataKey*`; item writes
+  // need neither the re-encryption nor the data-key variants, so the grant names the plain actions.
+  private grantKeyForWrites(grantee: iam.IGrantable): void {
+    this.encryptionKey.grant(grantee, 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey');
+  }
+}
