@@ -3,7 +3,7 @@
 // re-reads the head and retries. Heads of recently written sessions are cached per process.
 import { RecordingUnavailableError, SessionForbiddenError } from '../errors.js';
 import type { Principal } from '../identity/principal.js';
-import type { SessionStore } from '../ports.js';
+import type { SessionOwner, SessionStore } from '../ports.js';
 import { type ChainHead, type EventDraft, GENESIS, type SessionEvent } from './events.js';
 import { chainEvent } from './hash-chain.js';
 
@@ -11,10 +11,18 @@ const MAX_ATTEMPTS = 12;
 /** Jittered pause before retrying a lost race, so one busy writer cannot starve another. */
 const backoff = (attempt: number) =>
   new Promise<void>((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 5 * 2 ** attempt)));
-const MAX_CACHED_HEADS = 10_000;
+const MAX_CACHED = 10_000;
+
+/** Least-recently-written eviction keeps the caches bounded in long-lived processes. */
+const remember = <T>(cache: Map<string, T>, key: string, value: T): void => {
+  cache.delete(key);
+  cache.set(key, value);
+  if (cache.size > MAX_CACHED) cache.delete(cache.keys().next().value as string);
+};
 
 export class SessionRecorder {
   private readonly heads = new Map<string, ChainHead>();
+  private readonly owners = new Map<string, SessionOwner>();
 
   constructor(private readonly store: SessionStore) {}
 
@@ -23,9 +31,13 @@ export class SessionRecorder {
    * Throws SessionForbiddenError for another principal's session.
    */
   async open(sessionId: string, principal: Principal, at: string): Promise<void> {
-    const owner = await this.guard(() =>
-      this.store.claimSession(sessionId, { sub: principal.sub, issuer: principal.issuer }, at),
-    );
+    // Owners never change, so a session this process has seen needs no store round trip.
+    const owner =
+      this.owners.get(sessionId) ??
+      (await this.guard(() =>
+        this.store.claimSession(sessionId, { sub: principal.sub, issuer: principal.issuer }, at),
+      ));
+    remember(this.owners, sessionId, owner);
     if (owner.sub !== principal.sub || owner.issuer !== principal.issuer) throw new SessionForbiddenError();
   }
 
@@ -43,7 +55,7 @@ export class SessionRecorder {
       const event = chainEvent(sessionId, head, draft);
       const outcome = await this.guard(() => this.store.putEvent(event));
       if (outcome === 'stored') {
-        this.remember(sessionId, { seq: event.seq, hash: event.hash });
+        remember(this.heads, sessionId, { seq: event.seq, hash: event.hash });
         return event;
       }
       head = undefined; // another writer took this seq: re-read the head
@@ -51,12 +63,6 @@ export class SessionRecorder {
       await backoff(attempt);
     }
     throw new RecordingUnavailableError(new Error(`session ${sessionId}: too much contention`));
-  }
-
-  private remember(sessionId: string, head: ChainHead): void {
-    this.heads.delete(sessionId);
-    this.heads.set(sessionId, head);
-    if (this.heads.size > MAX_CACHED_HEADS) this.heads.delete(this.heads.keys().next().value as string);
   }
 
   private async guard<T>(operation: () => Promise<T>): Promise<T> {
