@@ -93,20 +93,15 @@ describe('demo-postgres seed file', () => {
 describe('startDemoPostgres', () => {
   let dataDir: string;
   let demo: DemoPostgres | undefined;
-  const timings: Record<string, string> = {};
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'tollgate-demo-pg-'));
-    const started = performance.now();
     demo = await startDemoPostgres({ dataDir, seedFile });
-    timings.firstStartMs = (performance.now() - started).toFixed(0);
-    timings.rssMb = (process.memoryUsage().rss / 2 ** 20).toFixed(0);
   }, 120_000);
 
   afterAll(async () => {
     await demo?.stop();
     await rm(dataDir, { recursive: true, force: true });
-    console.info(`demo-postgres timings: ${JSON.stringify(timings)}`);
   });
 
   it('serves the seeded data over TCP to the pg driver', async () => {
@@ -149,9 +144,7 @@ describe('startDemoPostgres', () => {
     await direct.exec('DELETE FROM orders WHERE customer_id = 250; DELETE FROM customers WHERE id = 250;');
     await direct.close();
 
-    const started = performance.now();
     demo = await startDemoPostgres({ dataDir, seedFile });
-    timings.restartMs = (performance.now() - started).toFixed(0);
     await withClient(demo.url, async (client) => {
       expect((await counts(client)).customers).toBe(249);
     });
