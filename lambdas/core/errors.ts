@@ -20,21 +20,29 @@ export type ErrorCode =
   | 'unavailable'
   | 'internal_error';
 
+export interface TollgateErrorOptions {
+  readonly cause?: unknown;
+  readonly details?: Record<string, unknown>;
+  readonly auditMessage?: string;
+}
+
 /** Base class: a refusal with a stable code and a message safe to show to the caller. */
 export class TollgateError extends Error {
   readonly code: ErrorCode;
   /** Extra, caller-safe fields merged into the error body (e.g. the rule that blocked). */
   readonly details: Readonly<Record<string, unknown>> | undefined;
+  /**
+   * What recordings and logs may keep. Equal to `message` unless the message can quote data
+   * (a database's error text can quote parameter or column values).
+   */
+  readonly auditMessage: string;
 
-  constructor(
-    code: ErrorCode,
-    message: string,
-    options?: { cause?: unknown; details?: Record<string, unknown> },
-  ) {
+  constructor(code: ErrorCode, message: string, options?: TollgateErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
     this.details = options?.details;
+    this.auditMessage = options?.auditMessage ?? message;
   }
 }
 
@@ -93,7 +101,7 @@ export class PayloadTooLargeError extends TollgateError {
 
 /** The target answered with an error. The message is the target's, stripped of credentials. */
 export class TargetError extends TollgateError {
-  constructor(message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+  constructor(message: string, options?: TollgateErrorOptions) {
     super('target_error', message, options);
   }
 }

@@ -51,6 +51,8 @@ export interface ReadRequest {
   readonly params: readonly unknown[];
   readonly rowLimit: number;
   readonly timeoutMs: number;
+  /** Bytes the target may send for the whole request. */
+  readonly maxResultBytes: number;
 }
 
 /**

@@ -8,6 +8,12 @@ import { type ArchiveDeps, archiveSessions } from '../core/recording/archive-ses
 
 const SESSION_PREFIX = 'SESSION#';
 
+/** Events are written once: a change or removal of one is tampering, or an operator's mistake. */
+export const tamperedEvents = (event: DynamoDBStreamEvent) =>
+  event.Records.filter((r) => r.eventName !== 'INSERT' && r.dynamodb?.Keys?.sk?.S?.startsWith('EVENT#')).map(
+    (r) => ({ change: r.eventName, pk: r.dynamodb?.Keys?.pk?.S, sk: r.dynamodb?.Keys?.sk?.S }),
+  );
+
 export const sessionsInBatch = (event: DynamoDBStreamEvent): string[] => {
   const sessions = new Set<string>();
   for (const record of event.Records) {
@@ -22,6 +28,8 @@ export const sessionsInBatch = (event: DynamoDBStreamEvent): string[] => {
 
 export const createArchiverHandler = (deps: ArchiveDeps & { readonly logger: Logger }) =>
   middy<DynamoDBStreamEvent, void>().handler(async (event) => {
+    for (const change of tamperedEvents(event))
+      deps.logger.error('recorded event changed or removed', change);
     const sessionIds = sessionsInBatch(event);
     if (sessionIds.length === 0) return;
     // Unique per attempt: a retried batch writes a new object rather than replacing one that
@@ -29,5 +37,11 @@ export const createArchiverHandler = (deps: ArchiveDeps & { readonly logger: Log
     const batchId = `${event.Records[0]?.dynamodb?.SequenceNumber ?? Date.now()}-${randomUUID()}`;
     // Any failure throws: the stream retries the batch; archiving is idempotent per session mark.
     const run = await archiveSessions(deps, sessionIds, batchId);
-    deps.logger.info('sessions archived', { sessions: sessionIds.length, ...run });
+    for (const problem of run.broken)
+      deps.logger.error('recording chain broken; session not archived', problem);
+    deps.logger.info('sessions archived', {
+      sessions: sessionIds.length,
+      objects: run.objects,
+      events: run.events,
+    });
   });

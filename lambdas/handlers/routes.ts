@@ -36,9 +36,13 @@ export const matchRoute = (method: string, path: string): RouteMatch | undefined
     pathMatched = true;
     if (route.method !== method.toUpperCase()) continue;
     const pathParameters: Record<string, string> = {};
-    route.params.forEach((name, i) => {
-      pathParameters[name] = decodeURIComponent(match[i + 1]!);
-    });
+    for (const [i, name] of route.params.entries()) {
+      try {
+        pathParameters[name] = decodeURIComponent(match[i + 1]!);
+      } catch {
+        return undefined; // malformed percent-encoding: no such route
+      }
+    }
     return { kind: 'route', route, pathParameters };
   }
   return pathMatched ? { kind: 'method_not_allowed' } : undefined;

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { PayloadTooLargeError, UnavailableError } from '../core/errors.js';
+import { BadRequestError, PayloadTooLargeError, UnavailableError } from '../core/errors.js';
 import type { Logger } from '../core/ports.js';
 import { errorResponse } from '../handlers/http/error-response.js';
 import { jsonResponse } from '../handlers/http/json-response.js';
@@ -43,6 +43,8 @@ const readBody = (req: IncomingMessage, limit: number): Promise<string | 'too_la
     });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
+    // A client that goes away mid-body must not leave the request pending forever.
+    req.on('aborted', () => reject(new Error('client aborted')));
   });
 
 const toEvent = (
@@ -107,7 +109,19 @@ export const createLocalServer = (options: LocalServerOptions) => {
   let handlers: LocalHandlers | undefined;
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    } catch {
+      return send(
+        res,
+        errorResponse(
+          new BadRequestError('The request target is not a valid URL.'),
+          'unknown',
+          options.logger,
+        ),
+      );
+    }
     if (req.method === 'GET' && url.pathname === '/.well-known/jwks.json' && handlers) {
       return send(res, jsonResponse(200, handlers.jwks, { 'cache-control': 'max-age=300' }));
     }
@@ -134,8 +148,8 @@ export const createLocalServer = (options: LocalServerOptions) => {
 
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) send(res, errorResponse(error, 'unknown', options.logger));
-      else res.destroy();
+      if (req.destroyed || res.headersSent) res.destroy();
+      else send(res, errorResponse(error, 'unknown', options.logger));
     });
   });
   server.headersTimeout = 30_000;

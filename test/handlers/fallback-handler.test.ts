@@ -16,6 +16,15 @@ describe('fallback handler ($default route)', () => {
     });
   });
 
+  it('answers a path with malformed percent-encoding with a JSON 404, not a crash', async () => {
+    const response = await handler(
+      httpEvent({ method: 'POST', path: '/v1/connections/%E0%A4%A/sql' }),
+      lambdaContext,
+    );
+    expect(response.statusCode).toBe(404);
+    expect(JSON.parse(response.body!).error.code).toBe('route_not_found');
+  });
+
   it('answers a known path with the wrong method with a JSON 405', async () => {
     const response = await handler(
       httpEvent({ method: 'GET', path: '/v1/connections/demo/sql' }),

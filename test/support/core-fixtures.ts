@@ -15,7 +15,7 @@ export const demoConnection: Connection = {
   environment: 'development',
   allowGroups: ['agents'],
   target: { url: 'postgres://secret-user:secret-password@db.internal:5432/app' },
-  limits: { rowLimit: 2, statementTimeoutMs: 1000 },
+  limits: { rowLimit: 2, statementTimeoutMs: 1000, maxResultBytes: 1_000_000 },
 };
 
 export const principal = (sub: string, groups: string[] = ['agents']): Principal => ({

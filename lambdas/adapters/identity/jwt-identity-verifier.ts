@@ -77,6 +77,8 @@ export const createJwtIdentityVerifier = (config: IdentityConfig, logger?: Logge
         });
         throw new UnauthenticatedError(error);
       }
+      // aws-jwt-verify checks `exp` only when present: a token without one would never expire.
+      if (typeof claims.exp !== 'number') throw new UnauthenticatedError(new Error('token has no exp'));
       const principal = principalFromClaims(claims, { groupsClaim: config.groupsClaim });
       if (!principal) throw new UnauthenticatedError(new Error('token lacks sub or iss'));
       return principal;

@@ -33,13 +33,56 @@ const isServerError = (error: unknown): error is PgError =>
 
 class Deadline extends Error {}
 
+interface Internals {
+  processID?: number;
+  connection?: { stream?: NodeJS.ReadableStream & { destroy(): void } };
+}
+
+/**
+ * Counts the bytes the server sends while a request runs and drops the connection past the
+ * budget, before the driver can assemble an oversized message (which would exhaust memory or
+ * throw outside any promise). Reads the driver's socket: pg exposes no byte-level hook.
+ */
+const watchBytes = (client: pg.PoolClient, maxBytes: number) => {
+  const stream = (client as unknown as Internals).connection?.stream;
+  let received = 0;
+  const state = {
+    exceeded: false,
+    stop: () => stream?.removeListener('data', onData),
+  };
+  function onData(chunk: Buffer) {
+    received += chunk.length;
+    if (received > maxBytes && !state.exceeded) {
+      state.exceeded = true;
+      stream?.destroy();
+    }
+  }
+  stream?.on('data', onData);
+  return state;
+};
+
+/** Asks the server, on a second connection, to cancel what `client` is running. Best effort. */
+export const cancelBackend = async (config: pg.PoolConfig, client: pg.Client): Promise<void> => {
+  const pid = (client as unknown as Internals).processID;
+  if (pid === undefined) return;
+  const canceller = new pg.Client({ ...config, connectionTimeoutMillis: 2000, query_timeout: 2000 });
+  try {
+    await canceller.connect();
+    await canceller.query('SELECT pg_cancel_backend($1)', [pid]);
+  } catch {
+    // The connection is dropped anyway; the server's own statement_timeout remains.
+  } finally {
+    await canceller.end().catch(() => undefined);
+  }
+};
+
 export class PostgresExecutor implements TargetExecutor {
-  private readonly pools = new Map<string, Promise<pg.Pool>>();
+  private readonly pools = new Map<string, Promise<{ pool: pg.Pool; config: pg.PoolConfig }>>();
 
   constructor(private readonly options: PostgresExecutorOptions) {}
 
   async read(connection: Connection, request: ReadRequest): Promise<ResultSet> {
-    const pool = await this.pool(connection);
+    const { pool, config } = await this.pool(connection);
     let client: pg.PoolClient;
     try {
       client = await pool.connect();
@@ -47,6 +90,7 @@ export class PostgresExecutor implements TargetExecutor {
       this.pools.delete(connection.name); // re-resolve (e.g. rotated credentials) next time
       throw new TargetError('The target database is unreachable.', { cause: error });
     }
+    const budget = watchBytes(client, request.maxResultBytes);
     let broken = false;
     let timer: NodeJS.Timeout | undefined;
     // Backstop for servers that do not enforce statement_timeout: give up on the connection.
@@ -56,13 +100,23 @@ export class PostgresExecutor implements TargetExecutor {
     try {
       return await Promise.race([this.run(client, request), deadline]);
     } catch (error) {
-      broken = error instanceof Deadline || !isServerError(error);
+      broken = error instanceof Deadline || budget.exceeded || !isServerError(error);
+      // Dropping the socket does not stop the server's work: cancel it first.
+      if (error instanceof Deadline) await cancelBackend(config, client);
+      if (budget.exceeded) {
+        throw new TargetError(
+          `The result exceeds ${request.maxResultBytes} bytes; select fewer rows or columns.`,
+          { cause: error },
+        );
+      }
       throw this.translate(error, request.timeoutMs);
     } finally {
       clearTimeout(timer);
+      budget.stop();
       if (!broken) {
         try {
-          await client.query('ROLLBACK');
+          // Locks taken at session level survive ROLLBACK; none may outlive the request.
+          await client.query('ROLLBACK; SELECT pg_advisory_unlock_all()');
         } catch {
           broken = true;
         }
@@ -75,7 +129,7 @@ export class PostgresExecutor implements TargetExecutor {
   async close(): Promise<void> {
     const pools = [...this.pools.values()];
     this.pools.clear();
-    await Promise.allSettled(pools.map(async (p) => (await p).end()));
+    await Promise.allSettled(pools.map(async (p) => (await p).pool.end()));
   }
 
   private async run(client: pg.PoolClient, request: ReadRequest): Promise<ResultSet> {
@@ -127,27 +181,33 @@ export class PostgresExecutor implements TargetExecutor {
         details: { sqlState: error.code },
       });
     }
+    // The server's text goes to the caller only: it can quote parameter or column values, so
+    // recordings and logs keep the SQLSTATE.
     return new TargetError(`The target rejected the statement: ${error.message ?? 'unknown error'}`, {
       cause: error,
       details: { sqlState: error.code ?? null },
+      auditMessage: `The target rejected the statement (SQLSTATE ${error.code ?? 'unknown'}).`,
     });
   }
 
-  private pool(connection: Connection): Promise<pg.Pool> {
+  private pool(connection: Connection): Promise<{ pool: pg.Pool; config: pg.PoolConfig }> {
     let pool = this.pools.get(connection.name);
     if (!pool) {
       pool = this.options.resolve(connection).then(
-        (config) => {
-          const created = new pg.Pool({
+        (resolved) => {
+          const config: pg.PoolConfig = {
             max: this.options.maxPoolSize ?? 4,
             connectionTimeoutMillis: this.options.connectTimeoutMs ?? 5000,
             idleTimeoutMillis: 60_000,
             application_name: 'tollgate',
-            ...config,
-          });
-          // An idle client's error (e.g. the server restarted) must not crash the process.
+            ...resolved,
+          };
+          const created = new pg.Pool(config);
+          // A client's error (the server restarted, or the byte budget dropped the socket) must
+          // not crash the process: the pending query rejects and the client is discarded.
           created.on('error', () => undefined);
-          return created;
+          created.on('connect', (client) => client.on('error', () => undefined));
+          return { pool: created, config };
         },
         (error: unknown) => {
           this.pools.delete(connection.name);

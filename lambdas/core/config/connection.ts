@@ -31,9 +31,20 @@ export const connectionSchema = z
         rowLimit: z.number().int().min(1).max(100_000).default(1000),
         /** Statement timeout, enforced by the server and by the driver. */
         statementTimeoutMs: z.number().int().min(100).max(300_000).default(10_000),
+        /**
+         * Bytes the target may send for one request. Beyond it the connection is dropped and the
+         * request fails: a row cap alone does not bound a result (one value can be 1 GB), and
+         * Lambda answers at most 6 MB.
+         */
+        maxResultBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .max(64 * 1024 * 1024)
+          .default(4 * 1024 * 1024),
       })
       .strict()
-      .default({ rowLimit: 1000, statementTimeoutMs: 10_000 }),
+      .default({ rowLimit: 1000, statementTimeoutMs: 10_000, maxResultBytes: 4 * 1024 * 1024 }),
   })
   .strict();
 

@@ -50,12 +50,20 @@ export const readOnlyPolicy: PolicyEngine = {
         );
       }
       for (const fn of statement.functions) {
-        const why = dangerousFunction(fn);
+        const parts = fn.split('.');
+        const why = dangerousFunction(parts.at(-1)!);
         if (why) {
           return block(
             'read-only.dangerous-function',
             `${fn}() ${why}${where}; it is not allowed through the gateway.`,
             undefined,
+          );
+        }
+        if (parts.length > 2) {
+          return block(
+            'read-only.qualified-function',
+            `${fn}() names a database; call functions by name or schema.name only${where}.`,
+            `Call ${parts.slice(-2).join('.')}() instead.`,
           );
         }
       }

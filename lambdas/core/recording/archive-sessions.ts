@@ -4,7 +4,8 @@
 // Each session's entry in the store then points at the objects holding its events.
 import type { RecordingArchive, SessionStore } from '../ports.js';
 import { canonicalJson } from './canonical-json.js';
-import type { SessionEvent } from './events.js';
+import { GENESIS, type SessionEvent } from './events.js';
+import { verifyChain } from './hash-chain.js';
 
 export interface ArchiveDeps {
   readonly sessions: SessionStore;
@@ -19,6 +20,8 @@ export interface ArchiveRun {
   readonly objects: number;
   /** Events archived. */
   readonly events: number;
+  /** Sessions whose new events do not continue their chain: not archived, to be investigated. */
+  readonly broken: ReadonlyArray<{ sessionId: string; seq: number; problem: string }>;
 }
 
 /**
@@ -34,6 +37,7 @@ export const archiveSessions = async (
 ): Promise<ArchiveRun> => {
   let objects = 0;
   let archived = 0;
+  const broken: Array<{ sessionId: string; seq: number; problem: string }> = [];
   let pending = [...new Set(sessionIds)];
   while (pending.length > 0) {
     const runs: Array<{ sessionId: string; from: number; events: SessionEvent[] }> = [];
@@ -45,8 +49,24 @@ export const archiveSessions = async (
         continue;
       }
       const from = await deps.sessions.archivedSeq(sessionId);
-      const events = await deps.sessions.listEvents(sessionId, from, budget);
+      // The last archived event anchors the new ones: the chain must continue from it.
+      const listed = await deps.sessions.listEvents(
+        sessionId,
+        Math.max(0, from - 1),
+        from === 0 ? budget : budget + 1,
+      );
+      const anchor = from === 0 ? undefined : listed[0];
+      const events = from === 0 ? listed : listed.slice(1);
       if (events.length === 0) continue;
+      const verdict =
+        from > 0 && anchor?.seq !== from
+          ? ({ ok: false, seq: from, problem: 'the last archived event is missing' } as const)
+          : verifyChain(events, anchor ? { seq: anchor.seq, hash: anchor.hash } : GENESIS);
+      if (!verdict.ok) {
+        // Never archive a broken chain as genuine: leave it in the store, as evidence, and report it.
+        broken.push({ sessionId, seq: verdict.seq, problem: verdict.problem });
+        continue;
+      }
       runs.push({ sessionId, from, events });
       budget -= events.length;
       if (budget === 0) next.push(sessionId); // it may have more
@@ -76,5 +96,5 @@ export const archiveSessions = async (
     }
     pending = moved > 0 ? next : []; // no mark moved: another archiver owns these sessions
   }
-  return { objects, events: archived };
+  return { objects, events: archived, broken };
 };

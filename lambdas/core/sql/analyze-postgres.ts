@@ -26,7 +26,7 @@ const DCL = new Set([
   'AlterOwnerStmt',
 ]);
 
-const SESSION = new Set(['VariableSetStmt', 'DiscardStmt', 'ConstraintsSetStmt']);
+const SESSION = new Set(['VariableSetStmt', 'VariableShowStmt', 'DiscardStmt', 'ConstraintsSetStmt']);
 const PROCEDURAL = new Set(['DoStmt', 'CallStmt']);
 const DDL_PREFIXES = ['Create', 'Alter', 'Drop', 'Rename', 'Define', 'Comment', 'SecLabel', 'Import'];
 const DDL = new Set([
@@ -69,39 +69,56 @@ const names = (list: unknown): string[] =>
         .filter((s): s is string => typeof s === 'string')
     : [];
 
-/** Visits every node below `value`, collecting what the decision needs. */
-const walk = (value: unknown, acc: Walk): void => {
-  if (Array.isArray(value)) {
-    for (const item of value) walk(item, acc);
-    return;
-  }
-  if (value === null || typeof value !== 'object') return;
-  const object = value as Node;
-  // A RangeVar: wrapped as { RangeVar: {...} } in lists, bare in fields such as DeleteStmt.relation.
-  if (typeof object.relname === 'string') {
-    acc.tables.add(object.schemaname ? `${object.schemaname}.${object.relname}` : object.relname);
-  }
-  for (const [key, child] of Object.entries(object)) {
-    const node = child as Node;
-    switch (key) {
-      case 'CommonTableExpr':
-        acc.cteNames.add(String(node.ctename));
-        break;
-      case 'FuncCall':
-        acc.functions.add(names(node.funcname).join('.'));
-        break;
-      case 'lockingClause':
-        acc.locking = true;
-        break;
-      case 'intoClause':
-        acc.selectInto = true;
-        break;
-      default: {
-        const dml = DML[key];
-        if (dml) acc.nestedWrites.add(dml);
-      }
+/** Nodes visited per statement at most: beyond it the request is refused as unanalysable. */
+const MAX_NODES = 200_000;
+
+class TooComplex extends Error {}
+
+/**
+ * Visits every node below `root`, collecting what the decision needs. Iterative, with an
+ * explicit stack: a deeply nested expression cannot overflow the call stack.
+ */
+const walk = (root: unknown, acc: Walk): void => {
+  const stack: unknown[] = [root];
+  let visited = 0;
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (++visited > MAX_NODES) throw new TooComplex();
+    if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i--) stack.push(value[i]); // keep text order
+      continue;
     }
-    walk(child, acc);
+    if (value === null || typeof value !== 'object') continue;
+    const object = value as Node;
+    // A RangeVar: wrapped as { RangeVar: {...} } in lists, bare in fields such as DeleteStmt.relation.
+    if (typeof object.relname === 'string') {
+      acc.tables.add(object.schemaname ? `${object.schemaname}.${object.relname}` : object.relname);
+    }
+    const children: unknown[] = [];
+    for (const [key, child] of Object.entries(object)) {
+      const node = child as Node;
+      switch (key) {
+        case 'CommonTableExpr':
+          acc.cteNames.add(String(node.ctename));
+          break;
+        case 'FuncCall':
+          acc.functions.add(names(node.funcname).join('.'));
+          break;
+        case 'lockingClause':
+          acc.locking = true;
+          break;
+        case 'intoClause':
+        case 'CreateTableAsStmt':
+          acc.selectInto = true;
+          break;
+        default: {
+          const dml = DML[key];
+          if (dml) acc.nestedWrites.add(dml);
+        }
+      }
+      children.push(child);
+    }
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
   }
 };
 
@@ -132,13 +149,16 @@ const analyzeStatement = (stmt: Node, text: string): StatementFacts => {
   walk(body, acc);
   const kind = kindOf(nodeType, body);
   for (const cte of acc.cteNames) acc.tables.delete(cte);
+  // EXPLAIN is a read only when it explains a SELECT: EXPLAIN ANALYZE executes what it explains.
+  const explained =
+    nodeType === 'ExplainStmt' ? Object.keys((body.query as Node | undefined) ?? {})[0] : undefined;
   const readsOnly =
-    (kind === 'select' || kind === 'explain' || nodeType === 'VariableShowStmt') &&
+    (kind === 'select' || (kind === 'explain' && explained === 'SelectStmt')) &&
     acc.nestedWrites.size === 0 &&
     !acc.selectInto;
   return {
     nodeType,
-    kind: nodeType === 'VariableShowStmt' ? 'session' : kind,
+    kind,
     text,
     readOnly: readsOnly,
     nestedWrites: [...acc.nestedWrites],
@@ -148,27 +168,43 @@ const analyzeStatement = (stmt: Node, text: string): StatementFacts => {
   };
 };
 
+const unparseable = (error: string, position?: number): SqlFacts => ({
+  parseOk: false,
+  dialect: 'postgres',
+  error,
+  position,
+});
+
 /** The PostgreSQL analyzer. Call `load()` once per process before `analyze`. */
 export const postgresAnalyzer: SqlAnalyzer = {
   dialect: 'postgres',
   load: loadModule,
   analyze(sql: string): SqlFacts {
+    // libpg-query reads C strings: a NUL would end the text it analyses but not the text we run.
+    if (sql.includes('\u0000')) return unparseable('the text contains a NUL character');
     let tree: { stmts?: Array<{ stmt: Node; stmt_location?: number; stmt_len?: number }> };
     try {
       tree = parseSync(sql) as unknown as typeof tree;
     } catch (error) {
       const details = (error as { sqlDetails?: { cursorPosition?: number } }).sqlDetails;
-      return {
-        parseOk: false,
-        dialect: 'postgres',
-        error: error instanceof Error ? error.message : 'the statement could not be parsed',
-        position: details?.cursorPosition === undefined ? undefined : details.cursorPosition + 1,
-      };
+      return unparseable(
+        error instanceof Error ? error.message : 'the statement could not be parsed',
+        details?.cursorPosition === undefined ? undefined : details.cursorPosition + 1,
+      );
     }
-    const bytes = encoder.encode(sql);
-    const statements = (tree.stmts ?? []).map((s) =>
-      analyzeStatement(s.stmt, statementText(bytes, s.stmt_location, s.stmt_len)),
-    );
-    return { parseOk: true, dialect: 'postgres', statements };
+    try {
+      const bytes = encoder.encode(sql);
+      const statements = (tree.stmts ?? []).map((s) =>
+        analyzeStatement(s.stmt, statementText(bytes, s.stmt_location, s.stmt_len)),
+      );
+      return { parseOk: true, dialect: 'postgres', statements };
+    } catch (error) {
+      // Fail closed: what cannot be analysed completely is refused like unparseable text.
+      return unparseable(
+        error instanceof TooComplex || error instanceof RangeError
+          ? 'the statement is too complex to analyse'
+          : 'the statement could not be analysed',
+      );
+    }
   },
 };

@@ -155,7 +155,7 @@ export const executeSql = async (deps: ExecuteSqlDeps, input: ExecuteSqlInput): 
     paramsSha256: body?.params ? sha256(canonicalJson(body.params)) : null,
   });
   const failed = (error: TollgateError) =>
-    draft('request.failed', { code: error.code, message: error.message });
+    draft('request.failed', { code: error.code, message: error.auditMessage });
 
   if (refusal || !body) {
     await record(received, failed(refusal!));
@@ -226,12 +226,16 @@ export const executeSql = async (deps: ExecuteSqlDeps, input: ExecuteSqlInput): 
       params,
       rowLimit: connection.limits.rowLimit,
       timeoutMs: connection.limits.statementTimeoutMs,
+      maxResultBytes: connection.limits.maxResultBytes,
     });
   } catch (error) {
     const known =
       error instanceof TollgateError ? error : new TollgateError('target_error', 'The target failed.');
     const durationMs = deps.clock.now().getTime() - started;
-    await record(draft('request.failed', { code: known.code, message: known.message, durationMs }));
+    const sqlState = typeof known.details?.sqlState === 'string' ? known.details.sqlState : null;
+    await record(
+      draft('request.failed', { code: known.code, message: known.auditMessage, sqlState, durationMs }),
+    );
     throw known;
   }
   await record(

@@ -24,9 +24,12 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   target_timeout: 504,
 };
 
+/** The cause's class and, for database errors, its SQLSTATE: never its message, which can quote data. */
 const describeCause = (error: unknown): unknown => {
   const cause = (error as { cause?: unknown } | null)?.cause;
-  return cause instanceof Error ? { name: cause.name, message: cause.message } : undefined;
+  if (!(cause instanceof Error)) return undefined;
+  const code = (cause as { code?: unknown }).code;
+  return { name: cause.constructor.name, ...(typeof code === 'string' ? { code } : {}) };
 };
 
 export const errorResponse = (
@@ -49,7 +52,7 @@ export const errorResponse = (
   }
   const status = STATUS_BY_CODE[error.code];
   if (status >= 500)
-    logger.error(error.message, { requestId, code: error.code, cause: describeCause(error) });
+    logger.error(error.auditMessage, { requestId, code: error.code, cause: describeCause(error) });
   const headers = error.code === 'unauthenticated' ? { 'www-authenticate': 'Bearer' } : undefined;
   return jsonResponse(
     status,

@@ -173,7 +173,7 @@ describe('S3RecordingArchive and archiveSessions on s3rver and dynalite', () => 
       const run = await archiveSessions({ sessions, archive }, [first.sessionId, second.sessionId], batchId);
 
       // Assess
-      expect(run).toEqual({ objects: 1, events: 5 });
+      expect(run).toEqual({ objects: 1, events: 5, broken: [] });
       expect((await getObject(objectOf(batchId))).body).toBe(ndjson(first.events) + ndjson(second.events));
     });
 
@@ -213,7 +213,7 @@ describe('S3RecordingArchive and archiveSessions on s3rver and dynalite', () => 
       const run = await archiveSessions({ sessions, archive }, [sessionId], batchId);
 
       // Assess
-      expect(run).toEqual({ objects: 0, events: 0 });
+      expect(run).toEqual({ objects: 0, events: 0, broken: [] });
       expect(await keysStartingWith(`${DAY_PREFIX}${batchId}`)).toEqual([]);
     });
 
@@ -228,7 +228,7 @@ describe('S3RecordingArchive and archiveSessions on s3rver and dynalite', () => 
       const run = await archiveSessions({ sessions, archive }, [sessionId], secondBatch);
 
       // Assess
-      expect(run).toEqual({ objects: 1, events: 2 });
+      expect(run).toEqual({ objects: 1, events: 2, broken: [] });
       const before = parseLines((await getObject(objectOf(firstBatch))).body);
       const after = parseLines((await getObject(objectOf(secondBatch))).body);
       expect(after).toEqual(later);
@@ -270,7 +270,7 @@ describe('S3RecordingArchive and archiveSessions on s3rver and dynalite', () => 
       const run = await archiveSessions({ sessions, archive }, [empty, busy.sessionId], batchId);
 
       // Assess
-      expect(run).toEqual({ objects: 1, events: 2 });
+      expect(run).toEqual({ objects: 1, events: 2, broken: [] });
       expect((await getObject(objectOf(batchId))).body).toBe(ndjson(busy.events));
     });
   });
@@ -344,7 +344,7 @@ describe('S3RecordingArchive and archiveSessions on s3rver and dynalite', () => 
       const run = await archiveSessions({ sessions, archive: failingArchive }, [sessionId], randomUUID());
 
       // Assess
-      expect(run).toEqual({ objects: 1, events: 2 });
+      expect(run).toEqual({ objects: 1, events: 2, broken: [] });
       const [failed, retried] = s3Mock.commandCalls(PutObjectCommand).map((call) => call.args[0].input);
       expect(failed!.Body).toBe(ndjson(events));
       expect(retried!.Body).toBe(ndjson(events));

@@ -174,6 +174,15 @@ describe('JWT identity verifier', () => {
         JwtNotBeforeError,
       ],
       [
+        'a genuinely signed token without exp, which would never expire',
+        () => {
+          const { header, payload } = genuineParts();
+          const { exp: _exp, ...forever } = payload;
+          return signRs256(header, forever, devIssuerPrivateKey(issuerDir));
+        },
+        Error,
+      ],
+      [
         'a token for another audience',
         () => issuer.signToken({ sub: 'agent-7', groups: [], ttlSeconds: 300, audience: 'other-app' }),
         JwtInvalidAudienceError,

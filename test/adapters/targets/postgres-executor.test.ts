@@ -1,6 +1,7 @@
 // PostgresExecutor against a real PostgreSQL server (see test/support/postgres.ts).
 
-import { PostgresExecutor } from '../../../lambdas/adapters/targets/postgres-executor.js';
+import pg from 'pg';
+import { cancelBackend, PostgresExecutor } from '../../../lambdas/adapters/targets/postgres-executor.js';
 import type { Connection } from '../../../lambdas/core/config/connection.js';
 import type { ReadRequest } from '../../../lambdas/core/ports.js';
 import { createThrowawayDatabase, queryAsAdmin, type ThrowawayDatabase } from '../../support/postgres.js';
@@ -19,7 +20,7 @@ const connection = (name = 'it'): Connection => ({
   environment: 'test',
   allowGroups: ['agents'],
   target: { demo: true },
-  limits: { rowLimit: 3, statementTimeoutMs: 1000 },
+  limits: { rowLimit: 3, statementTimeoutMs: 1000, maxResultBytes: 1_000_000 },
 });
 
 const request = (sql: string | string[], overrides: Partial<ReadRequest> = {}): ReadRequest => ({
@@ -27,6 +28,7 @@ const request = (sql: string | string[], overrides: Partial<ReadRequest> = {}): 
   params: [],
   rowLimit: 3,
   timeoutMs: 1000,
+  maxResultBytes: 1_000_000,
   ...overrides,
 });
 
@@ -118,6 +120,43 @@ describe('PostgresExecutor on a real PostgreSQL server', () => {
     await expect(executor.read(connection(), request('SELECT 1 AS ok'))).resolves.toMatchObject({
       rows: [[1]],
     });
+  });
+
+  it('drops a result larger than the byte budget instead of buffering it', async () => {
+    // Prepare: one value of 50 MB, far beyond a 1 MB budget (and a 600 MB one would crash pg).
+    const sql = "SELECT repeat('x', 50000000) AS huge";
+    // Act
+    const error = await executor.read(connection(), request(sql)).catch((e: Error) => e);
+    // Assess
+    expect(error).toMatchObject({
+      code: 'target_error',
+      message: 'The result exceeds 1000000 bytes; select fewer rows or columns.',
+    });
+    await expect(executor.read(connection(), request('SELECT 1 AS ok'))).resolves.toMatchObject({
+      rows: [[1]],
+    });
+  });
+
+  it('can cancel a running statement on the server, as the driver-side deadline does', async () => {
+    // Prepare
+    const config = { connectionString: db.readerUrl };
+    const client = new pg.Client(config);
+    await client.connect();
+    const sleeping = client.query('SELECT pg_sleep(30)');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Act
+    await cancelBackend(config, client);
+    // Assess
+    await expect(sleeping).rejects.toMatchObject({ code: '57014' });
+    await client.end();
+  });
+
+  it('releases session-level advisory locks when the request ends', async () => {
+    // The analysis blocks advisory-lock functions; the executor does not rely on it.
+    await executor.read(connection(), request('SELECT pg_try_advisory_lock(4242)'));
+    expect(
+      await queryAsAdmin(db, "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'"),
+    ).toEqual([{ n: 0 }]);
   });
 
   it('passes the server’s message and SQLSTATE for a failing statement', async () => {

@@ -11,7 +11,7 @@ const connection: Connection = {
   environment: 'development',
   allowGroups: ['agents'],
   target: { demo: true },
-  limits: { rowLimit: 10, statementTimeoutMs: 1000 },
+  limits: { rowLimit: 10, statementTimeoutMs: 1000, maxResultBytes: 1_000_000 },
 };
 const agent: Principal = {
   sub: 'a',
@@ -77,7 +77,22 @@ describe('readOnlyPolicy', () => {
     "SELECT pg_read_file('/etc/passwd')",
     "SELECT pg_catalog.set_config('role', 'x', false)",
     'SELECT pg_sleep(60)',
+    'SELECT mydb.pg_catalog.pg_sleep(60)',
+    "SELECT * FROM public.dblink('host=evil', 'select 1') AS t(x int)",
+    "SELECT * FROM ts_stat('SELECT to_tsvector(pg_read_file(''/etc/passwd''))')",
+    'SELECT pg_try_advisory_lock(42)',
+    'SELECT pg_advisory_lock_shared(7)',
+    "SELECT pg_logical_emit_message(false, 'x', 'y')",
+    "SELECT query_to_xmlschema('select 1', true, true, '')",
   ])('blocks a read that calls a dangerous function: %s', (sql) => {
     expect(decide(sql)).toMatchObject({ outcome: 'block', rule: 'read-only.dangerous-function' });
+  });
+
+  it('refuses database-qualified function names, which the catalogue cannot vouch for', () => {
+    expect(decide('SELECT mydb.public.upper(full_name) FROM customers')).toMatchObject({
+      outcome: 'block',
+      rule: 'read-only.qualified-function',
+      hint: 'Call public.upper() instead.',
+    });
   });
 });

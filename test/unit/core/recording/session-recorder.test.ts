@@ -71,6 +71,7 @@ describe('archiveSessions', () => {
     expect(await archiveSessions(deps, ['session-01', 'session-02', 'session-03'], 'b1')).toEqual({
       objects: 1,
       events: 6,
+      broken: [],
     });
     expect(batches).toHaveLength(1);
     expect(batches[0]!.sessions.map((s) => [s.sessionId, s.firstSeq, s.lastSeq])).toEqual([
@@ -85,7 +86,7 @@ describe('archiveSessions', () => {
     const { deps, batches, recorder } = setup();
     await recorder.append('session-01', [draft(1), draft(2)]);
     await archiveSessions(deps, ['session-01'], 'b1');
-    expect(await archiveSessions(deps, ['session-01'], 'b2')).toEqual({ objects: 0, events: 0 });
+    expect(await archiveSessions(deps, ['session-01'], 'b2')).toEqual({ objects: 0, events: 0, broken: [] });
     await recorder.append('session-01', [draft(3)]);
     await archiveSessions(deps, ['session-01'], 'b3');
 
@@ -101,5 +102,22 @@ describe('archiveSessions', () => {
       archiveSessions({ sessions: store, archive: failing }, ['session-01'], 'b1'),
     ).rejects.toThrow('S3 down');
     expect(await store.archivedSeq('session-01')).toBe(0);
+  });
+
+  it('refuses to archive events that do not continue the chain, and reports the session', async () => {
+    const { deps, batches, recorder, store } = setup();
+    await recorder.append('session-01', [draft(1)]);
+    await archiveSessions(deps, ['session-01'], 'b1');
+    await recorder.append('session-01', [draft(2), draft(3)]);
+    await recorder.append('session-02', [draft(4)]);
+    // Tamper with an unarchived event, as a principal with write access to the table could.
+    const events = store.events.get('session-01')!;
+    events[2] = { ...events[2]!, data: { n: 999 } };
+
+    const run = await archiveSessions(deps, ['session-01', 'session-02'], 'b2');
+
+    expect(run.broken).toEqual([{ sessionId: 'session-01', seq: 3, problem: 'hash does not match content' }]);
+    expect(batches.at(-1)!.sessions.map((s) => s.sessionId)).toEqual(['session-02']);
+    expect(await store.archivedSeq('session-01')).toBe(1);
   });
 });

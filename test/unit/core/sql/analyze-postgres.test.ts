@@ -99,6 +99,34 @@ describe('postgresAnalyzer', () => {
     });
   });
 
+  it('treats EXPLAIN of anything but a SELECT as not read-only (EXPLAIN ANALYZE executes it)', () => {
+    expect(only('EXPLAIN ANALYZE CREATE TABLE t AS SELECT 1')).toMatchObject({
+      kind: 'explain',
+      readOnly: false,
+    });
+    expect(only('EXPLAIN ANALYZE CREATE MATERIALIZED VIEW v AS SELECT 1')).toMatchObject({ readOnly: false });
+    expect(only('EXPLAIN EXECUTE stmt')).toMatchObject({ readOnly: false });
+  });
+
+  it('does not count SHOW as a read: it can expose server configuration', () => {
+    expect(only('SHOW data_directory')).toMatchObject({ kind: 'session', readOnly: false });
+  });
+
+  it('analyses deeply nested expressions without overflowing the stack', () => {
+    expect(only(`SELECT ${'1+'.repeat(6000)}1`)).toMatchObject({ kind: 'select', readOnly: true });
+  });
+
+  it('refuses, as unanalysable, a statement too large to analyse completely', () => {
+    const facts = postgresAnalyzer.analyze(`SELECT ${'1,'.repeat(100_000)}1`);
+    expect(facts).toMatchObject({ parseOk: false, error: 'the statement is too complex to analyse' });
+  });
+
+  it('refuses text containing a NUL, which the parser would stop reading at', () => {
+    expect(postgresAnalyzer.analyze('SELECT 1\u0000; DROP TABLE customers')).toMatchObject({
+      parseOk: false,
+    });
+  });
+
   it('returns no statements for text holding only comments', () => {
     expect(statements('-- nothing here')).toEqual([]);
   });

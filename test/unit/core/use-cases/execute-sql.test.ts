@@ -1,4 +1,4 @@
-import { TargetTimeoutError, type TollgateError } from '../../../../lambdas/core/errors.js';
+import { TargetError, TargetTimeoutError, type TollgateError } from '../../../../lambdas/core/errors.js';
 import { verifyChain } from '../../../../lambdas/core/recording/hash-chain.js';
 import { type ExecuteSqlInput, executeSql } from '../../../../lambdas/core/use-cases/execute-sql.js';
 import { coreDeps } from '../../../support/core-fixtures.js';
@@ -38,7 +38,13 @@ describe('executeSql', () => {
       decision: { rule: 'read-only.plain-read', policyVersion: 'builtin-1' },
     });
     expect(target.calls).toEqual([
-      { statements: ['SELECT id FROM customers'], params: [], rowLimit: 2, timeoutMs: 1000 },
+      {
+        statements: ['SELECT id FROM customers'],
+        params: [],
+        rowLimit: 2,
+        timeoutMs: 1000,
+        maxResultBytes: 1_000_000,
+      },
     ]);
   });
 
@@ -205,6 +211,21 @@ describe('executeSql', () => {
     target.failWith = new TargetTimeoutError(1000);
     expect((await refusal(executeSql(deps, input()))).code).toBe('target_timeout');
     expect(sessions.all().at(-1)).toMatchObject({ type: 'request.failed', data: { code: 'target_timeout' } });
+  });
+
+  it('answers with the database’s error text but records only its SQLSTATE', async () => {
+    const { deps, sessions, target } = await coreDeps();
+    target.failWith = new TargetError(
+      'The target rejected the statement: invalid input syntax for type integer: "900-12-3456"',
+      {
+        details: { sqlState: '22P02' },
+        auditMessage: 'The target rejected the statement (SQLSTATE 22P02).',
+      },
+    );
+    const error = await refusal(executeSql(deps, input()));
+    expect(error.message).toContain('900-12-3456');
+    expect(JSON.stringify(sessions.all())).not.toContain('900-12-3456');
+    expect(sessions.all().at(-1)!.data).toMatchObject({ code: 'target_error', sqlState: '22P02' });
   });
 
   it('hides unexpected target errors behind target_error', async () => {
