@@ -1,0 +1,40 @@
+// Cost of the request path's pure steps: SQL analysis (libpg-query) and the read-only decision.
+import { connectionSchema } from '../lambdas/core/config/connection.js';
+import { readOnlyPolicy } from '../lambdas/core/decision/read-only-policy.js';
+import type { Principal } from '../lambdas/core/identity/principal.js';
+import { postgresAnalyzer } from '../lambdas/core/sql/analyze-postgres.js';
+import { microbench } from './micro.js';
+import type { AnalysisFigures } from './report.js';
+import { ANALYSIS_STATEMENTS } from './statements.js';
+
+const principal: Principal = {
+  sub: 'bench',
+  issuer: 'tollgate-local',
+  groups: ['agents'],
+  tokenId: undefined,
+  actsFor: undefined,
+};
+
+const connection = connectionSchema.parse({
+  name: 'bench-postgres',
+  kind: 'postgres',
+  allowGroups: ['agents'],
+  target: { url: 'postgres://reader@127.0.0.1:5432/bench' },
+});
+
+/** Times `analyze` call by call and `decide` in batches of 100, for each representative statement. */
+export const runAnalysisBench = async (calls: number): Promise<AnalysisFigures[]> => {
+  await postgresAnalyzer.load();
+  return ANALYSIS_STATEMENTS.map(({ id, sql }) => {
+    const facts = postgresAnalyzer.analyze(sql);
+    if (!facts.parseOk) throw new Error(`${id} does not parse: ${facts.error}`);
+    const input = { principal, connection, facts };
+    return {
+      statement: id,
+      chars: sql.length,
+      analyze: microbench(() => postgresAnalyzer.analyze(sql), calls, 1),
+      decide: microbench(() => readOnlyPolicy.decide(input), calls * 20, 100),
+      rule: readOnlyPolicy.decide(input).rule,
+    };
+  });
+};
