@@ -1,0 +1,667 @@
+// The OpenAPI document (openapi.yaml) against the code: it is valid OpenAPI 3.1, it documents
+// exactly the implemented routes and every error code under the status the HTTP layer gives it,
+// and the real gateway's answers match the documented schemas.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import { parse } from 'yaml';
+import { type DevIssuer, loadDevIssuer } from '../../lambdas/adapters/local/dev-issuer.js';
+import { connectionSchema } from '../../lambdas/core/config/connection.js';
+import {
+  BadRequestError,
+  BlockedError,
+  type ErrorCode,
+  MethodNotAllowedError,
+  NotFoundError,
+  PayloadTooLargeError,
+  RecordingUnavailableError,
+  SessionForbiddenError,
+  SqlUnparseableError,
+  TargetError,
+  TargetTimeoutError,
+  UnauthenticatedError,
+  UnavailableError,
+} from '../../lambdas/core/errors.js';
+import { MAX_SQL_LENGTH, SESSION_ID_PATTERN } from '../../lambdas/core/use-cases/execute-sql.js';
+import { errorResponse, STATUS_BY_CODE } from '../../lambdas/handlers/http/error-response.js';
+import { matchRoute, ROUTES } from '../../lambdas/handlers/routes.js';
+import { createLocalServer } from '../../lambdas/local/server.js';
+import { type LocalGateway, startLocalGateway } from '../../lambdas/wiring/local.js';
+
+// ---------------------------------------------------------------------------------------------
+// The document, its $refs, and a JSON Schema 2020-12 validator for its schema objects.
+
+type Json = Record<string, unknown>;
+interface Ref {
+  $ref: string;
+}
+interface HeaderObject {
+  required?: boolean;
+  schema?: Json;
+}
+interface MediaType {
+  schema?: Json;
+  examples?: Record<string, { value: unknown }>;
+}
+interface ResponseObject {
+  description: string;
+  headers?: Record<string, HeaderObject | Ref>;
+  content?: Record<string, MediaType>;
+}
+interface Operation {
+  operationId: string;
+  tags?: string[];
+  security?: unknown[];
+  parameters?: Array<Json | Ref>;
+  requestBody?: { content: Record<string, MediaType> };
+  responses: Record<string, ResponseObject | Ref>;
+}
+interface OpenApiDocument {
+  openapi: string;
+  info: { title: string; version: string };
+  security?: unknown[];
+  paths: Record<string, Record<string, unknown>>;
+  'x-tollgate-unrouted-responses': Record<string, ResponseObject | Ref>;
+  components: {
+    schemas: Record<string, Json>;
+    parameters: Record<string, Json & { schema: Json }>;
+    headers: Record<string, HeaderObject>;
+  };
+}
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const DOC_TEXT = readFileSync(join(ROOT, 'openapi.yaml'), 'utf8');
+const doc = parse(DOC_TEXT) as OpenApiDocument;
+
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+const JWKS_ROUTE_KEY = 'GET /.well-known/jwks.json';
+const ALL_CODES = Object.keys(STATUS_BY_CODE) as ErrorCode[];
+const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+const isRef = (value: unknown): value is Ref =>
+  typeof value === 'object' && value !== null && typeof (value as Ref).$ref === 'string';
+
+/** Follows local `$ref`s (`#/components/...`) to the object they name. */
+const deref = <T>(value: T | Ref): T => {
+  let current: unknown = value;
+  while (isRef(current)) {
+    const { $ref } = current;
+    if (!$ref.startsWith('#/')) throw new Error(`not a local $ref: ${$ref}`);
+    current = $ref
+      .slice(2)
+      .split('/')
+      .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'))
+      .reduce<unknown>((node, key) => (node as Json | undefined)?.[key], doc);
+    if (current === undefined) throw new Error(`dangling $ref: ${$ref}`);
+  }
+  return current as T;
+};
+
+const operation = (method: string, path: string): Operation => {
+  const op = doc.paths[path]?.[method.toLowerCase()];
+  if (!op) throw new Error(`${method} ${path} is not documented`);
+  return op as Operation;
+};
+
+/** Every documented operation, keyed like an API Gateway route (`GET /healthz`). */
+const operations = (): Array<{ routeKey: string; op: Operation }> =>
+  Object.entries(doc.paths).flatMap(([path, item]) =>
+    HTTP_METHODS.filter((m) => item[m]).map((m) => ({
+      routeKey: `${m.toUpperCase()} ${path}`,
+      op: item[m] as Operation,
+    })),
+  );
+
+/** Every responses map of the document: each operation's, and the fallback route's. */
+const responseMaps = (): Array<{ where: string; responses: Record<string, ResponseObject | Ref> }> => [
+  ...operations().map(({ routeKey, op }) => ({ where: routeKey, responses: op.responses })),
+  { where: 'unrouted', responses: doc['x-tollgate-unrouted-responses'] },
+];
+
+// Schema objects are JSON Schema 2020-12. Their `#/components/schemas/X` refs are rebased onto one
+// registered schema holding every component, so each can be compiled on its own.
+const COMPONENTS_ID = 'urn:tollgate:openapi-components';
+const rebase = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(rebase);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, inner]) =>
+      key === '$ref' && typeof inner === 'string' && inner.startsWith('#/components/schemas/')
+        ? [key, `${COMPONENTS_ID}#/$defs/${inner.slice('#/components/schemas/'.length)}`]
+        : [key, rebase(inner)],
+    ),
+  );
+};
+const ajv = new Ajv2020({
+  strict: true,
+  // `then: { required: [...] }` naming properties declared beside the `if` is sound JSON Schema.
+  strictRequired: false,
+  allErrors: true,
+  allowUnionTypes: true,
+});
+ajv.addSchema({ $id: COMPONENTS_ID, $defs: rebase(doc.components.schemas) as Json });
+const compiled = new Map<Json, ValidateFunction>();
+const validatorFor = (schema: Json): ValidateFunction => {
+  let validate = compiled.get(schema);
+  if (!validate) {
+    validate = ajv.compile(rebase(schema) as Json);
+    compiled.set(schema, validate);
+  }
+  return validate;
+};
+/** The schema's validation errors for `value` (empty when it conforms), for readable failures. */
+const violations = (schema: Json, value: unknown) => {
+  const validate = validatorFor(schema);
+  return validate(value) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`);
+};
+
+const jsonSchemaOf = (response: ResponseObject): Json | undefined =>
+  response.content?.['application/json']?.schema;
+
+/** An error body for `code` carrying the fields the document requires for it. */
+const sampleError = (code: ErrorCode) => ({
+  error: {
+    code,
+    message: 'A message.',
+    ...(code === 'blocked' ? { rule: 'read-only.not-a-read', policyIds: ['p'], policyVersion: 'v1' } : {}),
+    ...(code === 'sql_unparseable' ? { position: 1 } : {}),
+  },
+  requestId: 'req-1',
+});
+
+/** The error codes a documented response accepts (its schema validates their sample body). */
+const codesAccepted = (response: ResponseObject): ErrorCode[] => {
+  const schema = jsonSchemaOf(response);
+  return schema ? ALL_CODES.filter((code) => violations(schema, sampleError(code)).length === 0) : [];
+};
+
+/** Every documented response at `status` that accepts `code`. */
+const responsesFor = (code: ErrorCode, status: number) =>
+  responseMaps().flatMap(({ where, responses }) => {
+    const ref = responses[String(status)];
+    if (!ref) return [];
+    const response = deref(ref);
+    return codesAccepted(response).includes(code) ? [{ where, response }] : [];
+  });
+
+const ERROR_DETAIL_FIELDS = Object.keys(
+  (doc.components.schemas.ErrorDetail as { properties: Json }).properties,
+);
+
+/**
+ * Checks an actual answer against a documented response: content type, required headers, and the
+ * body against the schema; for errors, also that every field of `error` is documented.
+ */
+const expectConforms = (
+  response: ResponseObject,
+  actual: { headers: Record<string, string | undefined>; body: unknown },
+) => {
+  expect(actual.headers['content-type']).toMatch(/^application\/json\b/);
+  const schema = jsonSchemaOf(response);
+  expect(schema).toBeDefined();
+  expect(violations(schema!, actual.body)).toEqual([]);
+  for (const [name, ref] of Object.entries(response.headers ?? {})) {
+    const header = deref(ref);
+    const value = actual.headers[name.toLowerCase()];
+    if (header.required) expect([name, value]).toEqual([name, expect.any(String)]);
+    if (value !== undefined && header.schema) expect(violations(header.schema, value)).toEqual([]);
+  }
+  const error = (actual.body as { error?: Json }).error;
+  if (error) {
+    const undocumented = Object.keys(error).filter((key) => !ERROR_DETAIL_FIELDS.includes(key));
+    expect(undocumented).toEqual([]);
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+
+describe('openapi.yaml', () => {
+  describe('the document', () => {
+    it('is a valid OpenAPI 3.1 document', async () => {
+      const result = await new Validator().validate(DOC_TEXT);
+      expect(result.errors).toBeUndefined();
+      expect(result.valid).toBe(true);
+      expect(doc.openapi).toBe('3.1.0');
+      expect(doc.info).toMatchObject({ title: 'Tollgate', version: '0.1.0' });
+    });
+
+    it('is checked by a validator that does reject a broken document', async () => {
+      // A path parameter must be required; a document saying otherwise is not OpenAPI.
+      const broken = structuredClone(doc);
+      broken.components.parameters.ConnectionName!.required = false;
+      expect((await new Validator().validate(broken as unknown as Json)).valid).toBe(false);
+    });
+
+    it('resolves every $ref and compiles every schema as strict JSON Schema 2020-12', () => {
+      const refs: string[] = [];
+      const collect = (value: unknown): void => {
+        if (isRef(value)) refs.push(value.$ref);
+        if (typeof value === 'object' && value !== null) Object.values(value).forEach(collect);
+      };
+      collect(doc);
+      expect(refs.length).toBeGreaterThan(10);
+      for (const $ref of refs) expect(() => deref({ $ref })).not.toThrow();
+      for (const schema of Object.values(doc.components.schemas))
+        expect(validatorFor(schema)).toBeInstanceOf(Function);
+    });
+
+    it('has examples that match their schemas', () => {
+      const mediaTypes: Array<[string, MediaType]> = [];
+      for (const { where, responses } of responseMaps()) {
+        for (const [status, ref] of Object.entries(responses)) {
+          for (const media of Object.values(deref(ref).content ?? {}))
+            mediaTypes.push([`${where} ${status}`, media]);
+        }
+      }
+      for (const { routeKey, op } of operations()) {
+        for (const media of Object.values(op.requestBody?.content ?? {})) mediaTypes.push([routeKey, media]);
+      }
+      let checked = 0;
+      for (const [where, media] of mediaTypes) {
+        for (const [name, example] of Object.entries(media.examples ?? {})) {
+          expect([where, name, violations(media.schema!, example.value)]).toEqual([where, name, []]);
+          checked++;
+        }
+      }
+      const requestSchema = doc.components.schemas.SqlRequest!;
+      for (const example of requestSchema.examples as unknown[])
+        expect(violations(requestSchema, example)).toEqual([]);
+      expect(checked).toBeGreaterThan(25);
+    });
+
+    it('states the limits and patterns the code enforces', () => {
+      const sessionPatterns = [
+        doc.components.parameters.SessionHeader!.schema.pattern,
+        doc.components.headers.SessionId!.schema!.pattern,
+        ((doc.components.schemas.SqlResult!.properties as Json).sessionId as Json).pattern,
+      ];
+      expect(sessionPatterns).toEqual(Array(3).fill(SESSION_ID_PATTERN.source));
+      expect(((doc.components.schemas.SqlRequest!.properties as Json).sql as Json).maxLength).toBe(
+        MAX_SQL_LENGTH,
+      );
+
+      // The connection-name pattern agrees with the configuration's own check.
+      const namePattern = new RegExp(doc.components.parameters.ConnectionName!.schema.pattern as string);
+      const names = [
+        'demo-postgres',
+        'a',
+        '0db',
+        'x'.repeat(63),
+        'x'.repeat(64),
+        '-db',
+        'Prod',
+        'my_db',
+        'a/b',
+        '',
+      ];
+      for (const name of names) {
+        expect([name, namePattern.test(name)]).toEqual([
+          name,
+          connectionSchema.shape.name.safeParse(name).success,
+        ]);
+      }
+    });
+  });
+
+  describe('routes', () => {
+    it('documents exactly the implemented routes plus the local-only JWKS', () => {
+      const documented = operations().map((o) => o.routeKey);
+      expect(documented.sort()).toEqual([...ROUTES.map((r) => r.routeKey), JWKS_ROUTE_KEY].sort());
+    });
+
+    it('uses path templates the router matches', () => {
+      for (const route of ROUTES) {
+        const [method, template] = route.routeKey.split(' ') as [string, string];
+        const path = template.replace(/\{[^}]+\}/g, 'demo-postgres');
+        expect(matchRoute(method, path)).toMatchObject({ kind: 'route', route: { name: route.name } });
+      }
+    });
+
+    it('marks the JWKS, and only it, as local-only, and asks for a token only on the SQL route', () => {
+      const localOnly = operations().filter((o) => o.op.tags?.includes('local-only'));
+      expect(localOnly.map((o) => o.routeKey)).toEqual([JWKS_ROUTE_KEY]);
+      expect(doc.security).toEqual([{ bearerAuth: [] }]);
+      expect(operation('POST', '/v1/connections/{name}/sql').security).toBeUndefined();
+      expect(operation('GET', '/healthz').security).toEqual([]);
+      expect(operation('GET', '/.well-known/jwks.json').security).toEqual([]);
+    });
+  });
+
+  describe('error codes', () => {
+    it('lists every error code in the Error schema, and no other', () => {
+      expect([...(doc.components.schemas.ErrorCode!.enum as string[])].sort()).toEqual([...ALL_CODES].sort());
+    });
+
+    it.each(ALL_CODES)('documents %s under the status the HTTP layer gives it', (code) => {
+      const status = STATUS_BY_CODE[code];
+      const documented = responsesFor(code, status);
+      expect(documented.length).toBeGreaterThan(0);
+      for (const { response } of documented) expect(response.description).toContain(`\`${code}\``);
+      const table = doc.components.schemas.ErrorCode!.description as string;
+      expect(table).toContain(`| \`${code}\` | ${status} |`);
+    });
+
+    it('documents no error code under another status', () => {
+      for (const { where, responses } of responseMaps()) {
+        for (const [status, ref] of Object.entries(responses)) {
+          const wrong = codesAccepted(deref(ref)).filter((code) => STATUS_BY_CODE[code] !== Number(status));
+          expect([where, status, wrong]).toEqual([where, status, []]);
+        }
+      }
+    });
+
+    it('gives every 4xx and 5xx a JSON error body (Tollgate’s, or API Gateway’s for 429)', () => {
+      for (const { where, responses } of responseMaps()) {
+        for (const [status, ref] of Object.entries(responses)) {
+          if (Number(status) < 400) continue;
+          const response = deref(ref);
+          const shape =
+            codesAccepted(response).length > 0
+              ? 'Error'
+              : violations(jsonSchemaOf(response)!, { message: 'Too Many Requests' }).length === 0
+                ? 'GatewayMessage'
+                : 'other';
+          expect([where, status, shape]).toEqual([
+            where,
+            status,
+            status === '429' ? 'GatewayMessage' : 'Error',
+          ]);
+        }
+      }
+    });
+
+    // Real error objects through the real error → response mapping: every code, including those
+    // the live gateway below cannot be made to produce on demand (timeouts, recording failures).
+    const errors: Array<[ErrorCode, unknown]> = [
+      ['bad_request', new BadRequestError('The SQL holds no statement.')],
+      ['invalid_json', new BadRequestError('The request body is not valid JSON.', 'invalid_json')],
+      [
+        'sql_unparseable',
+        new SqlUnparseableError('The SQL does not parse as postgres: x.', { position: null }),
+      ],
+      ['unauthenticated', new UnauthenticatedError()],
+      [
+        'blocked',
+        new BlockedError('No.', {
+          rule: 'read-only.dangerous-function',
+          policyIds: ['tollgate.builtin.read-only'],
+          policyVersion: 'builtin-1',
+        }),
+      ],
+      ['session_forbidden', new SessionForbiddenError()],
+      ['connection_not_found', new NotFoundError('connection_not_found', 'No connection named x.')],
+      ['route_not_found', new NotFoundError('route_not_found', 'No route for GET /x.')],
+      ['method_not_allowed', new MethodNotAllowedError('PUT')],
+      ['payload_too_large', new PayloadTooLargeError(262_144)],
+      [
+        'unsupported_media_type',
+        new BadRequestError('Content-Type must be application/json.', 'unsupported_media_type'),
+      ],
+      ['internal_error', new Error('boom')],
+      ['target_error', new TargetError('The target database is unreachable.')],
+      ['recording_unavailable', new RecordingUnavailableError(new Error('dynamodb down'))],
+      ['unavailable', new UnavailableError()],
+      ['target_timeout', new TargetTimeoutError(5000)],
+    ];
+
+    it('covers every code with a real error', () => {
+      expect(errors.map(([code]) => code).sort()).toEqual([...ALL_CODES].sort());
+    });
+
+    it.each(errors)('answers %s as documented', (code, error) => {
+      const answer = errorResponse(error, 'req-1', silent);
+      const body = JSON.parse(answer.body!) as { error: { code: string } };
+      expect([answer.statusCode, body.error.code]).toEqual([STATUS_BY_CODE[code], code]);
+      for (const { response } of responsesFor(code, answer.statusCode!)) {
+        expectConforms(response, { headers: answer.headers as Record<string, string>, body });
+      }
+    });
+  });
+
+  describe('against the running local gateway', () => {
+    const SQL_PATH = '/v1/connections/{name}/sql';
+    const CONFIG = `
+maxBodyBytes: 131072
+connections:
+  - name: demo-postgres
+    kind: postgres
+    allowGroups: [agents]
+    target: { demo: true }
+    limits: { rowLimit: 100, statementTimeoutMs: 5000 }
+`;
+    let dir: string;
+    let gateway: LocalGateway;
+    let issuer: DevIssuer;
+
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'tollgate-openapi-'));
+      writeFileSync(join(dir, 'tollgate.yaml'), CONFIG);
+      gateway = await startLocalGateway({
+        dataDir: join(dir, 'data'),
+        configFile: join(dir, 'tollgate.yaml'),
+        demoSeedFile: join(ROOT, 'db/seed/demo-postgres.sql'),
+        port: 0,
+        logger: silent,
+        archiveIntervalMs: 60_000,
+      });
+      issuer = loadDevIssuer(join(dir, 'data', 'issuer'));
+    }, 60_000);
+
+    afterAll(async () => {
+      await gateway?.stop();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    });
+
+    const token = (sub = 'alice') => issuer.signToken({ sub, groups: ['agents'], ttlSeconds: 300 });
+
+    interface Answer {
+      status: number;
+      headers: Record<string, string>;
+      body: Json;
+    }
+
+    const send = async (baseUrl: string, method: string, path: string, init: RequestInit = {}) => {
+      const response = await fetch(`${baseUrl}${path}`, { method, ...init });
+      const text = await response.text();
+      return {
+        status: response.status,
+        headers: Object.fromEntries(response.headers),
+        body: JSON.parse(text) as Json,
+      } satisfies Answer;
+    };
+
+    const sql = (
+      body: string,
+      options: { token?: string | null; session?: string; contentType?: string; connection?: string } = {},
+    ) =>
+      send(gateway.url, 'POST', `/v1/connections/${options.connection ?? 'demo-postgres'}/sql`, {
+        headers: {
+          ...(options.token === null ? {} : { authorization: `Bearer ${options.token ?? token()}` }),
+          'content-type': options.contentType ?? 'application/json',
+          ...(options.session ? { 'x-tollgate-session': options.session } : {}),
+        },
+        body,
+      });
+
+    /** The answer conforms to what the document says `method path` answers with this status. */
+    const expectDocumented = (method: string, path: string | undefined, answer: Answer) => {
+      const responses = path ? operation(method, path).responses : doc['x-tollgate-unrouted-responses'];
+      const documented = responses[String(answer.status)];
+      expect([method, path, answer.status, documented === undefined]).toEqual([
+        method,
+        path,
+        answer.status,
+        false,
+      ]);
+      expectConforms(deref(documented!), answer);
+    };
+
+    const json = (value: unknown) => JSON.stringify(value);
+
+    it('answers a SELECT with 200 and the session header', async () => {
+      const answer = await sql(json({ sql: 'SELECT id, full_name FROM customers ORDER BY id LIMIT 3' }), {
+        session: 'openapi-select-01',
+      });
+      expect(answer.status).toBe(200);
+      expectDocumented('POST', SQL_PATH, answer);
+      expect(answer.body).toMatchObject({ sessionId: 'openapi-select-01', rowCount: 3, truncated: false });
+      expect(answer.headers['x-tollgate-session']).toBe('openapi-select-01');
+    });
+
+    it('answers a SELECT without a session header with a new session id', async () => {
+      const answer = await sql(json({ sql: 'SELECT id FROM orders' }));
+      expect(answer.status).toBe(200);
+      expectDocumented('POST', SQL_PATH, answer);
+      expect(answer.body).toMatchObject({ rowCount: 100, truncated: true });
+      expect(answer.headers['x-tollgate-session']).toBe(answer.body.sessionId);
+    });
+
+    it.each([
+      ['DROP TABLE', () => sql(json({ sql: 'DROP TABLE customers' })), 403, 'blocked'],
+      ['bad JSON', () => sql('{"sql": '), 400, 'invalid_json'],
+      ['a body of the wrong shape', () => sql(json({ sql: 1 })), 400, 'bad_request'],
+      [
+        'a malformed session id',
+        () => sql(json({ sql: 'SELECT 1' }), { session: 'short' }),
+        400,
+        'bad_request',
+      ],
+      [
+        'SQL that does not parse',
+        () => sql(json({ sql: 'SELEKT * FROM customers' })),
+        400,
+        'sql_unparseable',
+      ],
+      ['no token', () => sql(json({ sql: 'SELECT 1' }), { token: null }), 401, 'unauthenticated'],
+      ['a bad token', () => sql(json({ sql: 'SELECT 1' }), { token: 'not.a.jwt' }), 401, 'unauthenticated'],
+      [
+        'an unknown connection',
+        () => sql(json({ sql: 'SELECT 1' }), { connection: 'prod-db' }),
+        404,
+        'connection_not_found',
+      ],
+      [
+        'an oversize body',
+        () => sql(json({ sql: `SELECT '${'x'.repeat(140_000)}'` })),
+        413,
+        'payload_too_large',
+      ],
+      [
+        'a non-JSON content type',
+        () => sql('sql=SELECT+1', { contentType: 'application/x-www-form-urlencoded' }),
+        415,
+        'unsupported_media_type',
+      ],
+      [
+        'a statement the database refuses',
+        () => sql(json({ sql: 'SELECT * FROM nope' })),
+        502,
+        'target_error',
+      ],
+    ])('answers %s as documented', async (_name, request, status, code) => {
+      const answer = await request();
+      expect([answer.status, (answer.body.error as Json | undefined)?.code]).toEqual([status, code]);
+      expectDocumented('POST', SQL_PATH, answer);
+    });
+
+    it('answers another principal’s session with 403 session_forbidden', async () => {
+      expect((await sql(json({ sql: 'SELECT 1' }), { session: 'openapi-owned-01' })).status).toBe(200);
+      const answer = await sql(json({ sql: 'SELECT 1' }), {
+        session: 'openapi-owned-01',
+        token: token('mallory'),
+      });
+      expect([answer.status, (answer.body.error as Json).code]).toEqual([403, 'session_forbidden']);
+      expectDocumented('POST', SQL_PATH, answer);
+    });
+
+    it('answers unknown routes and methods as the unrouted responses say', async () => {
+      const notFound = await send(gateway.url, 'GET', '/v2/anything');
+      expect([notFound.status, (notFound.body.error as Json).code]).toEqual([404, 'route_not_found']);
+      expectDocumented('GET', undefined, notFound);
+      const wrongMethod = await send(gateway.url, 'DELETE', '/v1/connections/demo-postgres/sql');
+      expect([wrongMethod.status, (wrongMethod.body.error as Json).code]).toEqual([
+        405,
+        'method_not_allowed',
+      ]);
+      expectDocumented('DELETE', undefined, wrongMethod);
+    });
+
+    it('answers GET /healthz and the local JWKS as documented, without a token', async () => {
+      const health = await send(gateway.url, 'GET', '/healthz');
+      expect(health.status).toBe(200);
+      expectDocumented('GET', '/healthz', health);
+      const jwks = await send(gateway.url, 'GET', '/.well-known/jwks.json');
+      expect(jwks.status).toBe(200);
+      expectDocumented('GET', '/.well-known/jwks.json', jwks);
+      expect(jwks.body).toEqual(issuer.jwks);
+    });
+
+    it('accepts exactly the request bodies the SqlRequest schema accepts', async () => {
+      const schema = doc.components.schemas.SqlRequest!;
+      const padded = (length: number) => `SELECT 1 --${'x'.repeat(length - 'SELECT 1 --'.length)}`;
+      const bodies: unknown[] = [
+        { sql: 'SELECT 1' },
+        { sql: 'SELECT $1::text, $2::int, $3::bool, $4::text', params: ['a', 2, true, null] },
+        { sql: padded(MAX_SQL_LENGTH) },
+        { sql: 'SELECT 1', params: [] },
+        {},
+        { sql: '' },
+        { sql: padded(MAX_SQL_LENGTH + 1) },
+        { sql: 'SELECT 1', foo: 1 },
+        { sql: 1 },
+        { sql: 'SELECT $1::text', params: [{ a: 1 }] },
+        { sql: 'SELECT $1::text', params: [[1]] },
+        { sql: 'SELECT 1', params: Array(1001).fill(1) },
+        { sql: 'SELECT 1', params: 'a' },
+        ['SELECT 1'],
+        'SELECT 1',
+        null,
+      ];
+      const outcomes = [];
+      for (const body of bodies) {
+        const answer = await sql(json(body));
+        const error = answer.body.error as Json | undefined;
+        const refused =
+          error?.code === 'bad_request' && String(error.message).startsWith('Invalid request body');
+        outcomes.push({
+          body: json(body).slice(0, 60),
+          schema: violations(schema, body).length === 0,
+          server: !refused,
+        });
+      }
+      expect(outcomes.filter((o) => o.schema !== o.server)).toEqual([]);
+      expect(outcomes.filter((o) => o.server)).toHaveLength(4);
+    });
+
+    describe('before the gateway is ready', () => {
+      let server: Server;
+      let url: string;
+
+      beforeAll(async () => {
+        // The local server as it is between listening and having its handlers attached.
+        server = createLocalServer({ maxBodyBytes: 1024, logger: silent }).server;
+        await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
+        url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      });
+
+      afterAll(async () => {
+        server.closeAllConnections();
+        await new Promise((done) => server.close(done));
+      });
+
+      it.each([
+        ['POST', SQL_PATH, '/v1/connections/demo-postgres/sql'],
+        ['GET', '/healthz', '/healthz'],
+        ['GET', '/.well-known/jwks.json', '/.well-known/jwks.json'],
+      ])('answers %s %s with 503 unavailable as documented', async (method, template, path) => {
+        const answer = await send(url, method, path, method === 'POST' ? { body: '{"sql":"SELECT 1"}' } : {});
+        expect([answer.status, (answer.body.error as Json).code]).toEqual([503, 'unavailable']);
+        expectDocumented(method, template, answer);
+      });
+    });
+  });
+});
