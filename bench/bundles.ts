@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { ESM_BANNER, LIBPG_QUERY_WASM } from '../lib/constructs/gateway-function.js';
 import { largestPackages } from './bundle-composition.js';
 import { progress } from './log.js';
 import type { BundleFigures } from './report.js';
@@ -12,33 +13,18 @@ import type { BundleFigures } from './report.js';
 /** The Lambda entry points, relative to the project root. */
 export const ENTRY_NAMES = ['sql', 'health', 'fallback', 'archiver'] as const;
 
-const LIBPG_QUERY_WASM = 'node_modules/libpg-query/wasm/libpg-query.wasm';
 const GATEWAY_FUNCTION = 'lib/constructs/gateway-function.ts';
 
-/**
- * Mirror of the (unexported) ESM_BANNER in lib/constructs/gateway-function.ts; `bundleSizes`
- * warns when the two drift apart.
- */
-export const ESM_BANNER_LINES = [
-  "import { createRequire as __tollgateCreateRequire } from 'node:module';",
-  "import { fileURLToPath as __tollgateFileURLToPath } from 'node:url';",
-  "import { dirname as __tollgateDirname } from 'node:path';",
-  'const require = __tollgateCreateRequire(import.meta.url);',
-  'const __filename = __tollgateFileURLToPath(import.meta.url);',
-  'const __dirname = __tollgateDirname(__filename);',
-];
-
+/** The bundle options below mirror GatewayFunction's; warn when that file's options change. */
 const warnOnDrift = (root: string): void => {
   const source = readFileSync(join(root, GATEWAY_FUNCTION), 'utf8');
-  const missing = ESM_BANNER_LINES.filter((line) => !source.includes(line));
   const options = [
     'format: OutputFormat.ESM',
     "target: 'node22'",
     'minify: true',
     "externalModules: ['pg-native']",
   ];
-  const changed = options.filter((option) => !source.includes(option));
-  if (missing.length + changed.length > 0) {
+  if (options.some((option) => !source.includes(option))) {
     progress(`warning: ${GATEWAY_FUNCTION} changed; bundle options may no longer match it`);
   }
 };
@@ -67,7 +53,7 @@ export const bundleSizes = async (
           sourcemap: true,
           sourcesContent: false,
           external: ['pg-native'],
-          banner: { js: ESM_BANNER_LINES.join(' ') },
+          banner: { js: ESM_BANNER },
           logLevel: 'silent',
           metafile: true,
         });

@@ -356,6 +356,9 @@ const identityProblems = (props: TollgateStackProps): string[] => {
   return problems;
 };
 
+/** Leaves time, within API Gateway's 30 s, for recording the outcome and answering. */
+const MAX_AWS_STATEMENT_TIMEOUT_MS = 25_000;
+
 const checkConnections = (
   connections: readonly ConnectionDeclaration[],
 ): { secretArns: string[]; problems: string[] } => {
@@ -383,6 +386,12 @@ const checkConnections = (
       );
     } else {
       secretArns.add(connection.target.secretArn);
+    }
+    // API Gateway gives up after 30 s: a longer statement timeout would never answer 504 itself.
+    if (connection.limits.statementTimeoutMs > MAX_AWS_STATEMENT_TIMEOUT_MS) {
+      problems.push(
+        `${where}: limits.statementTimeoutMs must be at most ${MAX_AWS_STATEMENT_TIMEOUT_MS} on AWS (API Gateway answers at 30 s), got ${connection.limits.statementTimeoutMs}`,
+      );
     }
   });
   return { secretArns: [...secretArns].sort(), problems };

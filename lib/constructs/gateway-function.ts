@@ -18,13 +18,13 @@ const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..'
  * libpg-query (Emscripten) reads this file from `__dirname` at run time, so it must sit beside the
  * bundle. Path relative to the project root.
  */
-const LIBPG_QUERY_WASM = 'node_modules/libpg-query/wasm/libpg-query.wasm';
+export const LIBPG_QUERY_WASM = 'node_modules/libpg-query/wasm/libpg-query.wasm';
 
 /**
  * ESM bundles have no `require`, `__filename` or `__dirname`, which bundled CommonJS code and
  * Emscripten loaders use. The aliases are unusual names so they cannot clash with bundled code.
  */
-const ESM_BANNER = [
+export const ESM_BANNER = [
   "import { createRequire as __tollgateCreateRequire } from 'node:module';",
   "import { fileURLToPath as __tollgateFileURLToPath } from 'node:url';",
   "import { dirname as __tollgateDirname } from 'node:path';",

@@ -561,6 +561,14 @@ describe('TollgateStack', () => {
       expect(() => synthesize({ connections })).toThrow(/on AWS the target must be \{"secretArn"/);
     });
 
+    test('must time out before API Gateway does', () => {
+      // GIVEN a statement timeout longer than API Gateway's 30 s
+      const connections = [{ ...connection('orders'), limits: { statementTimeoutMs: 60_000 } }];
+
+      // THEN
+      expect(() => synthesize({ connections })).toThrow(/statementTimeoutMs must be at most 25000 on AWS/);
+    });
+
     test('must match the connection schema', () => {
       // GIVEN a connection nobody may use
       const connections = [{ ...connection('orders'), allowGroups: [] }];
