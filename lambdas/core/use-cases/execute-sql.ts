@@ -124,7 +124,9 @@ export const executeSql = async (deps: ExecuteSqlDeps, input: ExecuteSqlInput): 
   const principal = await deps.identity.verify(input.token);
 
   if (input.sessionId !== undefined && !SESSION_ID_PATTERN.test(input.sessionId)) {
-    throw new BadRequestError('X-Tollgate-Session must be 8-128 characters: letters, digits, . _ : -');
+    throw new BadRequestError(
+      'X-Tollgate-Session must be 8-128 characters: letters, digits, . _ : - (starting with a letter or digit).',
+    );
   }
   const sessionId = input.sessionId ?? deps.ids.newId();
   const { requestId } = input;
