@@ -10,7 +10,7 @@ const name = z
  * resolves them.
  */
 export const targetLocatorSchema = z.union([
-  z.object({ url: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL') }).strict(),
+  z.object({ url: z.string().regex(/^(postgres(ql)?|mysql|mariadb):\/\//, 'a postgres:// or mysql:// URL') }).strict(),
   z.object({ urlEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name') }).strict(),
   z.object({ secretArn: z.string().startsWith('arn:aws', 'a Secrets Manager ARN') }).strict(),
   z.object({ demo: z.literal(true) }).strict(),
@@ -19,7 +19,8 @@ export const targetLocatorSchema = z.union([
 export const connectionSchema = z
   .object({
     name,
-    kind: z.literal('postgres'),
+    /** The target's engine; it also selects the SQL dialect the analysis parses. */
+    kind: z.enum(['postgres', 'mysql']),
     description: z.string().max(500).optional(),
     environment: z.string().max(63).default('development'),
     /** Groups whose members may use this connection. */

@@ -1,6 +1,6 @@
 // Facts about a SQL request, as the analysis established them. The decision reads only these.
 
-export type Dialect = 'postgres';
+export type Dialect = 'postgres' | 'mysql';
 
 /** What a statement does, coarse enough for policy and exact enough to never under-state. */
 export type StatementKind =
@@ -18,8 +18,28 @@ export type StatementKind =
   | 'explain'
   | 'utility';
 
+/** Why a function is in the dangerous catalogue (lambdas/core/sql/dangerous-functions.ts). */
+export type DangerCategory =
+  | 'file-access'
+  | 'large-object'
+  | 'network'
+  | 'backend-signal'
+  | 'server-admin'
+  | 'settings'
+  | 'sequence-write'
+  | 'advisory-lock'
+  | 'executes-sql'
+  | 'sleep'
+  | 'transaction-id';
+
+export interface DangerousCall {
+  /** The function as written, lower-case, with its qualification (e.g. `pg_catalog.pg_sleep`). */
+  readonly name: string;
+  readonly category: DangerCategory;
+}
+
 export interface StatementFacts {
-  /** Top-level node type from the parser, e.g. `SelectStmt`. */
+  /** Top-level node type from the parser, e.g. `SelectStmt` (PostgreSQL) or `select` (MySQL). */
   readonly nodeType: string;
   readonly kind: StatementKind;
   /** The statement's own text, cut from the request at the parser's offsets. */
@@ -28,12 +48,23 @@ export interface StatementFacts {
   readonly readOnly: boolean;
   /** Writes found anywhere in the statement (e.g. DML inside a CTE), as statement kinds. */
   readonly nestedWrites: readonly StatementKind[];
-  /** Tables referenced, schema-qualified when the text qualifies them. */
+  /** Tables referenced (read or written), schema-qualified when the text qualifies them. */
   readonly tables: readonly string[];
+  /** Tables written by DML anywhere in the statement (INSERT/UPDATE/DELETE/MERGE targets). */
+  readonly tablesWritten: readonly string[];
+  /**
+   * True when an UPDATE or DELETE anywhere in the statement (top level or in a CTE) has no
+   * WHERE clause, so it touches every row. INSERT and MERGE never set it.
+   */
+  readonly dmlWithoutWhere: boolean;
   /** Functions called, lower-case, with the schema when the text gives one. */
   readonly functions: readonly string[];
+  /** Calls to functions in the dangerous catalogue, resolved through qualification and quoting. */
+  readonly dangerousCalls: readonly DangerousCall[];
   /** A row-locking clause (FOR UPDATE/SHARE) is present: it takes locks even in a read. */
   readonly locking: boolean;
+  /** EXPLAIN ANALYZE: the explained statement is executed. */
+  readonly explainAnalyze: boolean;
 }
 
 export type SqlFacts =
