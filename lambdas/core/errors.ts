@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'sql_unparseable'
   | 'unauthenticated'
   | 'blocked'
+  | 'denied'
   | 'session_forbidden'
   | 'connection_not_found'
   | 'route_not_found'
@@ -72,6 +73,13 @@ export class SqlUnparseableError extends TollgateError {
 export class BlockedError extends TollgateError {
   constructor(message: string, details: { rule: string; [key: string]: unknown }) {
     super('blocked', message, { details });
+  }
+}
+
+/** No policy permits the request (default deny). */
+export class DeniedError extends TollgateError {
+  constructor(message: string, details: { rule: string; [key: string]: unknown }) {
+    super('denied', message, { details });
   }
 }
 

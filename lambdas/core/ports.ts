@@ -26,7 +26,48 @@ export interface SqlAnalyzer {
 
 /** Decides a request from its facts. Pure: no I/O on the request path. */
 export interface PolicyEngine {
+  /** Version of the policy set it enforces. */
+  readonly version: string;
   decide(input: DecisionInput): Decision;
+}
+
+/** The policy engine in force: versioned policies, cached between requests. */
+export interface PolicyProvider {
+  current(): Promise<PolicyEngine>;
+}
+
+/** One stored version of the policy set: the files as pushed, and who pushed them when. */
+export interface StoredPolicyVersion {
+  /** 1, 2, 3, … */
+  readonly version: number;
+  readonly sources: ReadonlyArray<{ readonly name: string; readonly text: string }>;
+  readonly schema: string;
+  /** SHA-256 digest of schema and sources, as `readPolicyFolder` computes it. */
+  readonly digest: string;
+  readonly createdAt: string;
+  /** Who pushed it: `sub@issuer` of a token, or the operator's name from the CLI. */
+  readonly createdBy: string;
+  readonly comment: string | undefined;
+}
+
+/**
+ * Versioned policy sets (DynamoDB). Versions are immutable; pushing makes a new one active.
+ * Single-item conditional writes only.
+ */
+export interface PolicyStore {
+  /** The active version, or undefined before the first push. */
+  active(): Promise<StoredPolicyVersion | undefined>;
+  get(version: number): Promise<StoredPolicyVersion | undefined>;
+  /** Versions, newest first, without their sources. */
+  list(limit: number): Promise<Array<Omit<StoredPolicyVersion, 'sources' | 'schema'>>>;
+  /**
+   * Stores `next` as version `expectedActive + 1` and makes it active. Answers `conflict` when
+   * another push got there first (the caller re-reads and decides again).
+   */
+  push(
+    next: Omit<StoredPolicyVersion, 'version'>,
+    expectedActive: number,
+  ): Promise<StoredPolicyVersion | 'conflict'>;
 }
 
 export interface ResultColumn {

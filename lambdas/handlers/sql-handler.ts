@@ -24,5 +24,7 @@ export const createSqlHandler = (deps: SqlHandlerDeps) =>
         rawBody,
         sessionId: header(event, 'x-tollgate-session'),
       });
-      return jsonResponse(200, result, { 'x-tollgate-session': result.sessionId });
+      // 202: accepted for a person's decision, not run (yet).
+      const status = result.status === 'approval_required' ? 202 : 200;
+      return jsonResponse(status, result, { 'x-tollgate-session': result.sessionId });
     });

@@ -1,6 +1,8 @@
 // Composition root for AWS Lambda: reads the environment once per cold start, creates SDK
 // clients once, and builds the handler a function needs. Environment variables are set by the
 // CDK stack (lib/tollgate-stack.ts); docs/configuration.md lists them.
+
+import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -8,6 +10,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbSessionStore } from '../adapters/aws/dynamodb-session-store.js';
 import { S3RecordingArchive } from '../adapters/aws/s3-recording-archive.js';
 import { SecretsManagerCredentials } from '../adapters/aws/secrets-manager-credentials.js';
+import { compilePolicyFolder } from '../adapters/config/policy-files.js';
 import { staticConnectionStore } from '../adapters/config/static-connection-store.js';
 import {
   createJwtIdentityVerifier,
@@ -16,6 +19,8 @@ import {
 import { createJsonLogger } from '../adapters/logging/json-logger.js';
 import { PostgresExecutor } from '../adapters/targets/postgres-executor.js';
 import { connectionsSchema } from '../core/config/connection.js';
+import { createCedarPolicyEngine } from '../core/policy/cedar-policy-engine.js';
+import { staticPolicyProvider } from '../core/policy/static-policy-provider.js';
 import {
   buildArchiverHandler,
   buildFallbackHandler,
@@ -24,6 +29,8 @@ import {
 } from './gateway.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+const bundledPolicyDir = () => fileURLToPath(new URL('./policies', import.meta.url));
 
 const required = (env: Env, name: string): string => {
   const value = env[name];
@@ -93,7 +100,11 @@ export const awsSqlHandler = (env: Env) => {
   return buildSqlHandler({
     identity: createJwtIdentityVerifier(identityConfigFromEnv(env), logger),
     connections: staticConnectionStore(connectionsFromEnv(env)),
-    executor,
+    // The policy folder ships beside the bundle (lib/constructs/gateway-function.ts copies it).
+    policies: staticPolicyProvider(
+      createCedarPolicyEngine(compilePolicyFolder(env.TOLLGATE_POLICY_DIR || bundledPolicyDir())),
+    ),
+    executors: { postgres: executor },
     sessions: sessionStore(env),
     logger,
     maxBodyBytes: Number(env.TOLLGATE_MAX_BODY_BYTES || 262_144),

@@ -1,12 +1,12 @@
 // What both composition roots share: from adapters to the handlers of every route. Lambda and the
 // local server call exactly these handlers, so they run one code path.
-import { readOnlyPolicy } from '../core/decision/read-only-policy.js';
 import type {
   Clock,
   ConnectionStore,
   IdentityVerifier,
   IdGenerator,
   Logger,
+  PolicyProvider,
   RecordingArchive,
   SessionStore,
   TargetExecutor,
@@ -26,7 +26,8 @@ export const randomIds: IdGenerator = { newId: () => crypto.randomUUID() };
 export interface SqlRouteDeps {
   readonly identity: IdentityVerifier;
   readonly connections: ConnectionStore;
-  readonly executor: TargetExecutor;
+  readonly policies: PolicyProvider;
+  readonly executors: Readonly<Partial<Record<'postgres' | 'mysql', TargetExecutor>>>;
   readonly sessions: SessionStore;
   readonly logger: Logger;
   readonly maxBodyBytes: number;
@@ -34,13 +35,12 @@ export interface SqlRouteDeps {
   readonly ids?: IdGenerator;
 }
 
-/** The SQL route's handler. Loads the SQL parser first (once per process). */
+/** The SQL route's handler. Loads the SQL parsers first (once per process). */
 export const buildSqlHandler = async (deps: SqlRouteDeps) => {
   await postgresAnalyzer.load();
   return createSqlHandler({
     ...deps,
-    analyzer: postgresAnalyzer,
-    policy: readOnlyPolicy,
+    analyzers: { postgres: postgresAnalyzer },
     recorder: new SessionRecorder(deps.sessions),
     clock: deps.clock ?? systemClock,
     ids: deps.ids ?? randomIds,

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbSessionStore } from '../adapters/aws/dynamodb-session-store.js';
 import { S3RecordingArchive } from '../adapters/aws/s3-recording-archive.js';
+import { compilePolicyFolder } from '../adapters/config/policy-files.js';
 import { staticConnectionStore } from '../adapters/config/static-connection-store.js';
 import {
   createJwtIdentityVerifier,
@@ -24,6 +25,8 @@ import { LOCAL_AUDIENCE, LOCAL_GROUPS_CLAIM, loadDevIssuer } from '../adapters/l
 import { createLocalArchiver } from '../adapters/local/local-archiver.js';
 import { PostgresExecutor } from '../adapters/targets/postgres-executor.js';
 import type { Connection } from '../core/config/connection.js';
+import { createCedarPolicyEngine } from '../core/policy/cedar-policy-engine.js';
+import { staticPolicyProvider } from '../core/policy/static-policy-provider.js';
 import type { Logger } from '../core/ports.js';
 import { createLocalServer } from '../local/server.js';
 import { buildFallbackHandler, buildHealthHandler, buildSqlHandler } from './gateway.js';
@@ -43,6 +46,8 @@ export interface LocalGatewayOptions {
   readonly demoSeedFile?: string;
   /** How often sessions are archived to the S3 stand-in. */
   readonly archiveIntervalMs?: number;
+  /** The Cedar policy folder (`*.cedar` + `tollgate.cedarschema`); default `./policies`. */
+  readonly policyDir?: string;
   /** Environment for `urlEnv` targets. */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
@@ -52,6 +57,8 @@ export interface LocalGateway {
   readonly port: number;
   readonly dataDir: string;
   readonly connections: readonly Connection[];
+  /** Version of the policy set in force. */
+  readonly policyVersion: string;
   /** Archives all pending session events now. */
   flushRecordings(): Promise<void>;
   /** Endpoints of the stand-ins, for inspection and tests. */
@@ -141,10 +148,12 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
           allowInsecureJwksUri: true,
         };
 
+    const policies = createCedarPolicyEngine(compilePolicyFolder(options.policyDir ?? resolve('policies')));
     const sql = await buildSqlHandler({
       identity: createJwtIdentityVerifier(identity, logger),
       connections: staticConnectionStore(config.connections),
-      executor,
+      policies: staticPolicyProvider(policies),
+      executors: { postgres: executor },
       sessions: archiver.sessions,
       logger,
       maxBodyBytes: config.maxBodyBytes,
@@ -160,6 +169,7 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
       port,
       dataDir,
       connections: config.connections,
+      policyVersion: policies.version,
       flushRecordings: () => archiver.flush(),
       endpoints: { dynamodb: dynamo.endpoint, s3: s3.endpoint, demoPostgres: demo?.url },
       stop: stopAll,

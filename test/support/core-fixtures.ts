@@ -1,18 +1,26 @@
 // Real core parts with in-memory adapters, for use-case and handler tests.
+import { join } from 'node:path';
+import { compilePolicyFolder } from '../../lambdas/adapters/config/policy-files.js';
 import type { Connection } from '../../lambdas/core/config/connection.js';
-import { readOnlyPolicy } from '../../lambdas/core/decision/read-only-policy.js';
 import { UnauthenticatedError } from '../../lambdas/core/errors.js';
 import type { Principal } from '../../lambdas/core/identity/principal.js';
+import { createCedarPolicyEngine } from '../../lambdas/core/policy/cedar-policy-engine.js';
+import { staticPolicyProvider } from '../../lambdas/core/policy/static-policy-provider.js';
 import type { IdentityVerifier, ReadRequest, ResultSet, TargetExecutor } from '../../lambdas/core/ports.js';
 import { SessionRecorder } from '../../lambdas/core/recording/session-recorder.js';
 import { postgresAnalyzer } from '../../lambdas/core/sql/analyze-postgres.js';
 import type { ExecuteSqlDeps } from '../../lambdas/core/use-cases/execute-sql.js';
 import { InMemorySessionStore } from './in-memory-session-store.js';
 
+/** The engine for the repository's policy folder (the default pack). */
+export const defaultPolicyEngine = () => createCedarPolicyEngine(compilePolicyFolder(POLICY_DIR));
+export const POLICY_DIR = join(import.meta.dirname, '../../policies');
+
 export const demoConnection: Connection = {
   name: 'demo',
   kind: 'postgres',
   environment: 'development',
+  tags: [],
   allowGroups: ['agents'],
   target: { url: 'postgres://secret-user:secret-password@db.internal:5432/app' },
   limits: { rowLimit: 2, statementTimeoutMs: 1000, maxResultBytes: 1_000_000 },
@@ -61,10 +69,10 @@ export const coreDeps = async () => {
   const deps: ExecuteSqlDeps = {
     identity: fakeIdentity,
     connections: { get: async (name) => (name === demoConnection.name ? demoConnection : undefined) },
-    analyzer: postgresAnalyzer,
-    policy: readOnlyPolicy,
+    analyzers: { postgres: postgresAnalyzer },
+    policies: staticPolicyProvider(defaultPolicyEngine()),
     recorder: new SessionRecorder(sessions),
-    executor: target,
+    executors: { postgres: target },
     clock: { now: () => new Date('2026-11-26T10:00:00.000Z') },
     ids: { newId: () => `id-${String(++n).padStart(8, '0')}` },
   };

@@ -10,7 +10,9 @@ const name = z
  * resolves them.
  */
 export const targetLocatorSchema = z.union([
-  z.object({ url: z.string().regex(/^(postgres(ql)?|mysql|mariadb):\/\//, 'a postgres:// or mysql:// URL') }).strict(),
+  z
+    .object({ url: z.string().regex(/^(postgres(ql)?|mysql|mariadb):\/\//, 'a postgres:// or mysql:// URL') })
+    .strict(),
   z.object({ urlEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name') }).strict(),
   z.object({ secretArn: z.string().startsWith('arn:aws', 'a Secrets Manager ARN') }).strict(),
   z.object({ demo: z.literal(true) }).strict(),
@@ -23,6 +25,8 @@ export const connectionSchema = z
     kind: z.enum(['postgres', 'mysql']),
     description: z.string().max(500).optional(),
     environment: z.string().max(63).default('development'),
+    /** Free labels policies can test (`resource.tags.contains("pii")`). */
+    tags: z.array(z.string().min(1).max(63)).max(50).default([]),
     /** Groups whose members may use this connection. */
     allowGroups: z.array(z.string().min(1)).min(1),
     target: targetLocatorSchema,

@@ -2,11 +2,12 @@
 // recorded) run on the target and record the outcome. Shared by Lambda and the local server.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { describeConnection } from '../config/connection.js';
-import type { Decision } from '../decision/decision.js';
+import { type Connection, describeConnection } from '../config/connection.js';
+import type { ApprovalRequirement, Decision } from '../decision/decision.js';
 import {
   BadRequestError,
   BlockedError,
+  DeniedError,
   NotFoundError,
   SqlUnparseableError,
   TollgateError,
@@ -18,7 +19,7 @@ import type {
   ConnectionStore,
   IdentityVerifier,
   IdGenerator,
-  PolicyEngine,
+  PolicyProvider,
   ResultColumn,
   SqlAnalyzer,
   TargetExecutor,
@@ -26,15 +27,17 @@ import type {
 import { canonicalJson, type JsonValue } from '../recording/canonical-json.js';
 import type { EventDraft, SessionEventType } from '../recording/events.js';
 import type { SessionRecorder } from '../recording/session-recorder.js';
-import type { StatementFacts } from '../sql/facts.js';
+import type { Dialect, StatementFacts } from '../sql/facts.js';
 
 export interface ExecuteSqlDeps {
   readonly identity: IdentityVerifier;
   readonly connections: ConnectionStore;
-  readonly analyzer: SqlAnalyzer;
-  readonly policy: PolicyEngine;
+  /** One analyzer per dialect; a connection whose dialect has none is refused. */
+  readonly analyzers: Readonly<Partial<Record<Dialect, SqlAnalyzer>>>;
+  readonly policies: PolicyProvider;
   readonly recorder: SessionRecorder;
-  readonly executor: TargetExecutor;
+  /** One executor per connection kind. */
+  readonly executors: Readonly<Partial<Record<Connection['kind'], TargetExecutor>>>;
   readonly clock: Clock;
   readonly ids: IdGenerator;
 }
@@ -50,15 +53,36 @@ export interface ExecuteSqlInput {
   readonly sessionId: string | undefined;
 }
 
-export interface ExecuteSqlOutput {
+interface DecisionSummary {
+  readonly rule: string;
+  readonly policyIds: readonly string[];
+  readonly policyVersion: string;
+}
+
+/** The request ran: its (capped) result. */
+export interface CompletedOutput {
+  readonly status: 'completed';
   readonly requestId: string;
   readonly sessionId: string;
   readonly columns: readonly ResultColumn[];
   readonly rows: readonly (readonly unknown[])[];
   readonly rowCount: number;
   readonly truncated: boolean;
-  readonly decision: { readonly rule: string; readonly policyVersion: string };
+  readonly decision: DecisionSummary;
 }
+
+/** The request needs a person's approval; it has not run. */
+export interface ApprovalRequiredOutput {
+  readonly status: 'approval_required';
+  readonly requestId: string;
+  readonly sessionId: string;
+  readonly reason: string;
+  readonly hint: string | undefined;
+  readonly approval: ApprovalRequirement;
+  readonly decision: DecisionSummary;
+}
+
+export type ExecuteSqlOutput = CompletedOutput | ApprovalRequiredOutput;
 
 export const SESSION_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{7,127}$/;
 export const MAX_SQL_LENGTH = 100_000;
@@ -171,7 +195,17 @@ export const executeSql = async (deps: ExecuteSqlDeps, input: ExecuteSqlInput): 
     throw error;
   }
 
-  const facts = deps.analyzer.analyze(body.sql);
+  const executor = deps.executors[connection.kind];
+  const analyzer = deps.analyzers[connection.kind];
+  if (!executor || !analyzer) {
+    const error = new TollgateError(
+      'internal_error',
+      `Connections of kind ${connection.kind} are not served here.`,
+    );
+    await record(received, failed(error));
+    throw error;
+  }
+  const facts = analyzer.analyze(body.sql);
   if (!facts.parseOk) {
     const error = new SqlUnparseableError(`The SQL does not parse as ${facts.dialect}: ${facts.error}.`, {
       position: facts.position ?? null,
@@ -201,7 +235,7 @@ export const executeSql = async (deps: ExecuteSqlDeps, input: ExecuteSqlInput): 
     throw shapeError;
   }
 
-  const decision = deps.policy.decide({ principal, connection, facts });
+  const decision = (await deps.policies.current()).decide({ principal, connection, facts });
   await record(
     received,
     draft('request.decided', {
@@ -210,20 +244,34 @@ export const executeSql = async (deps: ExecuteSqlDeps, input: ExecuteSqlInput): 
       statements: facts.statements.map(statementData),
     }),
   );
+  const summary = {
+    rule: decision.rule,
+    policyIds: decision.policyIds,
+    policyVersion: decision.policyVersion,
+  };
+  if (decision.outcome === 'approval_required' && decision.approval) {
+    return {
+      status: 'approval_required',
+      requestId,
+      sessionId,
+      reason: decision.reason,
+      hint: decision.hint,
+      approval: decision.approval,
+      decision: summary,
+    };
+  }
   if (decision.outcome !== 'allow') {
-    throw new BlockedError(decision.reason, {
-      rule: decision.rule,
-      ...(decision.hint ? { hint: decision.hint } : {}),
-      policyIds: decision.policyIds,
-      policyVersion: decision.policyVersion,
-    });
+    const details = { ...summary, ...(decision.hint ? { hint: decision.hint } : {}) };
+    throw decision.outcome === 'deny'
+      ? new DeniedError(decision.reason, details)
+      : new BlockedError(decision.reason, details);
   }
 
   // Request and decision are durable: only now may the target see the request.
   const started = deps.clock.now().getTime();
   let result: Awaited<ReturnType<TargetExecutor['read']>>;
   try {
-    result = await deps.executor.read(connection, {
+    result = await executor.read(connection, {
       statements: facts.statements.map((s) => s.text),
       params,
       rowLimit: connection.limits.rowLimit,
@@ -249,12 +297,13 @@ export const executeSql = async (deps: ExecuteSqlDeps, input: ExecuteSqlInput): 
     }),
   );
   return {
+    status: 'completed',
     requestId,
     sessionId,
     columns: result.columns,
     rows: result.rows,
     rowCount: result.rowCount,
     truncated: result.truncated,
-    decision: { rule: decision.rule, policyVersion: decision.policyVersion },
+    decision: summary,
   };
 };

@@ -11,6 +11,7 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   sql_unparseable: 400,
   unauthenticated: 401,
   blocked: 403,
+  denied: 403,
   session_forbidden: 403,
   connection_not_found: 404,
   route_not_found: 404,

@@ -18,6 +18,7 @@ const connection = (name = 'it'): Connection => ({
   name,
   kind: 'postgres',
   environment: 'test',
+  tags: [],
   allowGroups: ['agents'],
   target: { demo: true },
   limits: { rowLimit: 3, statementTimeoutMs: 1000, maxResultBytes: 1_000_000 },

@@ -1,0 +1,199 @@
+// The PolicyEngine on Cedar (@cedar-policy/cedar-wasm): one authorization request per statement,
+// the request judged by its most restrictive statement. Cedar says allow or deny and which
+// policies determined it; the policies' annotations turn that into an answer an agent can act on.
+import {
+  type AuthorizationAnswer,
+  type EntityJson,
+  preparsePolicySet,
+  statefulIsAuthorized,
+} from '@cedar-policy/cedar-wasm/nodejs';
+import type { Connection } from '../config/connection.js';
+import { type Decision, type DecisionInput, OUTCOME_SEVERITY } from '../decision/decision.js';
+import type { Principal } from '../identity/principal.js';
+import type { PolicyEngine } from '../ports.js';
+import type { StatementFacts } from '../sql/facts.js';
+import type { CompiledPolicySet, PolicyMeta } from './policy-set.js';
+import { PolicySetError } from './policy-set.js';
+import { type SqlAction, sqlAction } from './sql-action.js';
+
+const NS = 'Tollgate';
+
+const principalUid = (p: Principal) => ({ type: `${NS}::${p.actsFor ? 'Agent' : 'User'}`, id: p.sub });
+const connectionUid = (c: Connection) => ({ type: `${NS}::Connection`, id: c.name });
+
+/** The request's entities: the principal in its groups, the groups, the connection. */
+const entitiesFor = (principal: Principal, connection: Connection): EntityJson[] => [
+  {
+    uid: principalUid(principal),
+    attrs: {
+      sub: principal.sub,
+      issuer: principal.issuer,
+      groups: [...principal.groups],
+      ...(principal.actsFor ? { actsFor: principal.actsFor } : {}),
+    },
+    parents: principal.groups.map((id) => ({ type: `${NS}::Group`, id })),
+  },
+  ...principal.groups.map((id) => ({ uid: { type: `${NS}::Group`, id }, attrs: {}, parents: [] })),
+  {
+    uid: connectionUid(connection),
+    attrs: {
+      kind: connection.kind,
+      environment: connection.environment,
+      allowGroups: [...connection.allowGroups],
+      tags: [...connection.tags],
+    },
+    parents: [],
+  },
+];
+
+/** The SqlContext of the schema for one statement. */
+export const sqlContext = (statement: StatementFacts, index: number, count: number, dialect: string) => ({
+  dialect,
+  statementKind: statement.kind,
+  statementIndex: index + 1,
+  statementCount: count,
+  readOnly: statement.readOnly,
+  nestedWrite: statement.nestedWrites.length > 0,
+  dmlWithoutWhere: statement.dmlWithoutWhere,
+  tables: [...statement.tables],
+  tablesWritten: [...statement.tablesWritten],
+  functions: [...statement.functions],
+  dangerousCategories: [...new Set(statement.dangerousCalls.map((c) => c.category))],
+  locking: statement.locking,
+  explainAnalyze: statement.explainAnalyze,
+});
+
+/** `DropStmt` → `DROP`, `VariableSetStmt` → `VARIABLE SET`, `delete` → `DELETE`. */
+export const statementLabel = (statement: StatementFacts): string =>
+  statement.nodeType
+    .replace(/Stmt$/, '')
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toUpperCase();
+
+interface Fill {
+  readonly connection: string;
+  readonly action: SqlAction;
+  readonly statement: string;
+}
+
+/** Ends a sentence with where it applies: `... is blocked (statement 2).` */
+const sentence = (text: string, where: string) => `${text.replace(/\.$/, '')}${where}.`;
+
+const fill = (template: string, values: Fill): string =>
+  template.replace(/\{(connection|action|statement)\}/g, (_, key: keyof Fill) => values[key]);
+
+/**
+ * Creates the engine for one compiled policy set. The set is pre-parsed once (Cedar keeps it by
+ * id), so a decision costs an evaluation, not a parse.
+ */
+export const createCedarPolicyEngine = (set: CompiledPolicySet): PolicyEngine => {
+  const setId = `tollgate:${set.version}`;
+  const parsed = preparsePolicySet(setId, { staticPolicies: { ...set.policies } });
+  if (parsed.type === 'failure') throw new PolicySetError(parsed.errors.map((e) => e.message));
+
+  const base = { policyVersion: set.version, hint: undefined } as const;
+
+  const interpret = (
+    answer: AuthorizationAnswer,
+    action: SqlAction,
+    values: Fill,
+    where: string,
+  ): Decision => {
+    if (answer.type === 'failure' || answer.response.diagnostics.errors.length > 0) {
+      // Cedar skips a policy that errors: a skipped forbid must not let the request through.
+      const failed =
+        answer.type === 'failure' ? [] : answer.response.diagnostics.errors.map((e) => e.policyId);
+      return {
+        ...base,
+        outcome: 'block',
+        rule: 'policy-evaluation-error',
+        reason: sentence('A policy could not be evaluated, so the request is blocked', where),
+        policyIds: failed,
+      };
+    }
+    const ids = answer.response.diagnostics.reason;
+    const determining = ids.map((id) => set.meta.get(id)).filter((m): m is PolicyMeta => m !== undefined);
+    if (answer.response.decision === 'deny') {
+      const forbid = determining.find((m) => m.effect === 'forbid');
+      if (!forbid) {
+        return {
+          ...base,
+          outcome: 'deny',
+          rule: 'default-deny',
+          reason: sentence(`No policy permits ${action} on ${values.connection}`, where),
+          hint: 'Ask an administrator for a policy that permits it.',
+          policyIds: [],
+        };
+      }
+      return {
+        ...base,
+        outcome: 'block',
+        rule: forbid.id,
+        reason: sentence(
+          fill(forbid.reason ?? `Policy ${forbid.id} forbids ${action} on {connection}.`, values),
+          where,
+        ),
+        hint: forbid.hint === undefined ? undefined : fill(forbid.hint, values),
+        policyIds: determining.filter((m) => m.effect === 'forbid').map((m) => m.id),
+      };
+    }
+    // Allowed: outright if any determining permit is unconditional, else after approval.
+    const unconditional = determining.find((m) => m.approval === undefined);
+    if (unconditional) {
+      return {
+        ...base,
+        outcome: 'allow',
+        rule: unconditional.id,
+        reason: `Permitted by ${unconditional.id}.`,
+        policyIds: ids,
+      };
+    }
+    const gate = determining[0]!;
+    return {
+      ...base,
+      outcome: 'approval_required',
+      rule: gate.id,
+      reason: sentence(
+        `${values.statement} on ${values.connection} needs approval from ${gate.approval!.group}`,
+        where,
+      ),
+      hint: 'Approvals arrive with the approval workflow; until then the request does not run.',
+      policyIds: ids,
+      approval: gate.approval!,
+    };
+  };
+
+  return {
+    version: set.version,
+    decide({ principal, connection, facts }: DecisionInput): Decision {
+      const entities = entitiesFor(principal, connection);
+      const count = facts.statements.length;
+      let worst: Decision | undefined;
+      for (const [index, statement] of facts.statements.entries()) {
+        const action = sqlAction(statement);
+        const answer = statefulIsAuthorized({
+          principal: principalUid(principal),
+          action: { type: `${NS}::Action`, id: action },
+          resource: connectionUid(connection),
+          context: sqlContext(statement, index, count, facts.dialect),
+          preparsedPolicySetId: setId,
+          entities,
+        });
+        const where = count > 1 ? ` (statement ${index + 1})` : '';
+        const values = { connection: connection.name, action, statement: statementLabel(statement) };
+        const decision = { ...interpret(answer, action, values, where), statementIndex: index + 1 };
+        if (!worst || OUTCOME_SEVERITY[decision.outcome] > OUTCOME_SEVERITY[worst.outcome]) worst = decision;
+        if (worst.outcome === 'block') break;
+      }
+      return (
+        worst ?? {
+          ...base,
+          outcome: 'deny',
+          rule: 'default-deny',
+          reason: 'The request holds no statement.',
+          policyIds: [],
+        }
+      );
+    },
+  };
+};
