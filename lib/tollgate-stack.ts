@@ -10,7 +10,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { z } from 'zod';
 import { type connectionSchema, connectionsSchema } from '../lambdas/core/config/connection.js';
-import { GatewayFunction } from './constructs/gateway-function.js';
+import { GatewayFunction, SQL_FUNCTION_FILES } from './constructs/gateway-function.js';
 import { TollgateHttpApi } from './constructs/http-api.js';
 import { MetadataTable } from './constructs/metadata-table.js';
 import { RecordingsBucket } from './constructs/recordings-bucket.js';
@@ -162,6 +162,7 @@ export class TollgateStack extends Stack {
     this.sqlFunction = new GatewayFunction(this, 'SqlFunction', {
       entry: ENTRYPOINTS.sql,
       description: 'Tollgate: POST /v1/connections/{name}/sql',
+      files: SQL_FUNCTION_FILES,
       environment: sqlEnvironment(props, this.table.table.tableName),
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,

@@ -1,38 +1,20 @@
 // Composition root for AWS Lambda: reads the environment once per cold start, creates SDK
-// clients once, and builds the handler a function needs. Environment variables are set by the
-// CDK stack (lib/tollgate-stack.ts); docs/configuration.md lists them.
-
-import { fileURLToPath } from 'node:url';
+// clients once, and builds the handler a function needs. The SQL function's root is aws-sql.ts,
+// so the other functions do not load the SQL parser and the policy engine. Environment variables
+// are set by the CDK stack (lib/tollgate-stack.ts); docs/configuration.md lists them.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbSessionStore } from '../adapters/aws/dynamodb-session-store.js';
 import { S3RecordingArchive } from '../adapters/aws/s3-recording-archive.js';
-import { SecretsManagerCredentials } from '../adapters/aws/secrets-manager-credentials.js';
-import { compilePolicyFolder } from '../adapters/config/policy-files.js';
-import { staticConnectionStore } from '../adapters/config/static-connection-store.js';
-import {
-  createJwtIdentityVerifier,
-  type IdentityConfig,
-} from '../adapters/identity/jwt-identity-verifier.js';
+import type { IdentityConfig } from '../adapters/identity/jwt-identity-verifier.js';
 import { createJsonLogger } from '../adapters/logging/json-logger.js';
-import { PostgresExecutor } from '../adapters/targets/postgres-executor.js';
 import { connectionsSchema } from '../core/config/connection.js';
-import { createCedarPolicyEngine } from '../core/policy/cedar-policy-engine.js';
-import { staticPolicyProvider } from '../core/policy/static-policy-provider.js';
-import {
-  buildArchiverHandler,
-  buildFallbackHandler,
-  buildHealthHandler,
-  buildSqlHandler,
-} from './gateway.js';
+import { buildArchiverHandler, buildFallbackHandler, buildHealthHandler } from './gateway.js';
 
-type Env = Readonly<Record<string, string | undefined>>;
+export type Env = Readonly<Record<string, string | undefined>>;
 
-const bundledPolicyDir = () => fileURLToPath(new URL('./policies', import.meta.url));
-
-const required = (env: Env, name: string): string => {
+export const required = (env: Env, name: string): string => {
   const value = env[name];
   if (!value) throw new Error(`Environment variable ${name} is required`);
   return value;
@@ -69,47 +51,13 @@ export const connectionsFromEnv = (env: Env) => {
   return parsed.data;
 };
 
-const logger = createJsonLogger({ base: { service: 'tollgate' } });
+export const logger = createJsonLogger({ base: { service: 'tollgate' } });
 
-const sessionStore = (env: Env) =>
+export const sessionStore = (env: Env) =>
   new DynamoDbSessionStore({
     client: DynamoDBDocumentClient.from(new DynamoDBClient({})),
     tableName: required(env, 'TOLLGATE_TABLE'),
   });
-
-export const awsSqlHandler = (env: Env) => {
-  const credentials = new SecretsManagerCredentials(new SecretsManagerClient({}));
-  const executor = new PostgresExecutor({
-    maxPoolSize: 1, // one request at a time per Lambda environment
-    resolve: async (connection) => {
-      if (!('secretArn' in connection.target)) {
-        throw new Error(`connection ${connection.name}: on AWS a target must be a Secrets Manager ARN`);
-      }
-      const c = await credentials.get(connection.target.secretArn);
-      // TLS to the database, verified against Node's CAs plus NODE_EXTRA_CA_CERTS (e.g. the RDS bundle).
-      return {
-        host: c.host,
-        port: c.port,
-        user: c.user,
-        password: c.password,
-        database: c.database,
-        ssl: true,
-      };
-    },
-  });
-  return buildSqlHandler({
-    identity: createJwtIdentityVerifier(identityConfigFromEnv(env), logger),
-    connections: staticConnectionStore(connectionsFromEnv(env)),
-    // The policy folder ships beside the bundle (lib/constructs/gateway-function.ts copies it).
-    policies: staticPolicyProvider(
-      createCedarPolicyEngine(compilePolicyFolder(env.TOLLGATE_POLICY_DIR || bundledPolicyDir())),
-    ),
-    executors: { postgres: executor },
-    sessions: sessionStore(env),
-    logger,
-    maxBodyBytes: Number(env.TOLLGATE_MAX_BODY_BYTES || 262_144),
-  });
-};
 
 export const awsHealthHandler = () => buildHealthHandler(logger);
 export const awsFallbackHandler = () => buildFallbackHandler(logger);

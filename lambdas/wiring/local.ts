@@ -29,8 +29,9 @@ import { createCedarPolicyEngine } from '../core/policy/cedar-policy-engine.js';
 import { staticPolicyProvider } from '../core/policy/static-policy-provider.js';
 import type { Logger } from '../core/ports.js';
 import { createLocalServer } from '../local/server.js';
-import { buildFallbackHandler, buildHealthHandler, buildSqlHandler } from './gateway.js';
+import { buildFallbackHandler, buildHealthHandler } from './gateway.js';
 import { loadLocalConfig } from './local-config.js';
+import { buildSqlHandler } from './sql-route.js';
 
 export const LOCAL_TABLE = 'tollgate-local';
 export const LOCAL_BUCKET = 'tollgate-recordings';

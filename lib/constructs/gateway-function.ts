@@ -19,6 +19,23 @@ const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..'
  * bundle. Path relative to the project root.
  */
 export const LIBPG_QUERY_WASM = 'node_modules/libpg-query/wasm/libpg-query.wasm';
+export const CEDAR_WASM = 'node_modules/@cedar-policy/cedar-wasm/nodejs/cedar_wasm_bg.wasm';
+
+/**
+ * What the SQL function needs beside its bundle at run time: the two WASM modules, which their
+ * loaders read from `__dirname`, and the Cedar policy folder (the default pack).
+ */
+export const SQL_FUNCTION_FILES: readonly BundledFile[] = [
+  { from: LIBPG_QUERY_WASM, to: 'libpg-query.wasm' },
+  { from: CEDAR_WASM, to: 'cedar_wasm_bg.wasm' },
+  { from: 'policies', to: 'policies' },
+];
+
+/** A file or folder, relative to the project root, copied beside the bundle. */
+export interface BundledFile {
+  readonly from: string;
+  readonly to: string;
+}
 
 /**
  * ESM bundles have no `require`, `__filename` or `__dirname`, which bundled CommonJS code and
@@ -42,6 +59,13 @@ export interface GatewayFunctionProps {
 
   /** @default - no description */
   readonly description?: string;
+
+  /**
+   * Files or folders copied beside the bundle (WASM modules, policy files).
+   *
+   * @default - none
+   */
+  readonly files?: readonly BundledFile[];
 
   /**
    * Memory in MB; CPU scales with it.
@@ -173,9 +197,8 @@ export class GatewayFunction extends Construct implements iam.IGrantable {
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: (inputDir: string, outputDir: string) => [
-            `cp "${join(inputDir, LIBPG_QUERY_WASM)}" "${join(outputDir, 'libpg-query.wasm')}"`,
-          ],
+          afterBundling: (inputDir: string, outputDir: string) =>
+            (props.files ?? []).map((f) => `cp -R "${join(inputDir, f.from)}" "${join(outputDir, f.to)}"`),
         },
       },
     });

@@ -133,7 +133,7 @@ describe('local gateway, end to end', () => {
   it('refuses DROP TABLE with 403, leaves the table in place, and records the refusal', async () => {
     const { status, json } = await sql({ sql: 'DROP TABLE customers' }, { session: 'e2e-drop-0001' });
     expect(status).toBe(403);
-    expect(json.error).toMatchObject({ code: 'blocked', rule: 'read-only.not-a-read' });
+    expect(json.error).toMatchObject({ code: 'blocked', rule: 'ddl-blocked' });
     expect((await sql({ sql: 'SELECT count(*)::int AS n FROM customers' })).json.rows).toEqual([[250]]);
     const events = (await recordings()).get('e2e-drop-0001')!;
     expect(events.map((e) => [e.type, e.data.outcome ?? null])).toEqual([
@@ -234,7 +234,7 @@ describe('local gateway, end to end', () => {
   it('refuses members of groups the connection does not admit', async () => {
     const { status, json } = await sql({ sql: 'SELECT 1' }, { token: token('rita', ['reviewers']) });
     expect(status).toBe(403);
-    expect(json.error.rule).toBe('connection.group-required');
+    expect(json.error.rule).toBe('connection-groups');
   });
 
   it('keeps another principal out of a session', async () => {

@@ -90,12 +90,20 @@ describe('SQL handler', () => {
     expect(response.statusCode).toBe(403);
     expect(response.json.error).toEqual({
       code: 'blocked',
-      message: 'DDL statements are not allowed on demo; only reads run.',
-      rule: 'read-only.not-a-read',
-      hint: 'Run plain SELECT statements.',
-      policyIds: ['tollgate.builtin.read-only'],
-      policyVersion: 'builtin-1',
+      message: 'DROP changes the schema, which agents may not do.',
+      rule: 'ddl-blocked',
+      hint: 'Ask an administrator; schema changes go through your migration process.',
+      policyIds: ['ddl-blocked'],
+      policyVersion: expect.stringMatching(/^files:/),
     });
+  });
+
+  it('answers 202 approval_required for a write that needs review, without running it', async () => {
+    const { call, target } = await setup();
+    const response = await call('{"sql":"DELETE FROM orders WHERE id = 9"}');
+    expect(response.statusCode).toBe(202);
+    expect(response.json).toMatchObject({ status: 'approval_required', approval: { group: 'reviewers' } });
+    expect(target.calls).toEqual([]);
   });
 
   it.each([

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
-import { GatewayFunction } from '../../lib/constructs/gateway-function.js';
+import { GatewayFunction, SQL_FUNCTION_FILES } from '../../lib/constructs/gateway-function.js';
 import { ENTRYPOINTS } from '../../lib/tollgate-stack.js';
 import { OIDC } from './support/synth.js';
 
@@ -33,7 +33,10 @@ describe('GatewayFunction bundling', () => {
     // GIVEN the SQL entry point bundled as GatewayFunction bundles it
     outdir = mkdtempSync(join(tmpdir(), 'tollgate-bundling-'));
     const app = new App({ outdir });
-    new GatewayFunction(new Stack(app, 'Bundling'), 'Sql', { entry: ENTRYPOINTS.sql });
+    new GatewayFunction(new Stack(app, 'Bundling'), 'Sql', {
+      entry: ENTRYPOINTS.sql,
+      files: SQL_FUNCTION_FILES,
+    });
     const assembly = app.synth();
     const assets = readdirSync(assembly.directory).filter((name) => name.startsWith('asset.'));
     expect(assets).toHaveLength(1);
@@ -41,9 +44,16 @@ describe('GatewayFunction bundling', () => {
   }, 60_000);
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
-  test('emits an ESM bundle with its source map and the libpg-query WASM file beside it', () => {
+  test('emits an ESM bundle with its source map, both WASM modules and the policy folder beside it', () => {
     // THEN
-    expect(readdirSync(assetDir).sort()).toEqual(['index.mjs', 'index.mjs.map', 'libpg-query.wasm']);
+    expect(readdirSync(assetDir).sort()).toEqual([
+      'cedar_wasm_bg.wasm',
+      'index.mjs',
+      'index.mjs.map',
+      'libpg-query.wasm',
+      'policies',
+    ]);
+    expect(readdirSync(join(assetDir, 'policies'))).toContain('default.cedar');
   });
 
   test('defines require, __filename and __dirname before any bundled code runs', () => {

@@ -1,7 +1,7 @@
 // The foundation's policy: members of a connection's groups may run plain reads, nothing else.
 // It sits behind the PolicyEngine port so the Cedar engine can replace it without other changes.
 import type { PolicyEngine } from '../ports.js';
-import { dangerousFunction } from '../sql/dangerous-functions.js';
+import { DANGER_CATEGORIES } from '../sql/dangerous-functions.js';
 import type { Decision, DecisionInput } from './decision.js';
 
 const POLICY_ID = 'tollgate.builtin.read-only';
@@ -18,6 +18,7 @@ const block = (rule: string, reason: string, hint?: string): Decision => ({
 
 /** Judges the request by its most dangerous statement; the first refusal found is the answer. */
 export const readOnlyPolicy: PolicyEngine = {
+  version: POLICY_VERSION,
   decide({ principal, connection, facts }: DecisionInput): Decision {
     if (!principal.groups.some((g) => connection.allowGroups.includes(g))) {
       return block(
@@ -49,16 +50,16 @@ export const readOnlyPolicy: PolicyEngine = {
           'Remove the locking clause.',
         );
       }
+      const call = statement.dangerousCalls[0];
+      if (call) {
+        return block(
+          'read-only.dangerous-function',
+          `${call.name}() ${DANGER_CATEGORIES[call.category]}${where}; it is not allowed through the gateway.`,
+          undefined,
+        );
+      }
       for (const fn of statement.functions) {
         const parts = fn.split('.');
-        const why = dangerousFunction(parts.at(-1)!);
-        if (why) {
-          return block(
-            'read-only.dangerous-function',
-            `${fn}() ${why}${where}; it is not allowed through the gateway.`,
-            undefined,
-          );
-        }
         if (parts.length > 2) {
           return block(
             'read-only.qualified-function',

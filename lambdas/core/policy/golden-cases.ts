@@ -69,10 +69,17 @@ export const runGoldenCases = (
     };
     const expected = describe(c.expect.outcome, c.expect.rule, c.expect.approvalGroup);
     const analyzer = analyzers[connection.kind];
-    if (!analyzer) return { name: c.name, passed: false, expected, actual: `no ${connection.kind} analyzer`, reason: '' };
+    if (!analyzer)
+      return { name: c.name, passed: false, expected, actual: `no ${connection.kind} analyzer`, reason: '' };
     const facts = analyzer.analyze(c.sql);
     if (!facts.parseOk) {
-      return { name: c.name, passed: c.expect.outcome === 'unparseable', expected, actual: 'unparseable', reason: facts.error };
+      return {
+        name: c.name,
+        passed: c.expect.outcome === 'unparseable',
+        expected,
+        actual: 'unparseable',
+        reason: facts.error,
+      };
     }
     const decision = engine.decide({ principal, connection, facts });
     const actual = describe(

@@ -1,8 +1,10 @@
 // Analysis of PostgreSQL text with PostgreSQL's own grammar (libpg-query, the server's parser
-// compiled to WASM): exact statement kinds, nested writes, tables, functions, locking.
+// compiled to WASM): exact statement kinds, nested writes, tables read and written, DML without
+// WHERE, functions and dangerous calls, locking, EXPLAIN ANALYZE.
 import { loadModule, parseSync } from 'libpg-query';
 import type { SqlAnalyzer } from '../ports.js';
-import type { SqlFacts, StatementFacts, StatementKind } from './facts.js';
+import { dangerousCategory } from './dangerous-functions.js';
+import type { DangerCategory, SqlFacts, StatementFacts, StatementKind } from './facts.js';
 
 type Node = Record<string, unknown>;
 
@@ -55,9 +57,12 @@ const kindOf = (nodeType: string, node: Node): StatementKind => {
 
 interface Walk {
   tables: Set<string>;
-  cteNames: Set<string>;
+  tablesWritten: Set<string>;
   functions: Set<string>;
+  /** Dangerous calls by the name as written. */
+  dangerous: Map<string, DangerCategory>;
   nestedWrites: Set<StatementKind>;
+  dmlWithoutWhere: boolean;
   locking: boolean;
   selectInto: boolean;
 }
@@ -69,40 +74,275 @@ const names = (list: unknown): string[] =>
         .filter((s): s is string => typeof s === 'string')
     : [];
 
+/** A RangeVar's name: `schema.relation` when the text qualifies it (a database part is dropped). */
+const relationName = (rangeVar: Node): string =>
+  rangeVar.schemaname ? `${rangeVar.schemaname}.${rangeVar.relname}` : String(rangeVar.relname);
+
+const TABLE_LIKE = new Set(['OBJECT_TABLE', 'OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_FOREIGN_TABLE']);
+
+const asciiLower = (s: string): string => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+
+// What PostgreSQL's boolean input accepts (boolin: unique prefixes of true/yes, on, 1 and their
+// opposites), so a string literal in a WHERE clause is as true as `true`.
+const TRUE_WORDS = new Set(['t', 'tr', 'tru', 'true', 'y', 'ye', 'yes', 'on', '1']);
+const FALSE_WORDS = new Set(['f', 'fa', 'fal', 'fals', 'false', 'n', 'no', 'of', 'off', '0']);
+
+/** Constant-folding goes this deep at most; beyond it an expression is taken as a real condition. */
+const MAX_FOLD_DEPTH = 16;
+
+const isBoolType = (typeName: unknown): boolean => {
+  const parts = names((typeName as Node | undefined)?.names);
+  return (parts.length === 1 || (parts.length === 2 && parts[0] === 'pg_catalog')) && parts.at(-1) === 'bool';
+};
+
+/** The constant a literal (optionally cast to boolean) stands for as a condition, or undefined. */
+const constantTruth = (expr: Node): boolean | undefined => {
+  const literal = (expr.A_Const ??
+    (isBoolType((expr.TypeCast as Node | undefined)?.typeName)
+      ? ((expr.TypeCast as Node).arg as Node | undefined)?.A_Const
+      : undefined)) as Node | undefined;
+  if (!literal) return undefined;
+  if (literal.boolval) return (literal.boolval as Node).boolval === true;
+  if (literal.sval) {
+    const word = asciiLower(String((literal.sval as Node).sval ?? '').trim());
+    if (TRUE_WORDS.has(word)) return true;
+    if (FALSE_WORDS.has(word)) return false;
+    return undefined;
+  }
+  // An integer is a condition only when cast to boolean: 1::bool is true, 0::bool false.
+  if (literal.ival && expr.TypeCast) return ((literal.ival as Node).ival ?? 0) !== 0;
+  return undefined;
+};
+
+/** A literal, or a literal with a cast; `withNull` admits NULL. */
+const isConstant = (expr: unknown, withNull: boolean): boolean => {
+  const node = expr as Node | undefined;
+  const literal = (node?.A_Const ??
+    ((node?.TypeCast as Node | undefined)?.arg as Node | undefined)?.A_Const) as Node | undefined;
+  return literal !== undefined && (withNull || literal.isnull !== true);
+};
+
+const withoutLocations = (expr: unknown): string =>
+  JSON.stringify(expr, (key, value) => (key === 'location' ? undefined : value));
+
+const isEqualsOperator = (name: unknown): boolean => {
+  const parts = names(name);
+  return parts.at(-1) === '=' && (parts.length === 1 || (parts.length === 2 && parts[0] === 'pg_catalog'));
+};
+
+/**
+ * Whether a condition is trivially constant: `true`, `'yes'`, `1::bool`, `1 = 1`, `'a' = 'a'`,
+ * `NULL IS NULL`, `NOT false`, `x OR 1 = 1`, `true IS TRUE`. Undefined when it depends on rows
+ * (or is too involved to fold): a condition that might filter is taken as one.
+ */
+const truthOf = (expr: unknown, depth = 0): boolean | undefined => {
+  if (expr === null || typeof expr !== 'object' || depth > MAX_FOLD_DEPTH) return undefined;
+  const node = expr as Node;
+  if (node.A_Const || node.TypeCast) return constantTruth(node);
+  const aExpr = node.A_Expr as Node | undefined;
+  if (aExpr) {
+    const sides = [aExpr.lexpr, aExpr.rexpr];
+    const same = withoutLocations(aExpr.lexpr) === withoutLocations(aExpr.rexpr);
+    // `=` is NULL when either side is; IS NOT DISTINCT FROM is true for two NULLs.
+    if (
+      aExpr.kind === 'AEXPR_OP' &&
+      isEqualsOperator(aExpr.name) &&
+      sides.every((s) => isConstant(s, false))
+    ) {
+      return same ? true : undefined;
+    }
+    if (aExpr.kind === 'AEXPR_NOT_DISTINCT' && sides.every((s) => isConstant(s, true))) {
+      return same ? true : undefined;
+    }
+    return undefined;
+  }
+  const boolExpr = node.BoolExpr as Node | undefined;
+  if (boolExpr) {
+    const args = Array.isArray(boolExpr.args) ? boolExpr.args : [];
+    const truths = args.map((a) => truthOf(a, depth + 1));
+    switch (boolExpr.boolop) {
+      case 'OR_EXPR':
+        if (truths.includes(true)) return true;
+        return truths.every((t) => t === false) ? false : undefined;
+      case 'AND_EXPR':
+        if (truths.includes(false)) return false;
+        return truths.every((t) => t === true) ? true : undefined;
+      case 'NOT_EXPR':
+        return truths.length === 1 && truths[0] !== undefined ? !truths[0] : undefined;
+      default:
+        return undefined;
+    }
+  }
+  const nullTest = node.NullTest as Node | undefined;
+  if (nullTest) {
+    if (!isConstant(nullTest.arg, true)) return undefined;
+    const isNull = !isConstant(nullTest.arg, false);
+    return nullTest.nulltesttype === 'IS_NULL' ? isNull : !isNull;
+  }
+  const booleanTest = node.BooleanTest as Node | undefined;
+  if (booleanTest) {
+    const truth = truthOf(booleanTest.arg, depth + 1);
+    if (truth === undefined) return undefined;
+    switch (booleanTest.booltesttype) {
+      case 'IS_TRUE':
+      case 'IS_NOT_FALSE':
+        return truth;
+      case 'IS_FALSE':
+      case 'IS_NOT_TRUE':
+        return !truth;
+      default:
+        return undefined;
+    }
+  }
+  return undefined;
+};
+
+/**
+ * Whether an UPDATE or DELETE touches every row: no WHERE clause, or one that is trivially always
+ * true. `WHERE CURRENT OF cursor` is a real condition.
+ */
+const touchesEveryRow = (whereClause: unknown): boolean =>
+  whereClause === undefined || whereClause === null || truthOf(whereClause) === true;
+
+/** A DML statement found at `key` (or the statement itself): its target, its WHERE clause. */
+const noteDml = (kind: StatementKind, body: Node, acc: Walk): void => {
+  const target = body.relation as Node | undefined;
+  if (target && typeof target.relname === 'string') acc.tablesWritten.add(relationName(target));
+  if ((kind === 'update' || kind === 'delete') && touchesEveryRow(body.whereClause)) {
+    acc.dmlWithoutWhere = true;
+  }
+};
+
+const noteWritten = (rangeVar: unknown, acc: Walk): void => {
+  const node = rangeVar as Node | undefined;
+  if (node && typeof node.relname === 'string') acc.tablesWritten.add(relationName(node));
+};
+
+/** The table-like object a DDL or COPY statement creates, changes, empties, fills or drops. */
+const noteDdl = (key: string, node: Node, acc: Walk): void => {
+  switch (key) {
+    case 'DropStmt':
+      if (!TABLE_LIKE.has(String(node.removeType))) return;
+      for (const object of Array.isArray(node.objects) ? node.objects : []) {
+        const parts = names(((object as Node).List as Node | undefined)?.items);
+        if (parts.length > 0) acc.tablesWritten.add(parts.slice(-2).join('.'));
+      }
+      return;
+    case 'TruncateStmt':
+      for (const relation of Array.isArray(node.relations) ? node.relations : []) {
+        noteWritten((relation as Node).RangeVar, acc);
+      }
+      return;
+    case 'CreateStmt':
+    case 'RefreshMatViewStmt':
+      noteWritten(node.relation, acc);
+      return;
+    case 'CreateForeignTableStmt':
+      noteWritten((node.base as Node | undefined)?.relation, acc);
+      return;
+    case 'CreateTableAsStmt':
+      noteWritten((node.into as Node | undefined)?.rel, acc);
+      return;
+    case 'intoClause':
+      noteWritten(node.rel, acc);
+      return;
+    case 'ViewStmt':
+      noteWritten(node.view, acc);
+      return;
+    case 'AlterTableStmt':
+      if (TABLE_LIKE.has(String(node.objtype))) noteWritten(node.relation, acc);
+      return;
+    case 'AlterObjectSchemaStmt':
+      if (TABLE_LIKE.has(String(node.objectType))) noteWritten(node.relation, acc);
+      return;
+    case 'RenameStmt':
+      // Renaming a table, or a column or constraint of one.
+      if (TABLE_LIKE.has(String(node.renameType)) || TABLE_LIKE.has(String(node.relationType))) {
+        noteWritten(node.relation, acc);
+      }
+      return;
+    case 'CopyStmt':
+      if (node.is_from === true) noteWritten(node.relation, acc);
+      return;
+  }
+};
+
+const noteCall = (funcCall: Node, acc: Walk): void => {
+  const parts = names(funcCall.funcname);
+  if (parts.length === 0) return;
+  const name = parts.join('.');
+  acc.functions.add(name);
+  const danger = dangerousCategory(parts.at(-1)!);
+  if (danger && !acc.dangerous.has(name)) acc.dangerous.set(name, danger.category);
+};
+
 /** Nodes visited per statement at most: beyond it the request is refused as unanalysable. */
 const MAX_NODES = 200_000;
 
 class TooComplex extends Error {}
 
+/** CTE names an unqualified table reference can resolve to at a point of the tree. */
+type Scope = ReadonlySet<string>;
+const NO_CTES: Scope = new Set();
+
+const extend = (scope: Scope, more: readonly string[]): Scope =>
+  more.length === 0 ? scope : new Set([...scope, ...more]);
+
 /**
- * Visits every node below `root`, collecting what the decision needs. Iterative, with an
- * explicit stack: a deeply nested expression cannot overflow the call stack.
+ * Visits every node below the statement `root` (a `{ NodeType: body }` wrapper), collecting what
+ * the decision needs. Iterative, with an explicit stack: a deeply nested expression cannot
+ * overflow the call stack. Tracks which CTE names are visible where, as PostgreSQL resolves
+ * them: a WITH list's names are visible in its statement and, in a plain WITH, in the later CTEs
+ * of the list (in WITH RECURSIVE, in all of them); a CTE's name does not hide the real table
+ * inside its own body, elsewhere in the text, nor as the target of a write.
  */
-const walk = (root: unknown, acc: Walk): void => {
+const walk = (root: Node, acc: Walk): void => {
   const stack: unknown[] = [root];
+  const scopes: Scope[] = [NO_CTES];
   let visited = 0;
   while (stack.length > 0) {
     const value = stack.pop();
+    const scope = scopes.pop()!;
     if (++visited > MAX_NODES) throw new TooComplex();
     if (Array.isArray(value)) {
-      for (let i = value.length - 1; i >= 0; i--) stack.push(value[i]); // keep text order
+      for (let i = value.length - 1; i >= 0; i--) {
+        stack.push(value[i]); // keep text order
+        scopes.push(scope);
+      }
       continue;
     }
     if (value === null || typeof value !== 'object') continue;
     const object = value as Node;
     // A RangeVar: wrapped as { RangeVar: {...} } in lists, bare in fields such as DeleteStmt.relation.
     if (typeof object.relname === 'string') {
-      acc.tables.add(object.schemaname ? `${object.schemaname}.${object.relname}` : object.relname);
+      const cteReference = !object.schemaname && !object.catalogname && scope.has(object.relname);
+      if (!cteReference) acc.tables.add(relationName(object));
     }
-    const children: unknown[] = [];
+    // The WITH list of this statement, if any: its names are in scope for the whole statement.
+    const withClause = object.withClause as Node | undefined;
+    const ctes = Array.isArray(withClause?.ctes) ? (withClause.ctes as Node[]) : [];
+    const cteNames = ctes.map((c) => String((c.CommonTableExpr as Node | undefined)?.ctename));
+    const inner = extend(scope, cteNames);
+    const children: Array<[unknown, Scope]> = [];
     for (const [key, child] of Object.entries(object)) {
       const node = child as Node;
       switch (key) {
-        case 'CommonTableExpr':
-          acc.cteNames.add(String(node.ctename));
-          break;
+        case 'withClause':
+          ctes.forEach((cte, i) => {
+            children.push([
+              cte,
+              withClause?.recursive === true ? inner : extend(scope, cteNames.slice(0, i)),
+            ]);
+          });
+          continue;
+        case 'relation':
+        case 'rel':
+          // Targets of writes and DDL (and SELECT INTO's new table) never resolve to a CTE.
+          children.push([child, NO_CTES]);
+          continue;
         case 'FuncCall':
-          acc.functions.add(names(node.funcname).join('.'));
+        case 'funccall': // CallStmt's procedure, bare rather than wrapped in { FuncCall }
+          noteCall(node, acc);
           break;
         case 'lockingClause':
           acc.locking = true;
@@ -110,17 +350,44 @@ const walk = (root: unknown, acc: Walk): void => {
         case 'intoClause':
         case 'CreateTableAsStmt':
           acc.selectInto = true;
+          noteDdl(key, node, acc);
           break;
         default: {
           const dml = DML[key];
-          if (dml) acc.nestedWrites.add(dml);
+          if (dml) {
+            noteDml(dml, node, acc);
+            if (object !== root) acc.nestedWrites.add(dml);
+          } else {
+            noteDdl(key, node, acc);
+          }
         }
       }
-      children.push(child);
+      children.push([child, inner]);
     }
-    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
+    for (let i = children.length - 1; i >= 0; i--) {
+      stack.push(children[i]![0]);
+      scopes.push(children[i]![1]);
+    }
   }
 };
+
+/**
+ * EXPLAIN's ANALYZE option, read as PostgreSQL's defGetBoolean does: no value, 1, true or on
+ * enable it; 0, false and off disable it; anything else is an error there and an ANALYZE here.
+ * Several ANALYZE options: any that enables it counts.
+ */
+const explainAnalyzes = (options: unknown): boolean =>
+  Array.isArray(options) &&
+  options.some((option) => {
+    const def = (option as Node).DefElem as Node | undefined;
+    if (def?.defname !== 'analyze') return false;
+    const arg = def.arg as Node | undefined;
+    if (arg === undefined) return true;
+    if (arg.Integer) return ((arg.Integer as Node).ival ?? 0) !== 0;
+    if (arg.Boolean) return (arg.Boolean as Node).boolval === true;
+    const word = (arg.String as Node | undefined)?.sval;
+    return !(typeof word === 'string' && (asciiLower(word) === 'false' || asciiLower(word) === 'off'));
+  });
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -140,18 +407,31 @@ const analyzeStatement = (stmt: Node, text: string): StatementFacts => {
   const [nodeType, body] = Object.entries(stmt)[0] as [string, Node];
   const acc: Walk = {
     tables: new Set(),
-    cteNames: new Set(),
+    tablesWritten: new Set(),
     functions: new Set(),
+    dangerous: new Map(),
     nestedWrites: new Set(),
+    dmlWithoutWhere: false,
     locking: false,
     selectInto: false,
   };
-  walk(body, acc);
+  walk(stmt, acc);
   const kind = kindOf(nodeType, body);
-  for (const cte of acc.cteNames) acc.tables.delete(cte);
+  // What a statement writes, it references.
+  for (const table of acc.tablesWritten) acc.tables.add(table);
   // EXPLAIN is a read only when it explains a SELECT: EXPLAIN ANALYZE executes what it explains.
-  const explained =
-    nodeType === 'ExplainStmt' ? Object.keys((body.query as Node | undefined) ?? {})[0] : undefined;
+  // Whatever else it explains counts as a nested write of that kind, with or without ANALYZE.
+  let explainAnalyze = false;
+  let explained: string | undefined;
+  if (nodeType === 'ExplainStmt') {
+    explainAnalyze = explainAnalyzes(body.options);
+    const query = (body.query as Node | undefined) ?? {};
+    explained = Object.keys(query)[0];
+    if (explained !== undefined) {
+      const explainedKind = kindOf(explained, query[explained] as Node);
+      if (explainedKind !== 'select') acc.nestedWrites.add(explainedKind);
+    }
+  }
   const readsOnly =
     (kind === 'select' || (kind === 'explain' && explained === 'SelectStmt')) &&
     acc.nestedWrites.size === 0 &&
@@ -163,8 +443,12 @@ const analyzeStatement = (stmt: Node, text: string): StatementFacts => {
     readOnly: readsOnly,
     nestedWrites: [...acc.nestedWrites],
     tables: [...acc.tables],
+    tablesWritten: [...acc.tablesWritten],
+    dmlWithoutWhere: acc.dmlWithoutWhere,
     functions: [...acc.functions],
+    dangerousCalls: [...acc.dangerous].map(([name, category]) => ({ name, category })),
     locking: acc.locking,
+    explainAnalyze,
   };
 };
 

@@ -1,71 +1,164 @@
-// Functions that act on the server, the file system, the network, other sessions or the
-// transaction's guarantees even when called from a SELECT. A read that calls one is not a plain
-// read. Matched on the function's own name, whatever schema or database qualifies it; the
-// catalogue grows with the guardrails work (which moves to an allow-list per connection).
+// The dangerous-function catalogue: functions that act on the server, its file system, the
+// network, other sessions or the transaction's guarantees even when called from a SELECT, or that
+// run SQL text the analysis cannot see. A read that calls one is not a plain read.
+//
+// Matched on the function's own name (the last part of a qualified name, whatever schema or
+// database qualifies it), exactly as the parser gives it: unquoted identifiers are folded to
+// lower case by the parser; a quoted `"PG_SLEEP"` names another function, which PostgreSQL would
+// not resolve to pg_sleep either, so it does not match.
+import type { DangerCategory } from './facts.js';
 
-const DANGEROUS_FUNCTIONS: ReadonlyMap<string, string> = new Map([
-  // server file system
-  ['pg_read_file', 'reads server files'],
-  ['pg_read_binary_file', 'reads server files'],
-  ['pg_ls_dir', 'lists server directories'],
-  ['pg_ls_logdir', 'lists server directories'],
-  ['pg_ls_waldir', 'lists server directories'],
-  ['pg_ls_tmpdir', 'lists server directories'],
-  ['pg_ls_archive_statusdir', 'lists server directories'],
-  ['pg_stat_file', 'inspects server files'],
-  ['lo_import', 'reads server files into large objects'],
-  ['lo_export', 'writes large objects to server files'],
-  ['lo_create', 'creates large objects'],
-  ['lo_unlink', 'deletes large objects'],
-  ['lo_put', 'writes large objects'],
-  ['lo_from_bytea', 'creates large objects'],
-  // other sessions, the server, replication
-  ['pg_terminate_backend', 'terminates other sessions'],
-  ['pg_cancel_backend', 'cancels other sessions'],
-  ['pg_reload_conf', 'reloads the server configuration'],
-  ['pg_rotate_logfile', 'rotates the server log'],
-  ['pg_switch_wal', 'forces a WAL switch'],
-  ['pg_create_restore_point', 'writes to the WAL'],
-  ['pg_logical_emit_message', 'writes to the WAL'],
-  ['pg_create_physical_replication_slot', 'creates a replication slot'],
-  ['pg_create_logical_replication_slot', 'creates a replication slot'],
-  ['pg_drop_replication_slot', 'drops a replication slot'],
-  ['pg_stat_reset', 'resets statistics'],
-  ['pg_stat_reset_shared', 'resets statistics'],
-  ['pg_stat_reset_single_table_counters', 'resets statistics'],
-  ['pg_stat_reset_single_function_counters', 'resets statistics'],
-  ['pg_stat_reset_slru', 'resets statistics'],
-  ['pg_stat_reset_replication_slot', 'resets statistics'],
-  ['pg_notify', 'signals other sessions'],
-  // settings: could lift the statement timeout
-  ['set_config', 'changes session settings'],
-  // network
-  ['dblink', 'opens connections to other servers'],
-  ['dblink_exec', 'executes SQL on other servers'],
-  ['dblink_connect', 'opens connections to other servers'],
-  ['dblink_connect_u', 'opens connections to other servers'],
-  ['dblink_send_query', 'executes SQL on other servers'],
-  ['dblink_open', 'opens cursors on other servers'],
-  // execute SQL text that analysis cannot see
-  ['query_to_xml', 'executes SQL text'],
-  ['query_to_xmlschema', 'executes SQL text'],
-  ['query_to_xml_and_xmlschema', 'executes SQL text'],
-  ['cursor_to_xml', 'executes SQL text'],
-  ['cursor_to_xmlschema', 'executes SQL text'],
-  ['ts_stat', 'executes SQL text'],
-  // writes and locks from a SELECT
-  ['nextval', 'advances a sequence'],
-  ['setval', 'sets a sequence'],
-  ['txid_current', 'assigns a transaction id'],
-  ['pg_current_xact_id', 'assigns a transaction id'],
-  ['pg_sleep', 'holds a connection idle'],
-  ['pg_sleep_for', 'holds a connection idle'],
-  ['pg_sleep_until', 'holds a connection idle'],
+/** One line per category: what calling a function of the category does. */
+export const DANGER_CATEGORIES: Readonly<Record<DangerCategory, string>> = {
+  'file-access': 'reads, lists or writes files on the database server',
+  'large-object': 'reads or writes large objects, which live outside any table',
+  network: 'opens connections from the database server to other servers',
+  'backend-signal': 'signals, cancels or terminates other sessions',
+  'server-admin': 'changes server state: configuration, WAL, replication, statistics or backups',
+  settings: 'changes settings, such as the statement timeout or the role',
+  'sequence-write': 'advances or sets a sequence, a write that no rollback undoes',
+  'advisory-lock': 'takes or releases advisory locks, which can outlive the statement',
+  'executes-sql': 'executes SQL text, or reads whole tables, out of the analysis’s sight',
+  sleep: 'holds a database connection idle',
+  'transaction-id': 'assigns a transaction id, a write from a read',
+};
+
+export interface DangerEntry {
+  readonly category: DangerCategory;
+  /** What this function does, in a few words. */
+  readonly reason: string;
+}
+
+const group = (
+  category: DangerCategory,
+  reason: string,
+  names: readonly string[],
+): Array<[string, DangerEntry]> => names.map((name) => [name, { category, reason }]);
+
+/** Functions named one by one; families follow in `FAMILIES`. */
+export const DANGEROUS_FUNCTIONS: ReadonlyMap<string, DangerEntry> = new Map([
+  ...group('file-access', 'reads server files', ['pg_read_file', 'pg_read_binary_file']),
+  ...group('file-access', 'inspects server files', ['pg_stat_file']),
+  ...group('file-access', 'reads a server file into a large object', ['lo_import']),
+  ...group('file-access', 'writes a large object to a server file', ['lo_export']),
+  // adminpack (removed in PostgreSQL 17, still installed on older servers)
+  ...group('file-access', 'writes, renames or deletes server files', [
+    'pg_file_write',
+    'pg_file_rename',
+    'pg_file_unlink',
+    'pg_file_sync',
+  ]),
+  ...group('file-access', 'lists server directories', ['pg_logdir_ls']),
+  ...group('large-object', 'reads or writes large objects', ['loread', 'lowrite']),
+  ...group('backend-signal', 'terminates other sessions', ['pg_terminate_backend']),
+  ...group('backend-signal', 'cancels other sessions’ queries', ['pg_cancel_backend']),
+  ...group('backend-signal', 'signals other sessions', [
+    'pg_signal_backend',
+    'pg_log_backend_memory_contexts',
+  ]),
+  ...group('backend-signal', 'notifies other sessions', ['pg_notify']),
+  ...group('server-admin', 'reloads the server configuration', ['pg_reload_conf']),
+  ...group('server-admin', 'rotates the server log', ['pg_rotate_logfile', 'pg_rotate_logfile_old']),
+  ...group('server-admin', 'forces a WAL switch', ['pg_switch_wal', 'pg_switch_xlog']),
+  ...group('server-admin', 'writes to the WAL', [
+    'pg_create_restore_point',
+    'pg_logical_emit_message',
+    'pg_log_standby_snapshot',
+  ]),
+  ...group('server-admin', 'creates, drops or advances a replication slot', [
+    'pg_create_physical_replication_slot',
+    'pg_create_logical_replication_slot',
+    'pg_copy_physical_replication_slot',
+    'pg_copy_logical_replication_slot',
+    'pg_drop_replication_slot',
+    'pg_replication_slot_advance',
+    'pg_sync_replication_slots',
+  ]),
+  ...group('server-admin', 'consumes or decodes a replication slot’s changes to every table', [
+    'pg_logical_slot_get_changes',
+    'pg_logical_slot_peek_changes',
+    'pg_logical_slot_get_binary_changes',
+    'pg_logical_slot_peek_binary_changes',
+  ]),
+  ...group('server-admin', 'changes replication origins', [
+    'pg_replication_origin_create',
+    'pg_replication_origin_drop',
+    'pg_replication_origin_advance',
+    'pg_replication_origin_session_setup',
+    'pg_replication_origin_session_reset',
+    'pg_replication_origin_xact_setup',
+    'pg_replication_origin_xact_reset',
+  ]),
+  ...group('server-admin', 'resets statistics', ['pg_stat_statements_reset']),
+  ...group('server-admin', 'promotes a standby', ['pg_promote']),
+  ...group('server-admin', 'pauses or resumes WAL replay', [
+    'pg_wal_replay_pause',
+    'pg_wal_replay_resume',
+    'pg_xlog_replay_pause',
+    'pg_xlog_replay_resume',
+  ]),
+  ...group('server-admin', 'starts or stops a backup', [
+    'pg_backup_start',
+    'pg_backup_stop',
+    'pg_start_backup',
+    'pg_stop_backup',
+  ]),
+  ...group('server-admin', 'writes index pages', [
+    'brin_summarize_new_values',
+    'brin_summarize_range',
+    'brin_desummarize_range',
+    'gin_clean_pending_list',
+  ]),
+  ...group('server-admin', 'writes the system catalogues', ['pg_import_system_collations', 'pg_nextoid']),
+  ...group('settings', 'changes settings', ['set_config']),
+  ...group('sequence-write', 'advances a sequence', ['nextval']),
+  ...group('sequence-write', 'sets a sequence', ['setval']),
+  ...group('executes-sql', 'executes SQL text', [
+    'query_to_xml',
+    'query_to_xmlschema',
+    'query_to_xml_and_xmlschema',
+    'cursor_to_xml',
+    'cursor_to_xmlschema',
+    'ts_stat',
+    'ts_rewrite',
+  ]),
+  ...group('sleep', 'holds a connection idle', ['pg_sleep', 'pg_sleep_for', 'pg_sleep_until']),
+  ...group('transaction-id', 'assigns a transaction id', ['txid_current', 'pg_current_xact_id']),
 ]);
 
-/** Why a function is dangerous, or undefined. `name` is the function's own name, unqualified. */
-export const dangerousFunction = (name: string): string | undefined => {
-  if (name.includes('advisory')) return 'takes or releases advisory locks';
-  if (name.startsWith('pg_') && name.includes('replication_')) return 'acts on replication';
-  return DANGEROUS_FUNCTIONS.get(name);
-};
+/** Families matched by name pattern, after the named functions (so lo_import stays file access). */
+const FAMILIES: ReadonlyArray<{ readonly matches: (name: string) => boolean; readonly entry: DangerEntry }> =
+  [
+    {
+      matches: (n) => n.startsWith('pg_ls_'),
+      entry: { category: 'file-access', reason: 'lists server directories' },
+    },
+    {
+      matches: (n) => n.startsWith('lo_'),
+      entry: { category: 'large-object', reason: 'reads or writes large objects' },
+    },
+    {
+      matches: (n) => n.startsWith('dblink'),
+      entry: { category: 'network', reason: 'connects to or runs SQL on other servers' },
+    },
+    {
+      matches: (n) => n.startsWith('pg_stat_reset'),
+      entry: { category: 'server-admin', reason: 'resets statistics' },
+    },
+    {
+      matches: (n) => n.includes('advisory'),
+      entry: { category: 'advisory-lock', reason: 'takes or releases advisory locks' },
+    },
+    {
+      matches: (n) =>
+        n.startsWith('database_to_xml') || n.startsWith('schema_to_xml') || n.startsWith('table_to_xml'),
+      entry: { category: 'executes-sql', reason: 'reads whole tables named by text' },
+    },
+  ];
+
+/**
+ * The catalogue entry of a function, or undefined. `name` is the function's own name,
+ * unqualified, exactly as the parser gives it (lower case unless it was quoted).
+ */
+export const dangerousCategory = (name: string): DangerEntry | undefined =>
+  DANGEROUS_FUNCTIONS.get(name) ?? FAMILIES.find((f) => f.matches(name))?.entry;

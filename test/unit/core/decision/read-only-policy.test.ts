@@ -9,6 +9,7 @@ const connection: Connection = {
   name: 'demo',
   kind: 'postgres',
   environment: 'development',
+  tags: [],
   allowGroups: ['agents'],
   target: { demo: true },
   limits: { rowLimit: 10, statementTimeoutMs: 1000, maxResultBytes: 1_000_000 },

@@ -1,7 +1,7 @@
 import { TargetError, TargetTimeoutError, type TollgateError } from '../../../../lambdas/core/errors.js';
 import { verifyChain } from '../../../../lambdas/core/recording/hash-chain.js';
 import { type ExecuteSqlInput, executeSql } from '../../../../lambdas/core/use-cases/execute-sql.js';
-import { coreDeps } from '../../../support/core-fixtures.js';
+import { coreDeps, demoConnection } from '../../../support/core-fixtures.js';
 
 const input = (overrides: Partial<ExecuteSqlInput> & { sql?: string } = {}): ExecuteSqlInput => ({
   requestId: 'req-1',
@@ -35,7 +35,12 @@ describe('executeSql', () => {
       rows: [[1], [2]],
       rowCount: 2,
       truncated: true,
-      decision: { rule: 'read-only.plain-read', policyVersion: 'builtin-1' },
+      status: 'completed',
+      decision: {
+        rule: 'agents-may-read',
+        policyIds: ['agents-may-read'],
+        policyVersion: expect.stringMatching(/^files:/),
+      },
     });
     expect(target.calls).toEqual([
       {
@@ -58,7 +63,7 @@ describe('executeSql', () => {
       connection: 'demo',
       sql: 'SELECT id FROM customers',
     });
-    expect(events[1]!.data).toMatchObject({ outcome: 'allow', policyIds: ['tollgate.builtin.read-only'] });
+    expect(events[1]!.data).toMatchObject({ outcome: 'allow', policyIds: ['agents-may-read'] });
     expect(events[2]!.data).toMatchObject({ rowCount: 2, truncated: true, columns: ['id'] });
     expect(verifyChain(events)).toMatchObject({ ok: true });
   });
@@ -80,11 +85,11 @@ describe('executeSql', () => {
     const error = await refusal(executeSql(deps, input({ sql: 'DROP TABLE customers' })));
     expect(error).toMatchObject({
       code: 'blocked',
-      message: 'DDL statements are not allowed on demo; only reads run.',
+      message: 'DROP changes the schema, which agents may not do.',
       details: {
-        rule: 'read-only.not-a-read',
-        hint: 'Run plain SELECT statements.',
-        policyVersion: 'builtin-1',
+        rule: 'ddl-blocked',
+        hint: 'Ask an administrator; schema changes go through your migration process.',
+        policyIds: ['ddl-blocked'],
       },
     });
     expect(target.calls).toEqual([]);
@@ -92,6 +97,32 @@ describe('executeSql', () => {
       ['request.received', undefined],
       ['request.decided', 'block'],
     ]);
+  });
+
+  it('answers approval_required for a reviewed write, records the decision, and does not run it', async () => {
+    const { deps, sessions, target } = await coreDeps();
+    const output = await executeSql(deps, input({ sql: "UPDATE orders SET status = 'paid' WHERE id = 3" }));
+    expect(output).toMatchObject({
+      status: 'approval_required',
+      sessionId: 'id-00000001',
+      reason: 'UPDATE on demo needs approval from reviewers.',
+      approval: { group: 'reviewers', ttlSeconds: 3600, quorum: 1 },
+      decision: { rule: 'agents-write-with-review', policyIds: ['agents-write-with-review'] },
+    });
+    expect(target.calls).toEqual([]);
+    expect(sessions.all().at(-1)!.data).toMatchObject({
+      outcome: 'approval_required',
+      rule: 'agents-write-with-review',
+    });
+  });
+
+  it('answers denied when no policy permits, and runs nothing', async () => {
+    const { deps, target } = await coreDeps();
+    const connection = { ...demoConnection, allowGroups: ['agents', 'auditors'] };
+    const withAuditors = { ...deps, connections: { get: async () => connection } };
+    const error = await refusal(executeSql(withAuditors, input({ token: 'token.ann.auditors' })));
+    expect(error).toMatchObject({ code: 'denied', details: { rule: 'default-deny' } });
+    expect(target.calls).toEqual([]);
   });
 
   it('refuses unparseable SQL (fail closed) and records why', async () => {
@@ -155,7 +186,7 @@ describe('executeSql', () => {
   it('refuses members of other groups', async () => {
     const { deps, target } = await coreDeps();
     const error = await refusal(executeSql(deps, input({ token: 'token.rita.reviewers' })));
-    expect(error).toMatchObject({ code: 'blocked', details: { rule: 'connection.group-required' } });
+    expect(error).toMatchObject({ code: 'blocked', details: { rule: 'connection-groups' } });
     expect(target.calls).toEqual([]);
   });
 
