@@ -1,6 +1,7 @@
-// Cost of the request path's pure steps: SQL analysis (libpg-query) and the read-only decision.
+// Cost of the request path's pure steps: SQL analysis (libpg-query) and the Cedar decision.
 import { connectionSchema } from '../lambdas/core/config/connection.js';
-import { readOnlyPolicy } from '../lambdas/core/decision/read-only-policy.js';
+import { compilePolicyFolder } from '../lambdas/adapters/config/policy-files.js';
+import { createCedarPolicyEngine } from '../lambdas/core/policy/cedar-policy-engine.js';
 import type { Principal } from '../lambdas/core/identity/principal.js';
 import { postgresAnalyzer } from '../lambdas/core/sql/analyze-postgres.js';
 import { microbench } from './micro.js';
@@ -25,6 +26,7 @@ const connection = connectionSchema.parse({
 /** Times `analyze` call by call and `decide` in batches of 100, for each representative statement. */
 export const runAnalysisBench = async (calls: number): Promise<AnalysisFigures[]> => {
   await postgresAnalyzer.load();
+  const engine = createCedarPolicyEngine(compilePolicyFolder('policies'));
   return ANALYSIS_STATEMENTS.map(({ id, sql }) => {
     const facts = postgresAnalyzer.analyze(sql);
     if (!facts.parseOk) throw new Error(`${id} does not parse: ${facts.error}`);
@@ -33,8 +35,8 @@ export const runAnalysisBench = async (calls: number): Promise<AnalysisFigures[]
       statement: id,
       chars: sql.length,
       analyze: microbench(() => postgresAnalyzer.analyze(sql), calls, 1),
-      decide: microbench(() => readOnlyPolicy.decide(input), calls * 20, 100),
-      rule: readOnlyPolicy.decide(input).rule,
+      decide: microbench(() => engine.decide(input), calls, 1),
+      rule: engine.decide(input).rule,
     };
   });
 };

@@ -127,7 +127,7 @@ export const renderText = (report: BenchReport): string => {
     '',
     breakdownSection(report.breakdown),
     '',
-    'SQL analysis (libpg-query) and decision (read-only policy), no I/O',
+    'SQL analysis (libpg-query) and decision (Cedar, default pack), no I/O',
     renderTable(
       ['statement', 'chars', 'analyze p50 µs', 'p99 µs', 'per s', 'decide p50 µs', 'p99 µs', 'per s', 'rule'],
       report.analysis.map((a) => [

@@ -14,7 +14,7 @@ import type { PolicyEngine } from '../ports.js';
 import type { StatementFacts } from '../sql/facts.js';
 import type { CompiledPolicySet, PolicyMeta } from './policy-set.js';
 import { PolicySetError } from './policy-set.js';
-import { type SqlAction, sqlAction } from './sql-action.js';
+import { SQL_ACTIONS, type SqlAction, sqlAction } from './sql-action.js';
 
 const NS = 'Tollgate';
 
@@ -34,6 +34,12 @@ const entitiesFor = (principal: Principal, connection: Connection): EntityJson[]
     parents: principal.groups.map((id) => ({ type: `${NS}::Group`, id })),
   },
   ...principal.groups.map((id) => ({ uid: { type: `${NS}::Group`, id }, attrs: {}, parents: [] })),
+  // Action entities carry the schema's action groups, so `action in Tollgate::Action::"sql"` holds.
+  ...SQL_ACTIONS.map((id) => ({
+    uid: { type: `${NS}::Action`, id },
+    attrs: {},
+    parents: [{ type: `${NS}::Action`, id: 'sql' }],
+  })),
   {
     uid: connectionUid(connection),
     attrs: {

@@ -1,7 +1,8 @@
 // Which Cedar action a SQL statement is: the verb policies are written against.
 import type { StatementFacts } from '../sql/facts.js';
 
-export type SqlAction = 'sql:read' | 'sql:write' | 'sql:ddl' | 'sql:privilege' | 'sql:admin';
+export const SQL_ACTIONS = ['sql:read', 'sql:write', 'sql:ddl', 'sql:privilege', 'sql:admin'] as const;
+export type SqlAction = (typeof SQL_ACTIONS)[number];
 
 /** The action of one statement. Writes hidden in CTEs or executed by EXPLAIN ANALYZE are writes. */
 export const sqlAction = (statement: StatementFacts): SqlAction => {

@@ -141,20 +141,15 @@ const truthOf = (expr: unknown, depth = 0): boolean | undefined => {
   if (node.A_Const || node.TypeCast) return constantTruth(node);
   const aExpr = node.A_Expr as Node | undefined;
   if (aExpr) {
-    const sides = [aExpr.lexpr, aExpr.rexpr];
-    const same = withoutLocations(aExpr.lexpr) === withoutLocations(aExpr.rexpr);
     // `=` is NULL when either side is; IS NOT DISTINCT FROM is true for two NULLs.
-    if (
-      aExpr.kind === 'AEXPR_OP' &&
-      isEqualsOperator(aExpr.name) &&
-      sides.every((s) => isConstant(s, false))
-    ) {
-      return same ? true : undefined;
-    }
-    if (aExpr.kind === 'AEXPR_NOT_DISTINCT' && sides.every((s) => isConstant(s, true))) {
-      return same ? true : undefined;
-    }
-    return undefined;
+    const withNull = aExpr.kind === 'AEXPR_NOT_DISTINCT';
+    const comparesConstants =
+      (withNull || (aExpr.kind === 'AEXPR_OP' && isEqualsOperator(aExpr.name))) &&
+      isConstant(aExpr.lexpr, withNull) &&
+      isConstant(aExpr.rexpr, withNull);
+    return comparesConstants && withoutLocations(aExpr.lexpr) === withoutLocations(aExpr.rexpr)
+      ? true
+      : undefined;
   }
   const boolExpr = node.BoolExpr as Node | undefined;
   if (boolExpr) {
@@ -204,7 +199,7 @@ const truthOf = (expr: unknown, depth = 0): boolean | undefined => {
 const touchesEveryRow = (whereClause: unknown): boolean =>
   whereClause === undefined || whereClause === null || truthOf(whereClause) === true;
 
-/** A DML statement found at `key` (or the statement itself): its target, its WHERE clause. */
+/** An INSERT, UPDATE, DELETE or MERGE anywhere in the statement: its target, its WHERE clause. */
 const noteDml = (kind: StatementKind, body: Node, acc: Walk): void => {
   const target = body.relation as Node | undefined;
   if (target && typeof target.relname === 'string') acc.tablesWritten.add(relationName(target));
@@ -281,64 +276,82 @@ const MAX_NODES = 200_000;
 
 class TooComplex extends Error {}
 
-/** CTE names an unqualified table reference can resolve to at a point of the tree. */
-type Scope = ReadonlySet<string>;
-const NO_CTES: Scope = new Set();
+/** On the walk's stack: makes CTE names visible (+1) or hides them again (-1). */
+class ScopeChange {
+  constructor(
+    readonly names: readonly string[],
+    readonly delta: 1 | -1,
+  ) {}
+}
 
-const extend = (scope: Scope, more: readonly string[]): Scope =>
-  more.length === 0 ? scope : new Set([...scope, ...more]);
+/** On the walk's stack: a RangeVar that is the target of a write or DDL, never a CTE reference. */
+class Target {
+  constructor(readonly rangeVar: unknown) {}
+}
 
 /**
- * Visits every node below the statement `root` (a `{ NodeType: body }` wrapper), collecting what
- * the decision needs. Iterative, with an explicit stack: a deeply nested expression cannot
- * overflow the call stack. Tracks which CTE names are visible where, as PostgreSQL resolves
- * them: a WITH list's names are visible in its statement and, in a plain WITH, in the later CTEs
- * of the list (in WITH RECURSIVE, in all of them); a CTE's name does not hide the real table
- * inside its own body, elsewhere in the text, nor as the target of a write.
+ * Visits every node of the statement `root` (a `{ NodeType: body }` wrapper), collecting what the
+ * decision needs. Iterative, with an explicit stack: a deeply nested expression cannot overflow
+ * the call stack.
+ *
+ * CTE names are resolved as PostgreSQL resolves them, so a CTE cannot hide a real table: a WITH
+ * list's names are visible in its own statement and, in a plain WITH, in the later CTEs of the
+ * list (in WITH RECURSIVE, in all of them); not in a CTE's own body, not elsewhere in the text,
+ * never for a schema-qualified name and never as the target of a write. Visibility is a count per
+ * name, raised and lowered by markers on the stack around the subtree it covers: linear in the
+ * number of nodes, however many CTEs there are.
  */
 const walk = (root: Node, acc: Walk): void => {
   const stack: unknown[] = [root];
-  const scopes: Scope[] = [NO_CTES];
+  const visibleCtes = new Map<string, number>();
   let visited = 0;
   while (stack.length > 0) {
-    const value = stack.pop();
-    const scope = scopes.pop()!;
+    let value = stack.pop();
+    if (value instanceof ScopeChange) {
+      for (const name of value.names) visibleCtes.set(name, (visibleCtes.get(name) ?? 0) + value.delta);
+      continue;
+    }
+    let target = false;
+    if (value instanceof Target) {
+      value = value.rangeVar;
+      target = true;
+    }
     if (++visited > MAX_NODES) throw new TooComplex();
     if (Array.isArray(value)) {
-      for (let i = value.length - 1; i >= 0; i--) {
-        stack.push(value[i]); // keep text order
-        scopes.push(scope);
-      }
+      for (let i = value.length - 1; i >= 0; i--) stack.push(value[i]); // keep text order
       continue;
     }
     if (value === null || typeof value !== 'object') continue;
     const object = value as Node;
     // A RangeVar: wrapped as { RangeVar: {...} } in lists, bare in fields such as DeleteStmt.relation.
     if (typeof object.relname === 'string') {
-      const cteReference = !object.schemaname && !object.catalogname && scope.has(object.relname);
+      const cteReference =
+        !target && !object.schemaname && !object.catalogname && (visibleCtes.get(object.relname) ?? 0) > 0;
       if (!cteReference) acc.tables.add(relationName(object));
     }
-    // The WITH list of this statement, if any: its names are in scope for the whole statement.
+    const children: unknown[] = [];
+    // The statement's WITH list comes first, as in the text; then the rest sees all its names.
     const withClause = object.withClause as Node | undefined;
     const ctes = Array.isArray(withClause?.ctes) ? (withClause.ctes as Node[]) : [];
     const cteNames = ctes.map((c) => String((c.CommonTableExpr as Node | undefined)?.ctename));
-    const inner = extend(scope, cteNames);
-    const children: Array<[unknown, Scope]> = [];
+    if (ctes.length > 0) {
+      if (withClause?.recursive === true) {
+        children.push(new ScopeChange(cteNames, 1), ...ctes);
+      } else {
+        ctes.forEach((cte, i) => {
+          children.push(cte, new ScopeChange([cteNames[i]!], 1));
+        });
+      }
+    }
     for (const [key, child] of Object.entries(object)) {
       const node = child as Node;
       switch (key) {
         case 'withClause':
-          ctes.forEach((cte, i) => {
-            children.push([
-              cte,
-              withClause?.recursive === true ? inner : extend(scope, cteNames.slice(0, i)),
-            ]);
-          });
           continue;
         case 'relation':
         case 'rel':
           // Targets of writes and DDL (and SELECT INTO's new table) never resolve to a CTE.
-          children.push([child, NO_CTES]);
+          children.push(new Target(child));
           continue;
         case 'FuncCall':
         case 'funccall': // CallStmt's procedure, bare rather than wrapped in { FuncCall }
@@ -362,12 +375,10 @@ const walk = (root: Node, acc: Walk): void => {
           }
         }
       }
-      children.push([child, inner]);
+      children.push(child);
     }
-    for (let i = children.length - 1; i >= 0; i--) {
-      stack.push(children[i]![0]);
-      scopes.push(children[i]![1]);
-    }
+    if (ctes.length > 0) children.push(new ScopeChange(cteNames, -1));
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
   }
 };
 

@@ -115,7 +115,7 @@ describe('Cedar policy engine', () => {
     // forbid must not let the request through on the strength of the permit.
     const engine = engineFor(`
       @id("all") permit (principal, action, resource);
-      @id("overflowing") forbid (principal, action, resource) when { context.statementCount * 9223372036854775807 > 1 };
+      @id("overflowing") forbid (principal, action in Tollgate::Action::"sql", resource) when { context.statementCount + 9223372036854775807 > 1 };
     `);
     expect(decide(engine, 'SELECT 1')).toMatchObject({
       outcome: 'block',

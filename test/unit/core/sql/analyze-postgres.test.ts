@@ -13,6 +13,7 @@ const only = (sql: string): StatementFacts => {
   expect(list).toHaveLength(1);
   return list[0]!;
 };
+const sorted = (list: readonly string[]): string[] => [...list].sort();
 
 describe('postgresAnalyzer', () => {
   it('reports a plain SELECT as a read with its tables', () => {
@@ -138,6 +139,319 @@ describe('postgresAnalyzer', () => {
       dialect: 'postgres',
       error: 'syntax error at or near "SELEC"',
       position: 1,
+    });
+  });
+
+  describe('tables and CTE names', () => {
+    it.each([
+      ['SELECT * FROM "customers"', ['customers']],
+      ['SELECT * FROM "public"."customers"', ['public.customers']],
+      ['SELECT * FROM "Customers"', ['Customers']],
+      ['select *\n  from PUBLIC.Customers -- all of them', ['public.customers']],
+    ])('names tables as the parser resolves identifiers: %s', (sql, tables) => {
+      expect(only(sql).tables).toEqual(tables);
+    });
+
+    it('does not let a CTE hide the same-named table read in its own body', () => {
+      expect(only('WITH customers AS (SELECT * FROM customers) SELECT * FROM customers').tables).toEqual([
+        'customers',
+      ]);
+    });
+
+    it('does not let a CTE hide a same-named table outside its own statement', () => {
+      expect(
+        only('SELECT * FROM customers, (WITH customers AS (SELECT 1) SELECT * FROM customers) x').tables,
+      ).toEqual(['customers']);
+    });
+
+    it('does not let a later CTE hide a table read by an earlier one in a plain WITH', () => {
+      expect(only('WITH a AS (SELECT * FROM b), b AS (SELECT 1) SELECT * FROM a, b').tables).toEqual(['b']);
+    });
+
+    it('lets every CTE of a WITH RECURSIVE list see every other', () => {
+      expect(only('WITH RECURSIVE a AS (SELECT * FROM b), b AS (SELECT 1) SELECT * FROM a').tables).toEqual(
+        [],
+      );
+    });
+
+    it('never resolves a schema-qualified name to a CTE', () => {
+      expect(only('WITH x AS (SELECT 1) SELECT * FROM public.x, x').tables).toEqual(['public.x']);
+    });
+
+    it('resolves CTE names in linear time, however many CTEs a statement declares', () => {
+      const ctes = Array.from({ length: 10_000 }, (_, i) => `c${i} AS (SELECT 1)`);
+      const started = Date.now();
+      const s = only(`WITH ${ctes.join(', ')} SELECT * FROM c9999, customers`);
+      expect(s.tables).toEqual(['customers']);
+      expect(Date.now() - started).toBeLessThan(2000);
+    });
+  });
+
+  describe('tablesWritten', () => {
+    it.each([
+      ['INSERT INTO orders (amount) VALUES (1)', ['orders']],
+      ['UPDATE "public"."customers" SET email = null WHERE id = 1', ['public.customers']],
+      ['DeLeTe /* all */ FROM "customers" -- gone\n  WHERE id = 1', ['customers']],
+      ['MERGE INTO orders o USING staged s ON o.id = s.id WHEN MATCHED THEN DELETE', ['orders']],
+      ['INSERT INTO archive.orders SELECT * FROM orders WHERE id < 10', ['archive.orders']],
+      ['WITH x AS (DELETE FROM orders WHERE id = 1 RETURNING *) SELECT * FROM x', ['orders']],
+      ['SELECT * FROM (SELECT 1) s, LATERAL (SELECT 2) l', []],
+      ['SELECT * FROM orders FOR UPDATE', []],
+    ])('reports the targets of writes: %s', (sql, written) => {
+      expect(only(sql).tablesWritten).toEqual(written);
+    });
+
+    it('reports every write target at any depth: the statement’s own and its CTEs’', () => {
+      const s = only(
+        'WITH a AS (UPDATE s.x SET v = 1 WHERE id = 1 RETURNING id), ' +
+          'b AS (INSERT INTO y SELECT id FROM a RETURNING id) ' +
+          'DELETE FROM z WHERE id IN (SELECT id FROM b)',
+      );
+      expect(sorted(s.tablesWritten)).toEqual(['s.x', 'y', 'z']);
+    });
+
+    it('reports a write target even when a CTE has its name: writes never resolve to a CTE', () => {
+      const s = only('WITH orders AS (SELECT 1 AS id) DELETE FROM orders WHERE id = 1');
+      expect(s).toMatchObject({ tables: ['orders'], tablesWritten: ['orders'] });
+    });
+
+    it.each([
+      ['DROP TABLE a, s.b', ['a', 's.b']],
+      ['drop   table if exists "Customers" cascade', ['Customers']],
+      ['DROP VIEW v', ['v']],
+      ['DROP INDEX i', []],
+      ['TRUNCATE a, s.b', ['a', 's.b']],
+      ['CREATE TABLE t (id int)', ['t']],
+      ['CREATE TABLE t AS SELECT * FROM customers', ['t']],
+      ['SELECT * INTO copy_of_customers FROM customers', ['copy_of_customers']],
+      ['ALTER TABLE customers ADD COLUMN x int', ['customers']],
+      ['ALTER TABLE customers RENAME COLUMN a TO b', ['customers']],
+      ['REFRESH MATERIALIZED VIEW m', ['m']],
+      ['COPY customers FROM STDIN', ['customers']],
+      ['COPY customers TO STDOUT', []],
+    ])('reports the table a DDL or COPY statement creates, changes or drops: %s', (sql, written) => {
+      expect(only(sql).tablesWritten).toEqual(written);
+    });
+
+    it('counts what a statement writes among the tables it references', () => {
+      expect(only('DROP TABLE customers').tables).toEqual(['customers']);
+    });
+
+    it('reports the writes of each piggy-backed statement separately', () => {
+      expect(statements('SELECT 1; DELETE FROM orders WHERE id = 1').map((s) => s.tablesWritten)).toEqual([
+        [],
+        ['orders'],
+      ]);
+    });
+
+    it('is not fooled by writes inside dollar quotes', () => {
+      expect(only('SELECT $tag$ DROP TABLE x; $$ DELETE FROM y $$ $tag$').tablesWritten).toEqual([]);
+    });
+  });
+
+  describe('dmlWithoutWhere', () => {
+    it.each([
+      'DELETE FROM orders',
+      'UPDATE customers SET email = null',
+      'DeLeTe\n  /* every row */ FROM "public"."orders" -- really',
+      'UPDATE orders SET amount = 0 FROM customers',
+      'WITH x AS (DELETE FROM orders) SELECT 1',
+      'WITH a AS (WITH b AS (UPDATE t SET v = 1 RETURNING id) SELECT * FROM b) SELECT * FROM a',
+      'INSERT INTO log SELECT id FROM (WITH d AS (DELETE FROM orders RETURNING id) SELECT id FROM d) s',
+      'EXPLAIN ANALYZE DELETE FROM orders',
+    ])('flags an UPDATE or DELETE without WHERE: %s', (sql) => {
+      expect(only(sql).dmlWithoutWhere).toBe(true);
+    });
+
+    it.each([
+      'DELETE FROM orders WHERE true',
+      'DELETE FROM orders WHERE TRUE',
+      'DELETE FROM orders WHERE 1=1',
+      'DELETE FROM orders WHERE 1 OPERATOR(pg_catalog.=) 1',
+      "UPDATE customers SET email = null WHERE 'a' = 'a'",
+      "DELETE FROM orders WHERE 'yes'",
+      "DELETE FROM orders WHERE 't'::boolean",
+      'DELETE FROM orders WHERE 1::bool',
+      'DELETE FROM orders WHERE NOT false',
+      'DELETE FROM orders WHERE NULL IS NULL',
+      'DELETE FROM orders WHERE NULL IS NOT DISTINCT FROM NULL',
+      'DELETE FROM orders WHERE id = 3 OR 1 = 1',
+      'DELETE FROM orders WHERE (1 = 1) IS TRUE',
+      'WITH x AS (DELETE FROM orders WHERE 1 = 1 RETURNING *) SELECT * FROM x',
+    ])('flags a WHERE clause that is trivially always true: %s', (sql) => {
+      expect(only(sql).dmlWithoutWhere).toBe(true);
+    });
+
+    it.each([
+      'DELETE FROM orders WHERE id = 1',
+      'UPDATE orders SET amount = 0 WHERE CURRENT OF orders_cursor',
+      'DELETE FROM orders WHERE false',
+      'DELETE FROM orders WHERE 1 = 2',
+      'DELETE FROM orders WHERE NULL = NULL',
+      'DELETE FROM orders WHERE id = id',
+      'DELETE FROM orders WHERE true AND id = 1',
+      'DELETE FROM orders WHERE 1 OPERATOR(myschema.=) 1',
+      "DELETE FROM orders WHERE 'maybe'",
+    ])('does not flag a WHERE clause that may filter rows: %s', (sql) => {
+      expect(only(sql).dmlWithoutWhere).toBe(false);
+    });
+
+    it.each([
+      'INSERT INTO orders SELECT * FROM orders',
+      'INSERT INTO orders (id) VALUES (1) ON CONFLICT (id) DO UPDATE SET amount = 0',
+      'MERGE INTO orders o USING staged s ON true WHEN MATCHED THEN DELETE',
+      'SELECT * FROM orders',
+      "SELECT 'DELETE FROM orders'",
+    ])('never flags INSERT, MERGE or reads: %s', (sql) => {
+      expect(only(sql).dmlWithoutWhere).toBe(false);
+    });
+
+    it('flags only the piggy-backed statement that lacks a WHERE', () => {
+      expect(
+        statements('DELETE FROM orders WHERE id = 1; DELETE FROM orders').map((s) => s.dmlWithoutWhere),
+      ).toEqual([false, true]);
+    });
+  });
+
+  describe('functions and dangerousCalls', () => {
+    it('lists every call as written: lower-case as parsed, qualified, quoted names kept', () => {
+      expect(only('SELECT "PG_SLEEP"(1), Upper(x), MyDb.pg_catalog.pg_sleep(2) FROM t').functions).toEqual([
+        'PG_SLEEP',
+        'upper',
+        'mydb.pg_catalog.pg_sleep',
+      ]);
+    });
+
+    it.each([
+      ['SELECT pg_sleep(1)', 'pg_sleep', 'sleep'],
+      ['SELECT PG_SLEEP(1)', 'pg_sleep', 'sleep'],
+      ['SELECT "pg_sleep"(1)', 'pg_sleep', 'sleep'],
+      ['SELECT U&"pg\\005fsleep"(1)', 'pg_sleep', 'sleep'],
+      ['SELECT pg_catalog.pg_sleep(1)', 'pg_catalog.pg_sleep', 'sleep'],
+      ['SELECT "pg_catalog"."pg_sleep"(1)', 'pg_catalog.pg_sleep', 'sleep'],
+      ['SELECT pg_catalog . /* hidden */ pg_sleep\n  (1)', 'pg_catalog.pg_sleep', 'sleep'],
+      ['SELECT mydb.pg_catalog.pg_sleep(1)', 'mydb.pg_catalog.pg_sleep', 'sleep'],
+      ["SELECT * FROM public.dblink('host=evil', 'select 1') AS t(x int)", 'public.dblink', 'network'],
+      ["SELECT * FROM pg_ls_dir('.')", 'pg_ls_dir', 'file-access'],
+      ["SELECT * FROM ROWS FROM (generate_series(1, 2), pg_ls_dir('.'))", 'pg_ls_dir', 'file-access'],
+      ['SELECT id FROM orders WHERE pg_sleep(1) IS NULL', 'pg_sleep', 'sleep'],
+      ["SELECT (SELECT pg_read_file('/etc/passwd'))", 'pg_read_file', 'file-access'],
+      ["SELECT id FROM orders WHERE id IN (SELECT lo_import('/etc/passwd'))", 'lo_import', 'file-access'],
+      ["SELECT id FROM orders ORDER BY nextval('s')", 'nextval', 'sequence-write'],
+      ['SELECT * FROM orders o, LATERAL pg_ls_dir(o.path) d', 'pg_ls_dir', 'file-access'],
+      [
+        'SELECT id FROM orders GROUP BY id HAVING pg_try_advisory_lock(id)',
+        'pg_try_advisory_lock',
+        'advisory-lock',
+      ],
+      [
+        'WITH x AS (SELECT pg_terminate_backend(42)) SELECT * FROM x',
+        'pg_terminate_backend',
+        'backend-signal',
+      ],
+      ["DELETE FROM orders WHERE id = 1 RETURNING pg_notify('c', 'x')", 'pg_notify', 'backend-signal'],
+      ["UPDATE orders SET note = set_config('role', 'x', false) WHERE id = 1", 'set_config', 'settings'],
+      [
+        "SELECT query_to_xml('DELETE FROM orders RETURNING *', true, false, '')",
+        'query_to_xml',
+        'executes-sql',
+      ],
+      ['CALL public.pg_sleep(1)', 'public.pg_sleep', 'sleep'],
+      ["CREATE TABLE t (id int DEFAULT nextval('s'))", 'nextval', 'sequence-write'],
+      ['EXPLAIN ANALYZE SELECT txid_current()', 'txid_current', 'transaction-id'],
+    ])('finds the dangerous call in %s', (sql, name, category) => {
+      expect(only(sql).dangerousCalls).toEqual([{ name, category }]);
+    });
+
+    it('does not match a quoted upper-case name, which PostgreSQL would not resolve to pg_sleep', () => {
+      expect(only('SELECT "PG_SLEEP"(1)').dangerousCalls).toEqual([]);
+    });
+
+    it.each([
+      "SELECT 'pg_sleep(10)'",
+      'SELECT $$ pg_sleep(10) $$',
+      "SELECT $fn$ pg_read_file('/etc/passwd') $fn$",
+      'SELECT 1 /* pg_sleep(10) */ -- pg_sleep(20)',
+      'SELECT upper(full_name), count(*), now() FROM customers GROUP BY 1',
+    ])('finds no dangerous call where there is none: %s', (sql) => {
+      expect(only(sql).dangerousCalls).toEqual([]);
+    });
+
+    it('reports each dangerous call once per name as written, in text order', () => {
+      expect(
+        only("SELECT pg_sleep(1), nextval('s'), pg_sleep(2), pg_catalog.pg_sleep(3)").dangerousCalls,
+      ).toEqual([
+        { name: 'pg_sleep', category: 'sleep' },
+        { name: 'nextval', category: 'sequence-write' },
+        { name: 'pg_catalog.pg_sleep', category: 'sleep' },
+      ]);
+    });
+
+    it('reports the dangerous calls of each piggy-backed statement separately', () => {
+      expect(statements('SELECT 1; SELECT pg_sleep(1)').map((s) => s.dangerousCalls.length)).toEqual([0, 1]);
+    });
+  });
+
+  describe('explainAnalyze', () => {
+    it.each([
+      ['EXPLAIN ANALYZE SELECT 1', true],
+      ['explain analyse select 1', true],
+      ['EXPLAIN /* plan */ ANALYZE\n  VERBOSE SELECT 1', true],
+      ['EXPLAIN (ANALYZE) SELECT 1', true],
+      ['EXPLAIN (ANALYZE true) SELECT 1', true],
+      ['EXPLAIN (ANALYZE on, FORMAT JSON) SELECT 1', true],
+      ['EXPLAIN (ANALYZE 1) SELECT 1', true],
+      ['EXPLAIN (ANALYZE false) SELECT 1', false],
+      ['EXPLAIN (FORMAT JSON, ANALYZE FALSE) SELECT 1', false],
+      ['EXPLAIN (ANALYZE off) SELECT 1', false],
+      ['EXPLAIN (ANALYZE 0) SELECT 1', false],
+      ['EXPLAIN (VERBOSE) SELECT 1', false],
+      ['EXPLAIN SELECT 1', false],
+      ["SELECT 'EXPLAIN ANALYZE'", false],
+    ])('reads the ANALYZE option of %s', (sql, analyze) => {
+      expect(only(sql).explainAnalyze).toBe(analyze);
+    });
+
+    it('keeps EXPLAIN ANALYZE of a plain SELECT a read', () => {
+      expect(only('EXPLAIN ANALYZE SELECT * FROM orders')).toMatchObject({
+        readOnly: true,
+        explainAnalyze: true,
+        nestedWrites: [],
+      });
+    });
+
+    it('surfaces the write that EXPLAIN ANALYZE executes', () => {
+      expect(only('EXPLAIN ANALYZE UPDATE orders SET amount = 0 WHERE id = 1')).toMatchObject({
+        kind: 'explain',
+        readOnly: false,
+        explainAnalyze: true,
+        nestedWrites: ['update'],
+        tablesWritten: ['orders'],
+      });
+    });
+
+    it('surfaces a CTE write under EXPLAIN ANALYZE of a SELECT', () => {
+      expect(
+        only('EXPLAIN ANALYZE WITH d AS (DELETE FROM orders RETURNING *) SELECT * FROM d'),
+      ).toMatchObject({
+        readOnly: false,
+        nestedWrites: ['delete'],
+      });
+    });
+
+    it('surfaces the table EXPLAIN ANALYZE CREATE TABLE AS creates, as a DDL write', () => {
+      expect(only('EXPLAIN ANALYZE CREATE TABLE t AS SELECT 1')).toMatchObject({
+        nestedWrites: ['ddl'],
+        tablesWritten: ['t'],
+      });
+    });
+
+    it('reports the explained write without ANALYZE too, which is not executed', () => {
+      expect(only('EXPLAIN DELETE FROM orders')).toMatchObject({
+        readOnly: false,
+        explainAnalyze: false,
+        nestedWrites: ['delete'],
+      });
     });
   });
 });

@@ -1,0 +1,498 @@
+// `tollgate policy …`: validate, test, diff, push and list the versions of the Cedar policy set.
+// The store is the session table: on AWS when TOLLGATE_TABLE is set (default credential chain),
+// else the local data dir — through the running local gateway's DynamoDB stand-in when it has
+// published one in <dataDir>/endpoints.json (it holds the database lock), or a dynalite of our own.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { parse as parseYaml } from 'yaml';
+import { DynamoDbPolicyStore } from '../lambdas/adapters/aws/dynamodb-policy-store.js';
+import { DynamoDbSessionStore } from '../lambdas/adapters/aws/dynamodb-session-store.js';
+import { type PolicyFolder, readPolicyFolder, SCHEMA_FILE } from '../lambdas/adapters/config/policy-files.js';
+import { ensureTable, localDynamoDbClient, startDynalite } from '../lambdas/adapters/local/aws-stand-ins.js';
+import { createCedarPolicyEngine } from '../lambdas/core/policy/cedar-policy-engine.js';
+import { goldenFileSchema, runGoldenCases } from '../lambdas/core/policy/golden-cases.js';
+import {
+  type CompiledPolicySet,
+  compilePolicySet,
+  PolicySetError,
+} from '../lambdas/core/policy/policy-set.js';
+import { diffPolicySets, policiesById, pushPolicies } from '../lambdas/core/policy/push-policies.js';
+import type { SqlAnalyzer } from '../lambdas/core/ports.js';
+import { SessionRecorder } from '../lambdas/core/recording/session-recorder.js';
+import { postgresAnalyzer } from '../lambdas/core/sql/analyze-postgres.js';
+import type { Dialect } from '../lambdas/core/sql/facts.js';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export interface PolicyCommandIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** Where relative paths start; the process's working directory by default. */
+  readonly cwd?: string;
+}
+
+const processIo: PolicyCommandIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
+
+/** What a running local gateway publishes in its data dir: where its stand-ins listen. */
+export const ENDPOINTS_FILE = 'endpoints.json';
+
+export const POLICY_USAGE = `Usage:
+  tollgate policy validate [--dir policies]   Compile the policy folder and list every problem
+  tollgate policy test [--dir policies]       Run the golden tests in <dir>/tests/*.yaml
+  tollgate policy diff [--dir policies]       Compare the folder with the active stored version
+  tollgate policy push [--dir policies] [--comment "..."] [--as <operator>]
+                                              Validate, test, then store and activate the folder
+  tollgate policy history [--limit 20]        List the stored versions, newest first
+Store: the DynamoDB table TOLLGATE_TABLE on AWS, else the local data dir (TOLLGATE_DATA_DIR, default .tollgate).
+`;
+
+class UsageError extends Error {}
+
+const OPTIONS = {
+  dir: { type: 'string', default: 'policies' },
+  comment: { type: 'string' },
+  as: { type: 'string' },
+  limit: { type: 'string', default: '20' },
+} as const;
+
+const ANALYZERS: Readonly<Partial<Record<Dialect, SqlAnalyzer>>> = { postgres: postgresAnalyzer };
+
+interface Context {
+  readonly env: Env;
+  readonly io: PolicyCommandIo;
+  readonly cwd: string;
+  readonly dir: string;
+  readonly values: { comment?: string; as?: string; limit: string };
+}
+
+const out = (ctx: Context, line = '') => ctx.io.stdout(`${line}\n`);
+/** A path as the user would type it: relative below the working directory, else absolute. */
+const shown = (ctx: Context, path: string) => {
+  const rel = relative(ctx.cwd, path);
+  return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? path : rel;
+};
+
+const readFolder = (ctx: Context): PolicyFolder => {
+  try {
+    return readPolicyFolder(ctx.dir);
+  } catch (error) {
+    throw new UsageError(`cannot read the policy folder ${shown(ctx, ctx.dir)}: ${(error as Error).message}`);
+  }
+};
+
+// --- validate and test ---------------------------------------------------------------------
+
+/** Compiles the folder, printing the verdict; undefined when invalid. */
+const validate = (ctx: Context, folder: PolicyFolder): CompiledPolicySet | undefined => {
+  try {
+    const set = compilePolicySet(folder.sources, folder.schema, folder.digest);
+    out(
+      ctx,
+      `✓ ${Object.keys(set.policies).length} policies in ${shown(ctx, ctx.dir)} are valid (${folder.digest})`,
+    );
+    return set;
+  } catch (error) {
+    if (!(error instanceof PolicySetError)) throw error;
+    out(ctx, `✗ ${shown(ctx, ctx.dir)} is invalid (${error.problems.length} problems):`);
+    for (const problem of error.problems) out(ctx, `  - ${problem}`);
+    return undefined;
+  }
+};
+
+/** Runs every golden test file; answers the number of failures (invalid files count as one). */
+const runTests = async (ctx: Context, set: CompiledPolicySet): Promise<number> => {
+  const testDir = join(ctx.dir, 'tests');
+  const files = existsSync(testDir)
+    ? readdirSync(testDir)
+        .filter((name) => /\.ya?ml$/.test(name))
+        .sort()
+    : [];
+  if (files.length === 0) {
+    out(ctx, `! no golden tests in ${shown(ctx, testDir)}`);
+    return 0;
+  }
+  await Promise.all(Object.values(ANALYZERS).map((a) => a.load()));
+  const engine = createCedarPolicyEngine(set);
+  let passed = 0;
+  let failed = 0;
+  for (const name of files) {
+    out(ctx, `${shown(ctx, join(testDir, name))}`);
+    let file: ReturnType<typeof goldenFileSchema.parse>;
+    try {
+      const parsed = goldenFileSchema.safeParse(parseYaml(readFileSync(join(testDir, name), 'utf8')));
+      if (!parsed.success) {
+        failed++;
+        out(ctx, `  ✗ the file is invalid:`);
+        for (const issue of parsed.error.issues)
+          out(ctx, `      ${issue.path.join('.') || '(file)'}: ${issue.message}`);
+        continue;
+      }
+      file = parsed.data;
+    } catch (error) {
+      failed++;
+      out(ctx, `  ✗ the file is not YAML: ${(error as Error).message}`);
+      continue;
+    }
+    try {
+      for (const result of runGoldenCases(file, engine, ANALYZERS)) {
+        if (result.passed) {
+          passed++;
+          out(ctx, `  ✓ ${result.name}`);
+        } else {
+          failed++;
+          out(ctx, `  ✗ ${result.name}: expected ${result.expected}, got ${result.actual}`);
+          if (result.reason) out(ctx, `      ${result.reason}`);
+        }
+      }
+    } catch (error) {
+      failed++;
+      out(ctx, `  ✗ the cases could not run: ${(error as Error).message}`);
+    }
+  }
+  out(ctx, `${failed === 0 ? '✓' : '✗'} ${passed} passed, ${failed} failed`);
+  return failed;
+};
+
+// --- the store -----------------------------------------------------------------------------
+
+interface OpenStore {
+  readonly policies: DynamoDbPolicyStore;
+  readonly sessions: DynamoDbSessionStore;
+  /** Where the store is, for messages. */
+  readonly where: string;
+  close(): Promise<void>;
+}
+
+const storesOver = (client: DynamoDBClient, tableName: string) => {
+  const documentClient = DynamoDBDocumentClient.from(client);
+  return {
+    policies: new DynamoDbPolicyStore({ client: documentClient, tableName }),
+    sessions: new DynamoDbSessionStore({ client: documentClient, tableName }),
+  };
+};
+
+const readEndpoint = (dataDir: string): string | undefined => {
+  const file = join(dataDir, ENDPOINTS_FILE);
+  if (!existsSync(file)) return undefined;
+  try {
+    const endpoint = (JSON.parse(readFileSync(file, 'utf8')) as { dynamodb?: unknown }).dynamodb;
+    return typeof endpoint === 'string' ? endpoint : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** True when a DynamoDB endpoint answers; false when nothing listens there (a stale file). */
+const answers = async (client: DynamoDBClient, tableName: string): Promise<boolean> => {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }), {
+      abortSignal: AbortSignal.timeout(3000),
+    });
+    return true;
+  } catch (error) {
+    return (error as { name?: string }).name === 'ResourceNotFoundException';
+  }
+};
+
+const openStore = async (ctx: Context): Promise<OpenStore> => {
+  const { env } = ctx;
+  if (env.TOLLGATE_TABLE) {
+    const client = new DynamoDBClient({});
+    return {
+      ...storesOver(client, env.TOLLGATE_TABLE),
+      where: `DynamoDB table ${env.TOLLGATE_TABLE}`,
+      close: async () => client.destroy(),
+    };
+  }
+  // Loaded only here: the local wiring pulls in the whole local gateway.
+  const { LOCAL_TABLE } = await import('../lambdas/wiring/local.js');
+  const dataDir = resolve(ctx.cwd, env.TOLLGATE_DATA_DIR || '.tollgate');
+  const published = readEndpoint(dataDir);
+  if (published) {
+    const client = localDynamoDbClient(published);
+    if (await answers(client, LOCAL_TABLE)) {
+      await ensureTable(client, LOCAL_TABLE);
+      return {
+        ...storesOver(client, LOCAL_TABLE),
+        where: `the running local gateway (${shown(ctx, dataDir)})`,
+        close: async () => client.destroy(),
+      };
+    }
+    client.destroy(); // a file left by a gateway that is gone: its database is free
+  }
+  const standIn = await startDynalite(join(dataDir, 'dynamodb'));
+  const client = localDynamoDbClient(standIn.endpoint);
+  try {
+    await ensureTable(client, LOCAL_TABLE);
+  } catch (error) {
+    client.destroy();
+    await standIn.stop();
+    throw new Error(
+      `cannot open the local store in ${shown(ctx, dataDir)} (is a local gateway running that did not publish ` +
+        `${ENDPOINTS_FILE}?): ${(error as Error).message}`,
+    );
+  }
+  return {
+    ...storesOver(client, LOCAL_TABLE),
+    where: `the local data dir ${shown(ctx, dataDir)}`,
+    close: async () => {
+      client.destroy();
+      await standIn.stop();
+    },
+  };
+};
+
+const withStore = async <T>(ctx: Context, use: (store: OpenStore) => Promise<T>): Promise<T> => {
+  const store = await openStore(ctx);
+  try {
+    return await use(store);
+  } finally {
+    await store.close();
+  }
+};
+
+// --- diff ----------------------------------------------------------------------------------
+
+type DiffLine = { readonly op: ' ' | '-' | '+'; readonly text: string };
+
+/** Line diff by longest common subsequence (policies are short). */
+export const lineDiff = (before: string, after: string): DiffLine[] => {
+  const a = before.split('\n');
+  const b = after.split('\n');
+  if (a.length * b.length > 4_000_000) {
+    return [
+      ...a.map((text) => ({ op: '-' as const, text })),
+      ...b.map((text) => ({ op: '+' as const, text })),
+    ];
+  }
+  const lcs = Array.from({ length: a.length + 1 }, () => new Uint32Array(b.length + 1));
+  for (let i = a.length - 1; i >= 0; i--) {
+    for (let j = b.length - 1; j >= 0; j--) {
+      lcs[i]![j] = a[i] === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
+    }
+  }
+  const lines: DiffLine[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (i < a.length && j < b.length && a[i] === b[j]) {
+      lines.push({ op: ' ', text: a[i++]! });
+      j++;
+    } else if (i < a.length && (j === b.length || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) {
+      lines.push({ op: '-', text: a[i++]! });
+    } else {
+      lines.push({ op: '+', text: b[j++]! });
+    }
+  }
+  return lines;
+};
+
+/** Changed lines with `context` lines around them; `…` marks what is left out. */
+const hunks = (lines: readonly DiffLine[], context = 2): string[] => {
+  const keep = lines.map((_line, index) =>
+    lines.slice(Math.max(0, index - context), index + context + 1).some((l) => l.op !== ' '),
+  );
+  const shownLines: string[] = [];
+  lines.forEach((line, index) => {
+    if (keep[index]) shownLines.push(`    ${line.op} ${line.text}`);
+    else if (keep[index - 1] || index === 0) shownLines.push('    …');
+  });
+  return shownLines;
+};
+
+const printDiff = (
+  ctx: Context,
+  before: { sources: PolicyFolder['sources']; schema: string } | undefined,
+  after: PolicyFolder,
+) => {
+  const diff = diffPolicySets(before, after);
+  const old = policiesById(before?.sources ?? []);
+  const next = policiesById(after.sources);
+  const indent = (text: string, op: string) => text.split('\n').map((line) => `    ${op} ${line}`);
+  for (const id of diff.removed) {
+    out(ctx, `- ${id}`);
+    for (const line of indent(old.get(id)!.text, '-')) out(ctx, line);
+  }
+  for (const id of diff.added) {
+    out(ctx, `+ ${id}`);
+    for (const line of indent(next.get(id)!.text, '+')) out(ctx, line);
+  }
+  for (const id of diff.changed) {
+    out(ctx, `~ ${id}`);
+    for (const line of hunks(lineDiff(old.get(id)!.text, next.get(id)!.text))) out(ctx, line);
+  }
+  if (diff.schemaChanged) {
+    out(ctx, `~ ${SCHEMA_FILE}`);
+    for (const line of hunks(lineDiff(before!.schema, after.schema))) out(ctx, line);
+  }
+  const total = diff.added.length + diff.removed.length + diff.changed.length;
+  if (total === 0 && !diff.schemaChanged)
+    out(ctx, '  (no policy changed: only comments, layout or file names)');
+  out(
+    ctx,
+    `${diff.added.length} added, ${diff.removed.length} removed, ${diff.changed.length} changed` +
+      (diff.schemaChanged ? ', schema changed' : ''),
+  );
+};
+
+const diffCommand = async (ctx: Context): Promise<number> => {
+  const folder = readFolder(ctx);
+  return withStore(ctx, async ({ policies, where }) => {
+    const active = await policies.active();
+    if (!active) {
+      out(ctx, `No version has been pushed to ${where}: the gateway enforces its bundled policies.`);
+      out(ctx, `Pushing ${shown(ctx, ctx.dir)} would store:`);
+      printDiff(ctx, undefined, folder);
+      return 0;
+    }
+    if (active.digest === folder.digest) {
+      out(ctx, `✓ ${shown(ctx, ctx.dir)} matches the active version v${active.version} (${active.digest})`);
+      return 0;
+    }
+    out(
+      ctx,
+      `From the active version v${active.version} (${active.digest}, ${active.createdBy}, ${active.createdAt}) ` +
+        `to ${shown(ctx, ctx.dir)} (${folder.digest}):`,
+    );
+    printDiff(ctx, active, folder);
+    return 0;
+  });
+};
+
+// --- push and history ----------------------------------------------------------------------
+
+const OPERATOR = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
+
+const operatorName = (ctx: Context): string => {
+  const name = (ctx.values.as ?? ctx.env.USER ?? ctx.env.USERNAME ?? '').replace(/^operator:/, '');
+  if (!name) throw new UsageError('say who pushes with --as <operator> (USER is not set)');
+  if (!OPERATOR.test(name)) throw new UsageError(`invalid operator name "${name}": letters, digits, . _ @ -`);
+  return `operator:${name}`;
+};
+
+const pushCommand = async (ctx: Context): Promise<number> => {
+  const actor = operatorName(ctx);
+  const folder = readFolder(ctx);
+  const set = validate(ctx, folder);
+  if (!set) {
+    out(ctx, '✗ Not pushed: the policy set is invalid.');
+    return 1;
+  }
+  const failures = await runTests(ctx, set);
+  if (failures > 0) {
+    out(ctx, `✗ Not pushed: ${failures} golden test${failures === 1 ? '' : 's'} failed.`);
+    return 1;
+  }
+  return withStore(ctx, async ({ policies, sessions, where }) => {
+    const result = await pushPolicies(
+      { store: policies, recorder: new SessionRecorder(sessions), clock: { now: () => new Date() } },
+      {
+        sources: folder.sources,
+        schema: folder.schema,
+        digest: folder.digest,
+        actor,
+        comment: ctx.values.comment,
+      },
+    );
+    if (result.outcome === 'unchanged') {
+      out(ctx, `✓ Nothing to push: ${shown(ctx, ctx.dir)} is already the active version v${result.version}.`);
+      return 0;
+    }
+    if (result.outcome === 'conflict') {
+      out(ctx, '✗ Not pushed: other pushes got there first. Run `tollgate policy diff`, then push again.');
+      return 1;
+    }
+    const { diff, version, previousVersion } = result;
+    out(
+      ctx,
+      `✓ Pushed v${version.version}${previousVersion ? ` (was v${previousVersion})` : ''} to ${where} as ${actor}: ` +
+        `${diff.added.length} added, ${diff.removed.length} removed, ${diff.changed.length} changed` +
+        `${diff.schemaChanged ? ', schema changed' : ''}.`,
+    );
+    for (const [mark, ids] of [
+      ['+', diff.added],
+      ['-', diff.removed],
+      ['~', diff.changed],
+    ] as const) {
+      for (const id of ids) out(ctx, `  ${mark} ${id}`);
+    }
+    out(ctx, 'Gateways enforce it within their policy refresh interval (30 s by default).');
+    return 0;
+  });
+};
+
+const historyCommand = async (ctx: Context): Promise<number> => {
+  const limit = Number(ctx.values.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+    throw new UsageError('--limit must be 1 to 1000');
+  return withStore(ctx, async ({ policies, where }) => {
+    const versions = await policies.list(limit);
+    if (versions.length === 0) {
+      out(ctx, `No version has been pushed to ${where}: the gateway enforces its bundled policies.`);
+      return 0;
+    }
+    out(ctx, `Policy versions in ${where}, newest first (* active):`);
+    versions.forEach((v, index) => {
+      const comment = v.comment ? `  ${v.comment}` : '';
+      out(
+        ctx,
+        `${index === 0 ? '*' : ' '} v${v.version}  ${v.createdAt}  ${v.createdBy}  ${v.digest}${comment}`,
+      );
+    });
+    return 0;
+  });
+};
+
+// --- entry ---------------------------------------------------------------------------------
+
+/** Runs `tollgate policy <args>`; answers the exit code (0 ok, 1 failed, 2 usage). */
+export async function policyCommand(
+  args: string[],
+  env: Env,
+  io: PolicyCommandIo = processIo,
+): Promise<number> {
+  const [sub, ...rest] = args;
+  const cwd = io.cwd ?? process.cwd();
+  try {
+    if (sub === undefined || sub === 'help' || sub === '--help') {
+      io.stdout(POLICY_USAGE);
+      return sub === undefined ? 2 : 0;
+    }
+    let values: Context['values'] & { dir: string };
+    try {
+      ({ values } = parseArgs({ args: rest, options: OPTIONS, strict: true, allowPositionals: false }));
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    const ctx: Context = { env, io, cwd, dir: resolve(cwd, values.dir), values };
+    switch (sub) {
+      case 'validate':
+        return validate(ctx, readFolder(ctx)) ? 0 : 1;
+      case 'test': {
+        const set = validate(ctx, readFolder(ctx));
+        return set && (await runTests(ctx, set)) === 0 ? 0 : 1;
+      }
+      case 'diff':
+        return await diffCommand(ctx);
+      case 'push':
+        return await pushCommand(ctx);
+      case 'history':
+        return await historyCommand(ctx);
+      default:
+        throw new UsageError(`unknown policy command "${sub}"`);
+    }
+  } catch (error) {
+    io.stderr(`tollgate policy: ${(error as Error).message}\n`);
+    if (error instanceof UsageError) {
+      io.stderr(POLICY_USAGE);
+      return 2;
+    }
+    return 1;
+  }
+}

@@ -1,0 +1,138 @@
+import {
+  DANGER_CATEGORIES,
+  DANGEROUS_FUNCTIONS,
+  dangerousCategory,
+} from '../../../../lambdas/core/sql/dangerous-functions.js';
+import type { DangerCategory } from '../../../../lambdas/core/sql/facts.js';
+
+const catalogued: ReadonlyArray<[string, DangerCategory]> = [
+  ['pg_read_file', 'file-access'],
+  ['pg_read_binary_file', 'file-access'],
+  ['pg_ls_dir', 'file-access'],
+  ['pg_ls_logdir', 'file-access'],
+  ['pg_ls_waldir', 'file-access'],
+  ['pg_ls_tmpdir', 'file-access'],
+  ['pg_ls_archive_statusdir', 'file-access'],
+  ['pg_ls_logicalsnapdir', 'file-access'],
+  ['pg_ls_replslotdir', 'file-access'],
+  ['pg_stat_file', 'file-access'],
+  ['lo_import', 'file-access'],
+  ['lo_export', 'file-access'],
+  ['pg_file_write', 'file-access'],
+  ['lo_create', 'large-object'],
+  ['lo_creat', 'large-object'],
+  ['lo_open', 'large-object'],
+  ['lo_get', 'large-object'],
+  ['lo_put', 'large-object'],
+  ['lo_unlink', 'large-object'],
+  ['lo_truncate64', 'large-object'],
+  ['lo_from_bytea', 'large-object'],
+  ['loread', 'large-object'],
+  ['lowrite', 'large-object'],
+  ['dblink', 'network'],
+  ['dblink_exec', 'network'],
+  ['dblink_connect_u', 'network'],
+  ['dblink_send_query', 'network'],
+  ['pg_terminate_backend', 'backend-signal'],
+  ['pg_cancel_backend', 'backend-signal'],
+  ['pg_signal_backend', 'backend-signal'],
+  ['pg_notify', 'backend-signal'],
+  ['pg_reload_conf', 'server-admin'],
+  ['pg_rotate_logfile', 'server-admin'],
+  ['pg_switch_wal', 'server-admin'],
+  ['pg_create_restore_point', 'server-admin'],
+  ['pg_logical_emit_message', 'server-admin'],
+  ['pg_create_physical_replication_slot', 'server-admin'],
+  ['pg_create_logical_replication_slot', 'server-admin'],
+  ['pg_drop_replication_slot', 'server-admin'],
+  ['pg_logical_slot_get_changes', 'server-admin'],
+  ['pg_replication_origin_create', 'server-admin'],
+  ['pg_stat_reset', 'server-admin'],
+  ['pg_stat_reset_shared', 'server-admin'],
+  ['pg_stat_reset_single_table_counters', 'server-admin'],
+  ['pg_promote', 'server-admin'],
+  ['pg_backup_start', 'server-admin'],
+  ['pg_backup_stop', 'server-admin'],
+  ['set_config', 'settings'],
+  ['nextval', 'sequence-write'],
+  ['setval', 'sequence-write'],
+  ['pg_advisory_lock', 'advisory-lock'],
+  ['pg_advisory_lock_shared', 'advisory-lock'],
+  ['pg_try_advisory_xact_lock', 'advisory-lock'],
+  ['pg_advisory_unlock_all', 'advisory-lock'],
+  ['query_to_xml', 'executes-sql'],
+  ['query_to_xmlschema', 'executes-sql'],
+  ['query_to_xml_and_xmlschema', 'executes-sql'],
+  ['cursor_to_xml', 'executes-sql'],
+  ['cursor_to_xmlschema', 'executes-sql'],
+  ['database_to_xml', 'executes-sql'],
+  ['database_to_xml_and_xmlschema', 'executes-sql'],
+  ['schema_to_xml', 'executes-sql'],
+  ['schema_to_xmlschema', 'executes-sql'],
+  ['table_to_xml', 'executes-sql'],
+  ['table_to_xml_and_xmlschema', 'executes-sql'],
+  ['ts_stat', 'executes-sql'],
+  ['pg_sleep', 'sleep'],
+  ['pg_sleep_for', 'sleep'],
+  ['pg_sleep_until', 'sleep'],
+  ['txid_current', 'transaction-id'],
+  ['pg_current_xact_id', 'transaction-id'],
+];
+
+describe('dangerousCategory', () => {
+  it.each(catalogued)('catalogues %s as %s, with a reason', (name, category) => {
+    const entry = dangerousCategory(name);
+    expect(entry?.category).toBe(category);
+    expect(entry?.reason).toMatch(/^[a-z].{4,}$/);
+  });
+
+  it('catalogues every function whose name contains "advisory", whatever else it is called', () => {
+    expect(dangerousCategory('my_advisory_helper')?.category).toBe('advisory-lock');
+  });
+
+  it('keeps lo_import and lo_export as file access, ahead of the large-object family', () => {
+    expect([dangerousCategory('lo_import')?.category, dangerousCategory('lo_export')?.category]).toEqual([
+      'file-access',
+      'file-access',
+    ]);
+  });
+
+  it.each([
+    'upper',
+    'count',
+    'now',
+    'current_setting',
+    'currval',
+    'lastval',
+    'pg_backend_pid',
+    'txid_current_if_assigned',
+    'generate_series',
+    'pg_get_replication_slots',
+    'xmlelement',
+    'table_name',
+  ])('does not catalogue the harmless %s', (name) => {
+    expect(dangerousCategory(name)).toBeUndefined();
+  });
+
+  it('matches names exactly as the parser gives them: a quoted upper-case name is another function', () => {
+    expect(dangerousCategory('PG_SLEEP')).toBeUndefined();
+  });
+
+  it('takes the unqualified name: qualification is resolved by the analysis', () => {
+    expect(dangerousCategory('pg_catalog.pg_sleep')).toBeUndefined();
+  });
+});
+
+describe('DANGEROUS_FUNCTIONS', () => {
+  it('holds only lower-case, unqualified names', () => {
+    for (const name of DANGEROUS_FUNCTIONS.keys()) expect(name).toMatch(/^[a-z][a-z0-9_]*$/);
+  });
+});
+
+describe('DANGER_CATEGORIES', () => {
+  it('describes every category the catalogue uses, in one line each', () => {
+    const used = new Set(catalogued.map(([, category]) => category));
+    for (const category of used) expect(DANGER_CATEGORIES[category]).toMatch(/^[a-z][^\n]{10,}$/);
+    expect(Object.keys(DANGER_CATEGORIES).sort()).toEqual([...used].sort());
+  });
+});
