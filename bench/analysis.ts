@@ -1,8 +1,9 @@
 // Cost of the request path's pure steps: SQL analysis (libpg-query) and the Cedar decision.
-import { connectionSchema } from '../lambdas/core/config/connection.js';
+
 import { compilePolicyFolder } from '../lambdas/adapters/config/policy-files.js';
-import { createCedarPolicyEngine } from '../lambdas/core/policy/cedar-policy-engine.js';
+import { connectionSchema } from '../lambdas/core/config/connection.js';
 import type { Principal } from '../lambdas/core/identity/principal.js';
+import { createCedarPolicyEngine } from '../lambdas/core/policy/cedar-policy-engine.js';
 import { postgresAnalyzer } from '../lambdas/core/sql/analyze-postgres.js';
 import { microbench } from './micro.js';
 import type { AnalysisFigures } from './report.js';
