@@ -12,6 +12,8 @@ import { LOCAL_BUCKET, type LocalGateway, startLocalGateway } from '../../lambda
 
 /** The JSON bodies the gateway answers with (success and error shapes together). */
 interface ApiBody {
+  status: string;
+  approval: { group: string; quorum: number };
   error: { code: string; message: string; rule?: string };
   requestId: string;
   sessionId: string;
@@ -139,6 +141,23 @@ describe('local gateway, end to end', () => {
     expect(events.map((e) => [e.type, e.data.outcome ?? null])).toEqual([
       ['request.received', null],
       ['request.decided', 'block'],
+    ]);
+  });
+
+  it('answers 202 for a write that needs review, records it, and leaves the data unchanged', async () => {
+    const { status, json } = await sql(
+      { sql: "UPDATE orders SET status = 'refunded' WHERE id = 1" },
+      { session: 'e2e-approval-1' },
+    );
+    expect(status).toBe(202);
+    expect(json).toMatchObject({ status: 'approval_required', approval: { group: 'reviewers', quorum: 1 } });
+    expect((await sql({ sql: 'SELECT status FROM orders WHERE id = 1' })).json.rows).not.toEqual([
+      ['refunded'],
+    ]);
+    const events = (await recordings()).get('e2e-approval-1')!;
+    expect(events.map((e) => [e.type, e.data.outcome ?? null])).toEqual([
+      ['request.received', null],
+      ['request.decided', 'approval_required'],
     ]);
   });
 
