@@ -32,11 +32,25 @@ export const runAnalysisBench = async (calls: number): Promise<AnalysisFigures[]
     const facts = postgresAnalyzer.analyze(sql);
     if (!facts.parseOk) throw new Error(`${id} does not parse: ${facts.error}`);
     const input = { principal, connection, facts };
+    const analyze = microbench(() => postgresAnalyzer.analyze(sql), calls, 1);
+    const both = microbench(
+      () => {
+        const analysed = postgresAnalyzer.analyze(sql);
+        return analysed.parseOk && engine.decide({ principal, connection, facts: analysed });
+      },
+      calls,
+      1,
+    );
     return {
       statement: id,
       chars: sql.length,
-      analyze: microbench(() => postgresAnalyzer.analyze(sql), calls, 1),
+      analyze,
       decide: microbench(() => engine.decide(input), calls, 1),
+      analyzeAndDecide: both,
+      ratioToParse: {
+        p50: Math.round((both.p50Us / analyze.p50Us) * 100) / 100,
+        p99: Math.round((both.p99Us / analyze.p99Us) * 100) / 100,
+      },
       rule: engine.decide(input).rule,
     };
   });

@@ -42,6 +42,10 @@ export interface AnalysisFigures {
   readonly chars: number;
   readonly analyze: MicroFigures;
   readonly decide: MicroFigures;
+  /** Analysis and Cedar decision together, as the request path runs them. */
+  readonly analyzeAndDecide: MicroFigures;
+  /** analyzeAndDecide p50 / analyze p50 and p99 / p99: what the policy engine adds to parsing. */
+  readonly ratioToParse: { readonly p50: number; readonly p99: number };
   /** The decision's rule, to show the path taken. */
   readonly rule: string;
 }

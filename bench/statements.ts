@@ -26,4 +26,7 @@ export const ANALYSIS_STATEMENTS: ReadonlyArray<{ readonly id: string; readonly 
       'ranked AS (SELECT customer_id, spent, rank() OVER (ORDER BY spent DESC) AS r FROM recent) ' +
       'SELECT c.name, r.spent FROM ranked r JOIN customers c ON c.id = r.customer_id WHERE r.r <= 10',
   },
+  // The other decision paths: a reviewed write and a forbidden statement.
+  { id: 'UPDATE … WHERE', sql: "UPDATE orders SET status = 'shipped' WHERE id = 42" },
+  { id: 'piggy-backed DROP', sql: 'SELECT 1; DROP TABLE customers' },
 ];
