@@ -2,7 +2,8 @@
 // The store is the session table: on AWS when TOLLGATE_TABLE is set (default credential chain),
 // else the local data dir — through the running local gateway's DynamoDB stand-in when it has
 // published one in <dataDir>/endpoints.json (it holds the database lock), or a dynalite of our own.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -11,7 +12,13 @@ import { parse as parseYaml } from 'yaml';
 import { DynamoDbPolicyStore } from '../lambdas/adapters/aws/dynamodb-policy-store.js';
 import { DynamoDbSessionStore } from '../lambdas/adapters/aws/dynamodb-session-store.js';
 import { type PolicyFolder, readPolicyFolder, SCHEMA_FILE } from '../lambdas/adapters/config/policy-files.js';
-import { ensureTable, localDynamoDbClient, startDynalite } from '../lambdas/adapters/local/aws-stand-ins.js';
+import {
+  ENDPOINTS_FILE,
+  ensureTable,
+  LOCAL_TABLE,
+  localDynamoDbClient,
+  startDynalite,
+} from '../lambdas/adapters/local/aws-stand-ins.js';
 import { createCedarPolicyEngine } from '../lambdas/core/policy/cedar-policy-engine.js';
 import { goldenFileSchema, runGoldenCases } from '../lambdas/core/policy/golden-cases.js';
 import {
@@ -22,6 +29,7 @@ import {
 import { diffPolicySets, policiesById, pushPolicies } from '../lambdas/core/policy/push-policies.js';
 import type { SqlAnalyzer } from '../lambdas/core/ports.js';
 import { SessionRecorder } from '../lambdas/core/recording/session-recorder.js';
+import { mysqlAnalyzer } from '../lambdas/core/sql/analyze-mysql.js';
 import { postgresAnalyzer } from '../lambdas/core/sql/analyze-postgres.js';
 import type { Dialect } from '../lambdas/core/sql/facts.js';
 
@@ -40,7 +48,6 @@ const processIo: PolicyCommandIo = {
 };
 
 /** What a running local gateway publishes in its data dir: where its stand-ins listen. */
-export const ENDPOINTS_FILE = 'endpoints.json';
 
 export const POLICY_USAGE = `Usage:
   tollgate policy validate [--dir policies]   Compile the policy folder and list every problem
@@ -61,7 +68,10 @@ const OPTIONS = {
   limit: { type: 'string', default: '20' },
 } as const;
 
-const ANALYZERS: Readonly<Partial<Record<Dialect, SqlAnalyzer>>> = { postgres: postgresAnalyzer };
+const ANALYZERS: Readonly<Partial<Record<Dialect, SqlAnalyzer>>> = {
+  postgres: postgresAnalyzer,
+  mysql: mysqlAnalyzer,
+};
 
 interface Context {
   readonly env: Env;
@@ -188,6 +198,27 @@ const readEndpoint = (dataDir: string): string | undefined => {
   }
 };
 
+/**
+ * True when another process holds the LevelDB lock of a dynalite data dir. Checked before starting
+ * dynalite on it, which would otherwise crash the process on its first request.
+ */
+const databaseLocked = async (path: string): Promise<boolean> => {
+  mkdirSync(path, { recursive: true });
+  // dynalite's own `level`, wherever npm placed it.
+  const { Level } = createRequire(createRequire(import.meta.url).resolve('dynalite'))('level') as {
+    Level: new (path: string) => { open(): Promise<void>; close(): Promise<void> };
+  };
+  const db = new Level(path);
+  try {
+    await db.open();
+    await db.close();
+    return false;
+  } catch (error) {
+    if ((error as { cause?: { code?: string } }).cause?.code === 'LEVEL_LOCKED') return true;
+    throw error;
+  }
+};
+
 /** True when a DynamoDB endpoint answers; false when nothing listens there (a stale file). */
 const answers = async (client: DynamoDBClient, tableName: string): Promise<boolean> => {
   try {
@@ -211,7 +242,6 @@ const openStore = async (ctx: Context): Promise<OpenStore> => {
     };
   }
   // Loaded only here: the local wiring pulls in the whole local gateway.
-  const { LOCAL_TABLE } = await import('../lambdas/wiring/local.js');
   const dataDir = resolve(ctx.cwd, env.TOLLGATE_DATA_DIR || '.tollgate');
   const published = readEndpoint(dataDir);
   if (published) {
@@ -226,17 +256,21 @@ const openStore = async (ctx: Context): Promise<OpenStore> => {
     }
     client.destroy(); // a file left by a gateway that is gone: its database is free
   }
-  const standIn = await startDynalite(join(dataDir, 'dynamodb'));
+  const path = join(dataDir, 'dynamodb');
+  if (await databaseLocked(path)) {
+    throw new Error(
+      `the local data dir ${shown(ctx, dataDir)} is in use by a local gateway that did not publish its ` +
+        `DynamoDB endpoint in ${ENDPOINTS_FILE}; stop the gateway and run the command again`,
+    );
+  }
+  const standIn = await startDynalite(path);
   const client = localDynamoDbClient(standIn.endpoint);
   try {
     await ensureTable(client, LOCAL_TABLE);
   } catch (error) {
     client.destroy();
     await standIn.stop();
-    throw new Error(
-      `cannot open the local store in ${shown(ctx, dataDir)} (is a local gateway running that did not publish ` +
-        `${ENDPOINTS_FILE}?): ${(error as Error).message}`,
-    );
+    throw error;
   }
   return {
     ...storesOver(client, LOCAL_TABLE),

@@ -8,6 +8,8 @@ const USAGE = `Usage:
   tollgate start                      Start the local gateway (TOLLGATE_PORT, TOLLGATE_DATA_DIR, TOLLGATE_CONFIG)
   tollgate token --sub <id> [--groups a,b] [--ttl 15m] [--aud <aud>] [--act <human>]
                                       Print a token signed by the local development issuer
+  tollgate policy <validate|test|diff|push|history> [--dir policies]
+                                      Check, test, compare and publish Cedar policies (docs/policies.md)
 `;
 
 const env = process.env;
@@ -95,7 +97,10 @@ const command = process.argv[2];
 try {
   if (command === 'start') await start();
   else if (command === 'token') token();
-  else {
+  else if (command === 'policy') {
+    const { policyCommand } = await import('./policy-command.js');
+    process.exit(await policyCommand(process.argv.slice(3), env));
+  } else {
     process.stdout.write(USAGE);
     if (command !== undefined && command !== '--help' && command !== 'help') process.exit(2);
   }

@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'target_error'
   | 'target_timeout'
   | 'recording_unavailable'
+  | 'policy_unavailable'
   | 'unavailable'
   | 'internal_error';
 

@@ -3,14 +3,19 @@
 import { fileURLToPath } from 'node:url';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretsManagerCredentials } from '../adapters/aws/secrets-manager-credentials.js';
-import { compilePolicyFolder } from '../adapters/config/policy-files.js';
 import { staticConnectionStore } from '../adapters/config/static-connection-store.js';
 import { createJwtIdentityVerifier } from '../adapters/identity/jwt-identity-verifier.js';
 import { PostgresExecutor } from '../adapters/targets/postgres-executor.js';
-import { createCedarPolicyEngine } from '../core/policy/cedar-policy-engine.js';
-import { staticPolicyProvider } from '../core/policy/static-policy-provider.js';
-import { connectionsFromEnv, type Env, identityConfigFromEnv, logger, sessionStore } from './aws.js';
-import { buildSqlHandler } from './sql-route.js';
+import {
+  connectionsFromEnv,
+  documentClient,
+  type Env,
+  identityConfigFromEnv,
+  logger,
+  required,
+  sessionStore,
+} from './aws.js';
+import { buildSqlHandler, storedPolicies } from './sql-route.js';
 
 const bundledPolicyDir = () => fileURLToPath(new URL('./policies', import.meta.url));
 
@@ -37,10 +42,15 @@ export const awsSqlHandler = (env: Env) => {
   return buildSqlHandler({
     identity: createJwtIdentityVerifier(identityConfigFromEnv(env), logger),
     connections: staticConnectionStore(connectionsFromEnv(env)),
-    // The policy folder ships beside the bundle (lib/constructs/gateway-function.ts copies it).
-    policies: staticPolicyProvider(
-      createCedarPolicyEngine(compilePolicyFolder(env.TOLLGATE_POLICY_DIR || bundledPolicyDir())),
-    ),
+    // Pushed versions from the table; before the first push, the policy folder shipped beside
+    // the bundle (lib/constructs/gateway-function.ts copies it).
+    policies: storedPolicies({
+      client: documentClient(),
+      tableName: required(env, 'TOLLGATE_TABLE'),
+      policyDir: env.TOLLGATE_POLICY_DIR || bundledPolicyDir(),
+      logger,
+      ttlMs: 30_000,
+    }),
     executors: { postgres: executor },
     sessions: sessionStore(env),
     logger,

@@ -53,11 +53,15 @@ export const connectionsFromEnv = (env: Env) => {
 
 export const logger = createJsonLogger({ base: { service: 'tollgate' } });
 
+let client: DynamoDBDocumentClient | undefined;
+/** One DynamoDB client per cold start, shared by the stores. */
+export const documentClient = () => {
+  client ??= DynamoDBDocumentClient.from(new DynamoDBClient({}));
+  return client;
+};
+
 export const sessionStore = (env: Env) =>
-  new DynamoDbSessionStore({
-    client: DynamoDBDocumentClient.from(new DynamoDBClient({})),
-    tableName: required(env, 'TOLLGATE_TABLE'),
-  });
+  new DynamoDbSessionStore({ client: documentClient(), tableName: required(env, 'TOLLGATE_TABLE') });
 
 export const awsHealthHandler = () => buildHealthHandler(logger);
 export const awsFallbackHandler = () => buildFallbackHandler(logger);

@@ -1,20 +1,24 @@
 // Composition root for local mode: one process, no Docker, no AWS. The AWS adapters run against
 // wire-compatible stand-ins (dynalite, s3rver); identity comes from the development issuer;
 // the demo database is real PostgreSQL (PGlite) behind a socket.
+
+import { rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbSessionStore } from '../adapters/aws/dynamodb-session-store.js';
 import { S3RecordingArchive } from '../adapters/aws/s3-recording-archive.js';
-import { compilePolicyFolder } from '../adapters/config/policy-files.js';
 import { staticConnectionStore } from '../adapters/config/static-connection-store.js';
 import {
   createJwtIdentityVerifier,
   type IdentityConfig,
 } from '../adapters/identity/jwt-identity-verifier.js';
 import {
+  ENDPOINTS_FILE,
   ensureBucket,
   ensureTable,
+  LOCAL_BUCKET,
+  LOCAL_TABLE,
   localDynamoDbClient,
   localS3Client,
   startDynalite,
@@ -25,16 +29,13 @@ import { LOCAL_AUDIENCE, LOCAL_GROUPS_CLAIM, loadDevIssuer } from '../adapters/l
 import { createLocalArchiver } from '../adapters/local/local-archiver.js';
 import { PostgresExecutor } from '../adapters/targets/postgres-executor.js';
 import type { Connection } from '../core/config/connection.js';
-import { createCedarPolicyEngine } from '../core/policy/cedar-policy-engine.js';
-import { staticPolicyProvider } from '../core/policy/static-policy-provider.js';
 import type { Logger } from '../core/ports.js';
 import { createLocalServer } from '../local/server.js';
 import { buildFallbackHandler, buildHealthHandler } from './gateway.js';
 import { loadLocalConfig } from './local-config.js';
-import { buildSqlHandler } from './sql-route.js';
+import { buildSqlHandler, storedPolicies } from './sql-route.js';
 
-export const LOCAL_TABLE = 'tollgate-local';
-export const LOCAL_BUCKET = 'tollgate-recordings';
+export { LOCAL_BUCKET, LOCAL_TABLE } from '../adapters/local/aws-stand-ins.js';
 
 export interface LocalGatewayOptions {
   readonly dataDir: string;
@@ -59,7 +60,7 @@ export interface LocalGateway {
   readonly dataDir: string;
   readonly connections: readonly Connection[];
   /** Version of the policy set in force. */
-  readonly policyVersion: string;
+  policyVersion(): Promise<string>;
   /** Archives all pending session events now. */
   flushRecordings(): Promise<void>;
   /** Endpoints of the stand-ins, for inspection and tests. */
@@ -86,6 +87,10 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
     const dynamoClient = localDynamoDbClient(dynamo.endpoint);
     const s3Client = localS3Client(s3.endpoint);
     await Promise.all([ensureTable(dynamoClient, LOCAL_TABLE), ensureBucket(s3Client, LOCAL_BUCKET)]);
+    // dynalite holds its folder's lock: the CLI (`tollgate policy push`) reaches it over HTTP instead.
+    const endpointsFile = join(dataDir, ENDPOINTS_FILE);
+    writeFileSync(endpointsFile, JSON.stringify({ dynamodb: dynamo.endpoint }), { mode: 0o600 });
+    stops.push(async () => rmSync(endpointsFile, { force: true }));
 
     const demo = config.connections.some((c) => 'demo' in c.target)
       ? await startDemoPostgres({
@@ -149,11 +154,19 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
           allowInsecureJwksUri: true,
         };
 
-    const policies = createCedarPolicyEngine(compilePolicyFolder(options.policyDir ?? resolve('policies')));
+    // Pushed versions (`tollgate policy push`) take effect within 2 s; before any, the folder.
+    const policyDir = options.policyDir ?? resolve('policies');
+    const policies = storedPolicies({
+      client: DynamoDBDocumentClient.from(dynamoClient),
+      tableName: LOCAL_TABLE,
+      policyDir,
+      logger,
+      ttlMs: 2000,
+    });
     const sql = await buildSqlHandler({
       identity: createJwtIdentityVerifier(identity, logger),
       connections: staticConnectionStore(config.connections),
-      policies: staticPolicyProvider(policies),
+      policies,
       executors: { postgres: executor },
       sessions: archiver.sessions,
       logger,
@@ -170,7 +183,7 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
       port,
       dataDir,
       connections: config.connections,
-      policyVersion: policies.version,
+      policyVersion: async () => (await policies.current()).version,
       flushRecordings: () => archiver.flush(),
       endpoints: { dynamodb: dynamo.endpoint, s3: s3.endpoint, demoPostgres: demo?.url },
       stop: stopAll,

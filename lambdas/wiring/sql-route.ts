@@ -1,4 +1,9 @@
 // The SQL route, assembled from adapters: shared by the Lambda and local composition roots.
+
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbPolicyStore } from '../adapters/aws/dynamodb-policy-store.js';
+import { compilePolicyFolder } from '../adapters/config/policy-files.js';
+import { storedPolicyProvider } from '../core/policy/stored-policy-provider.js';
 import type {
   Clock,
   ConnectionStore,
@@ -25,6 +30,25 @@ export interface SqlRouteDeps {
   readonly clock?: Clock;
   readonly ids?: IdGenerator;
 }
+
+/**
+ * Policies in force: the active version pushed to the table (`tollgate policy push`), or, before
+ * the first push, the policy folder (the default pack). Re-read at most every `ttlMs`.
+ */
+export const storedPolicies = (options: {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+  policyDir: string;
+  logger: Logger;
+  ttlMs: number;
+}): PolicyProvider =>
+  storedPolicyProvider({
+    store: new DynamoDbPolicyStore({ client: options.client, tableName: options.tableName }),
+    fallback: compilePolicyFolder(options.policyDir),
+    clock: systemClock,
+    logger: options.logger,
+    ttlMs: options.ttlMs,
+  });
 
 /** The SQL route's handler. Loads the SQL parsers first (once per process). */
 export const buildSqlHandler = async (deps: SqlRouteDeps) => {

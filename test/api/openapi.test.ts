@@ -1,6 +1,7 @@
 // The OpenAPI document (openapi.yaml) against the code: it is valid OpenAPI 3.1, it documents
 // exactly the implemented routes and every error code under the status the HTTP layer gives it,
-// and the real gateway's answers match the documented schemas.
+// the rules it names are the default policy pack's, and the real gateway's answers (200, 202,
+// 403 blocked and denied, and every error it can be made to give) match the documented schemas.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,11 +10,13 @@ import { join, resolve } from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
+import { compilePolicyFolder } from '../../lambdas/adapters/config/policy-files.js';
 import { type DevIssuer, loadDevIssuer } from '../../lambdas/adapters/local/dev-issuer.js';
 import { connectionSchema } from '../../lambdas/core/config/connection.js';
 import {
   BadRequestError,
   BlockedError,
+  DeniedError,
   type ErrorCode,
   MethodNotAllowedError,
   NotFoundError,
@@ -26,6 +29,7 @@ import {
   UnauthenticatedError,
   UnavailableError,
 } from '../../lambdas/core/errors.js';
+import { policyUnavailable } from '../../lambdas/core/policy/stored-policy-provider.js';
 import { MAX_SQL_LENGTH, SESSION_ID_PATTERN } from '../../lambdas/core/use-cases/execute-sql.js';
 import { errorResponse, STATUS_BY_CODE } from '../../lambdas/handlers/http/error-response.js';
 import { matchRoute, ROUTES } from '../../lambdas/handlers/routes.js';
@@ -76,6 +80,11 @@ interface OpenApiDocument {
 const ROOT = resolve(import.meta.dirname, '../..');
 const DOC_TEXT = readFileSync(join(ROOT, 'openapi.yaml'), 'utf8');
 const doc = parse(DOC_TEXT) as OpenApiDocument;
+const POLICY_DIR = join(ROOT, 'policies');
+/** The default policy pack, as the gateway compiles it; served until a version is pushed. */
+const defaultPack = compilePolicyFolder(POLICY_DIR);
+/** Rules the engine itself answers with, not policies of the pack. */
+const ENGINE_RULES = ['default-deny', 'policy-evaluation-error'];
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 const JWKS_ROUTE_KEY = 'GET /.well-known/jwks.json';
@@ -167,7 +176,8 @@ const sampleError = (code: ErrorCode) => ({
   error: {
     code,
     message: 'A message.',
-    ...(code === 'blocked' ? { rule: 'read-only.not-a-read', policyIds: ['p'], policyVersion: 'v1' } : {}),
+    ...(code === 'blocked' ? { rule: 'ddl-blocked', policyIds: ['ddl-blocked'], policyVersion: 'v1' } : {}),
+    ...(code === 'denied' ? { rule: 'default-deny', policyIds: [], policyVersion: 'v1' } : {}),
     ...(code === 'sql_unparseable' ? { position: 1 } : {}),
   },
   requestId: 'req-1',
@@ -273,13 +283,62 @@ describe('openapi.yaml', () => {
       expect(checked).toBeGreaterThan(25);
     });
 
+    it('names only rules the default policy pack has, each with the effect its outcome needs', () => {
+      const meta = defaultPack.meta;
+      const named: Array<{ where: string; rule: string; expected: string }> = [];
+      for (const { where, responses } of responseMaps()) {
+        for (const [status, ref] of Object.entries(responses)) {
+          for (const media of Object.values(deref(ref).content ?? {})) {
+            for (const [name, example] of Object.entries(media.examples ?? {})) {
+              const value = example.value as { decision?: { rule: string }; error?: Json };
+              const at = `${where} ${status} ${name}`;
+              if (value.decision) {
+                // 200: a permit without @approval; 202: a permit with one.
+                named.push({ where: at, rule: value.decision.rule, expected: `permit:${status === '202'}` });
+              }
+              if (value.error?.code === 'blocked') {
+                named.push({ where: at, rule: String(value.error.rule), expected: 'forbid' });
+              }
+              if (value.error?.code === 'denied') {
+                named.push({ where: at, rule: String(value.error.rule), expected: 'default-deny' });
+              }
+            }
+          }
+        }
+      }
+      expect(named.length).toBeGreaterThan(8);
+      for (const { where, rule, expected } of named) {
+        const policy = meta.get(rule);
+        const actual = policy
+          ? policy.effect === 'forbid'
+            ? 'forbid'
+            : `permit:${policy.approval !== undefined}`
+          : rule;
+        expect([where, rule, actual]).toEqual([where, rule, expected]);
+      }
+
+      // Every forbid rule of the pack, and the engine's own rules, are documented for `blocked`.
+      const forbids = [...meta.values()].filter((m) => m.effect === 'forbid').map((m) => m.id);
+      expect(forbids.length).toBeGreaterThan(5);
+      const ruleText = (doc.components.schemas.ErrorDetail!.properties as Record<string, Json>).rule!
+        .description as string;
+      const forbidden = deref(operation('POST', '/v1/connections/{name}/sql').responses['403']!).description;
+      for (const rule of [...forbids, ...ENGINE_RULES]) {
+        expect([rule, ruleText.includes(`\`${rule}\``)]).toEqual([rule, true]);
+      }
+      for (const rule of [...forbids, 'policy-evaluation-error']) {
+        expect([rule, forbidden.includes(`\`${rule}\``)]).toEqual([rule, true]);
+      }
+    });
+
     it('states the limits and patterns the code enforces', () => {
       const sessionPatterns = [
         doc.components.parameters.SessionHeader!.schema.pattern,
         doc.components.headers.SessionId!.schema!.pattern,
         ((doc.components.schemas.SqlResult!.properties as Json).sessionId as Json).pattern,
+        ((doc.components.schemas.ApprovalRequired!.properties as Json).sessionId as Json).pattern,
       ];
-      expect(sessionPatterns).toEqual(Array(3).fill(SESSION_ID_PATTERN.source));
+      expect(sessionPatterns).toEqual(Array(4).fill(SESSION_ID_PATTERN.source));
       expect(((doc.components.schemas.SqlRequest!.properties as Json).sql as Json).maxLength).toBe(
         MAX_SQL_LENGTH,
       );
@@ -387,9 +446,19 @@ describe('openapi.yaml', () => {
       [
         'blocked',
         new BlockedError('No.', {
-          rule: 'read-only.dangerous-function',
-          policyIds: ['tollgate.builtin.read-only'],
-          policyVersion: 'builtin-1',
+          rule: 'dangerous-functions',
+          policyIds: ['dangerous-functions'],
+          policyVersion: 'files:3abf9bbf4021',
+          hint: 'Remove the function call; plain reads of tables are allowed.',
+        }),
+      ],
+      [
+        'denied',
+        new DeniedError('No policy permits sql:read on demo-postgres.', {
+          rule: 'default-deny',
+          policyIds: [],
+          policyVersion: 'files:3abf9bbf4021',
+          hint: 'Ask an administrator for a policy that permits it.',
         }),
       ],
       ['session_forbidden', new SessionForbiddenError()],
@@ -404,6 +473,7 @@ describe('openapi.yaml', () => {
       ['internal_error', new Error('boom')],
       ['target_error', new TargetError('The target database is unreachable.')],
       ['recording_unavailable', new RecordingUnavailableError(new Error('dynamodb down'))],
+      ['policy_unavailable', policyUnavailable(new Error('policy store down'))],
       ['unavailable', new UnavailableError()],
       ['target_timeout', new TargetTimeoutError(5000)],
     ];
@@ -424,12 +494,14 @@ describe('openapi.yaml', () => {
 
   describe('against the running local gateway', () => {
     const SQL_PATH = '/v1/connections/{name}/sql';
+    // `auditors` are admitted to the connection, but no policy of the default pack permits them
+    // anything: their requests are denied by default.
     const CONFIG = `
 maxBodyBytes: 131072
 connections:
   - name: demo-postgres
     kind: postgres
-    allowGroups: [agents]
+    allowGroups: [agents, auditors]
     target: { demo: true }
     limits: { rowLimit: 100, statementTimeoutMs: 5000 }
 `;
@@ -447,6 +519,7 @@ connections:
         port: 0,
         logger: silent,
         archiveIntervalMs: 60_000,
+        policyDir: POLICY_DIR,
       });
       issuer = loadDevIssuer(join(dir, 'data', 'issuer'));
     }, 60_000);
@@ -456,7 +529,7 @@ connections:
       if (dir) rmSync(dir, { recursive: true, force: true });
     });
 
-    const token = (sub = 'alice') => issuer.signToken({ sub, groups: ['agents'], ttlSeconds: 300 });
+    const token = (sub = 'alice', groups = ['agents']) => issuer.signToken({ sub, groups, ttlSeconds: 300 });
 
     interface Answer {
       status: number;
@@ -508,8 +581,76 @@ connections:
       });
       expect(answer.status).toBe(200);
       expectDocumented('POST', SQL_PATH, answer);
-      expect(answer.body).toMatchObject({ sessionId: 'openapi-select-01', rowCount: 3, truncated: false });
+      expect(answer.body).toMatchObject({
+        status: 'completed',
+        sessionId: 'openapi-select-01',
+        rowCount: 3,
+        truncated: false,
+        decision: {
+          rule: 'agents-may-read',
+          policyIds: ['agents-may-read'],
+          policyVersion: defaultPack.version,
+        },
+      });
+      expect(defaultPack.version).toMatch(/^files:[0-9a-f]{12}$/);
       expect(answer.headers['x-tollgate-session']).toBe('openapi-select-01');
+    });
+
+    it('answers a write that needs review with 202 approval_required, and does not run it', async () => {
+      const status = async () =>
+        (await sql(json({ sql: 'SELECT status FROM orders WHERE id = 1' }))).body.rows as unknown[][];
+      const before = await status();
+      expect(before).toHaveLength(1);
+      const answer = await sql(json({ sql: "UPDATE orders SET status = 'paid' WHERE id = 1" }), {
+        session: 'openapi-review-01',
+      });
+      expect(answer.status).toBe(202);
+      expectDocumented('POST', SQL_PATH, answer);
+      expect(answer.body).toEqual({
+        status: 'approval_required',
+        requestId: expect.any(String),
+        sessionId: 'openapi-review-01',
+        reason: 'UPDATE on demo-postgres needs approval from reviewers.',
+        hint: expect.any(String),
+        approval: { group: 'reviewers', ttlSeconds: 3600, quorum: 1 },
+        decision: {
+          rule: 'agents-write-with-review',
+          policyIds: ['agents-write-with-review'],
+          policyVersion: defaultPack.version,
+        },
+      });
+      expect(answer.headers['x-tollgate-session']).toBe('openapi-review-01');
+      expect(await status()).toEqual(before);
+    });
+
+    it('answers a caller admitted to the connection but permitted nothing with 403 denied', async () => {
+      const answer = await sql(json({ sql: 'SELECT count(*) FROM orders' }), {
+        token: token('ann', ['auditors']),
+      });
+      expect([answer.status, (answer.body.error as Json | undefined)?.code]).toEqual([403, 'denied']);
+      expectDocumented('POST', SQL_PATH, answer);
+      expect(answer.body.error).toMatchObject({
+        rule: 'default-deny',
+        policyIds: [],
+        policyVersion: defaultPack.version,
+      });
+    });
+
+    it.each([
+      ['DROP TABLE customers', ['agents'], 'ddl-blocked'],
+      ['DELETE FROM orders', ['agents'], 'dml-without-where'],
+      ["SELECT pg_read_file('x')", ['agents'], 'dangerous-functions'],
+      ['SELECT 1', ['reviewers'], 'connection-groups'],
+    ])('answers %s (groups %j) with 403 blocked by %s', async (statement, groups, rule) => {
+      const answer = await sql(json({ sql: statement }), { token: token('bob', groups) });
+      expect([answer.status, (answer.body.error as Json | undefined)?.code]).toEqual([403, 'blocked']);
+      expectDocumented('POST', SQL_PATH, answer);
+      expect(answer.body.error).toMatchObject({
+        rule,
+        policyIds: [rule],
+        policyVersion: defaultPack.version,
+        hint: expect.any(String),
+      });
     });
 
     it('answers a SELECT without a session header with a new session id', async () => {
@@ -521,12 +662,17 @@ connections:
     });
 
     it.each([
-      ['DROP TABLE', () => sql(json({ sql: 'DROP TABLE customers' })), 403, 'blocked'],
       ['bad JSON', () => sql('{"sql": '), 400, 'invalid_json'],
       ['a body of the wrong shape', () => sql(json({ sql: 1 })), 400, 'bad_request'],
       [
         'a malformed session id',
         () => sql(json({ sql: 'SELECT 1' }), { session: 'short' }),
+        400,
+        'bad_request',
+      ],
+      [
+        'a reserved session id',
+        () => sql(json({ sql: 'SELECT 1' }), { session: 'tollgate:policy-audit' }),
         400,
         'bad_request',
       ],

@@ -10,6 +10,11 @@ import S3rver from 's3rver';
 /** Credentials the stand-ins accept: s3rver knows only its built-in key; dynalite takes any. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 export const LOCAL_REGION = 'us-east-1';
+/** The local mode's metadata table and recordings bucket, in the stand-ins. */
+export const LOCAL_TABLE = 'tollgate-local';
+export const LOCAL_BUCKET = 'tollgate-recordings';
+/** Where a running local gateway publishes its stand-ins' endpoints (for the CLI). */
+export const ENDPOINTS_FILE = 'endpoints.json';
 
 export interface StandIn {
   readonly endpoint: string;

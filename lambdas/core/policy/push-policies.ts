@@ -11,7 +11,8 @@ import type { SessionRecorder } from '../recording/session-recorder.js';
 import { compilePolicySet, type PolicySource } from './policy-set.js';
 
 /** The system session holding every policy change, in order. */
-export const POLICY_AUDIT_SESSION = 'policy-audit';
+/** The system session holding policy changes; the `tollgate:` prefix is reserved for such sessions. */
+export const POLICY_AUDIT_SESSION = 'tollgate:policy-audit';
 
 /** Owner of system sessions: no token can carry this issuer. */
 export const SYSTEM_PRINCIPAL: Principal = {
@@ -23,8 +24,8 @@ export const SYSTEM_PRINCIPAL: Principal = {
 };
 
 // TODO(events): drop the casts once SessionEventType lists both members.
-export const POLICY_CHANGED = 'policy.changed' as string as SessionEventType;
-export const POLICY_CHANGE_FAILED = 'policy.change-failed' as string as SessionEventType;
+export const POLICY_CHANGED: SessionEventType = 'policy.changed';
+export const POLICY_CHANGE_FAILED: SessionEventType = 'policy.change-failed';
 
 /** What a push changes, by policy @id. */
 export interface PolicyDiff {

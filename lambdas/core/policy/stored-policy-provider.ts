@@ -14,8 +14,7 @@ import type {
 import { createCedarPolicyEngine } from './cedar-policy-engine.js';
 import { type CompiledPolicySet, compilePolicySet } from './policy-set.js';
 
-// TODO(errors): drop the cast once ErrorCode lists 'policy_unavailable' (HTTP 503).
-export const POLICY_UNAVAILABLE = 'policy_unavailable' as string as ErrorCode;
+export const POLICY_UNAVAILABLE: ErrorCode = 'policy_unavailable';
 
 export const policyUnavailable = (cause?: unknown) =>
   new TollgateError(

@@ -2,6 +2,8 @@
 import type { JsonValue } from './canonical-json.js';
 
 export type SessionEventType =
+  | 'policy.changed'
+  | 'policy.change-failed'
   | 'request.received'
   | 'request.decided'
   | 'request.completed'

@@ -19,6 +19,7 @@ import type {
   ConnectionStore,
   IdentityVerifier,
   IdGenerator,
+  PolicyEngine,
   PolicyProvider,
   ResultColumn,
   SqlAnalyzer,
@@ -86,6 +87,8 @@ export type ExecuteSqlOutput = CompletedOutput | ApprovalRequiredOutput;
 
 export const SESSION_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{7,127}$/;
 export const MAX_SQL_LENGTH = 100_000;
+/** System sessions (e.g. the policy audit trail) use this prefix; callers may not. */
+export const RESERVED_SESSION_PREFIX = 'tollgate:';
 
 const paramSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 const bodySchema = z
@@ -147,6 +150,11 @@ export const executeSql = async (deps: ExecuteSqlDeps, input: ExecuteSqlInput): 
   if (!input.token) throw new UnauthenticatedError();
   const principal = await deps.identity.verify(input.token);
 
+  if (input.sessionId?.startsWith(RESERVED_SESSION_PREFIX)) {
+    throw new BadRequestError(
+      `Session ids starting with ${RESERVED_SESSION_PREFIX} are reserved for the gateway.`,
+    );
+  }
   if (input.sessionId !== undefined && !SESSION_ID_PATTERN.test(input.sessionId)) {
     throw new BadRequestError(
       'X-Tollgate-Session must be 8-128 characters: letters, digits, . _ : - (starting with a letter or digit).',
@@ -235,7 +243,18 @@ export const executeSql = async (deps: ExecuteSqlDeps, input: ExecuteSqlInput): 
     throw shapeError;
   }
 
-  const decision = (await deps.policies.current()).decide({ principal, connection, facts });
+  let engine: PolicyEngine;
+  try {
+    engine = await deps.policies.current();
+  } catch (error) {
+    const known =
+      error instanceof TollgateError
+        ? error
+        : new TollgateError('policy_unavailable', 'The policies are unavailable.');
+    await record(received, failed(known));
+    throw known;
+  }
+  const decision = engine.decide({ principal, connection, facts });
   await record(
     received,
     draft('request.decided', {

@@ -21,6 +21,7 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   internal_error: 500,
   target_error: 502,
   recording_unavailable: 503,
+  policy_unavailable: 503,
   unavailable: 503,
   target_timeout: 504,
 };

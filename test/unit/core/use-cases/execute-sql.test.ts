@@ -218,6 +218,21 @@ describe('executeSql', () => {
     },
   );
 
+  it('refuses session ids in the prefix reserved for system sessions', async () => {
+    const { deps } = await coreDeps();
+    const error = await refusal(executeSql(deps, input({ sessionId: 'tollgate:policy-audit' })));
+    expect(error).toMatchObject({ code: 'bad_request', message: expect.stringContaining('reserved') });
+  });
+
+  it('records and refuses a request when the policies cannot be loaded (503), running nothing', async () => {
+    const { deps, sessions, target } = await coreDeps();
+    const broken = { ...deps, policies: { current: () => Promise.reject(new Error('DynamoDB down')) } };
+    const error = await refusal(executeSql(broken, input()));
+    expect(error.code).toBe('policy_unavailable');
+    expect(target.calls).toEqual([]);
+    expect(sessions.all().map((e) => e.type)).toEqual(['request.received', 'request.failed']);
+  });
+
   it('does not run the request when the recording is unavailable (503)', async () => {
     const { deps, sessions, target } = await coreDeps();
     sessions.failWith = new Error('DynamoDB down');
