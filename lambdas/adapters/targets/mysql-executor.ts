@@ -297,9 +297,9 @@ export class MysqlExecutor implements TargetExecutor {
   /** The server's flavour, asked once per pool. */
   private flavour(entry: PoolEntry, conn: mysql.PoolConnection): Promise<Flavour> {
     if (!entry.flavour) {
-      entry.flavour = conn.query('SELECT VERSION() AS version').then(
+      entry.flavour = conn.query({ sql: 'SELECT VERSION()', rowsAsArray: true }).then(
         ([rows]) => {
-          const version = String((rows as Array<Record<string, unknown>>)[0]?.version ?? '');
+          const version = String((rows as unknown as unknown[][])[0]?.[0] ?? '');
           return /mariadb/i.test(version) ? 'mariadb' : 'mysql';
         },
         (error: unknown) => {

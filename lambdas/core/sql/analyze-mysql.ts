@@ -9,9 +9,9 @@
 //   `DISTINCTROW`, which are refused as unparseable here.
 // - Lexing is ours, with the server's rules, before the parser sees anything. The parser's idea of
 //   comments differs from the server's: it reads `--x` as a comment where the server reads two minus
-//   signs (`SELECT 1 --x, load_file('/etc/passwd')` runs load_file), ends `#` comments at a carriage
-//   return where the server reads on to the line feed, and knows PostgreSQL operators such as `#-`
-//   that the server reads as a comment. So every comment the server would skip is blanked to spaces
+//   signs (`SELECT 1 --x, load_file('/etc/passwd')` runs load_file), ends `#` and `-- ` comments at
+//   a carriage return where the server reads on to the line feed, and knows PostgreSQL operators
+//   such as `#-` that the server reads as a comment. So every comment the server would skip is blanked to spaces
 //   (offsets unchanged) and the parser analyses only what the server executes; `--` that the server
 //   would not read as a comment is refused.
 // - Executable comments (`/*! ... */`, `/*M! ... */`) are executed by the server and ignored by the
@@ -138,13 +138,9 @@ const lex = (sql: string): Lexed | Refusal => {
           position: i + 1,
         };
       }
-      // The server ends line comments at a line feed only; the parser also at a carriage return.
+      // The server ends line comments at a line feed only (the parser also at a carriage return).
       const newline = sql.indexOf('\n', i);
       const end = newline < 0 ? sql.length : newline;
-      const cr = sql.indexOf('\r', i);
-      if (cr >= 0 && cr < end && cr !== end - 1) {
-        return { error: 'a comment contains a carriage return without a line feed', position: cr + 1 };
-      }
       blanks.push([i, end]);
       i = end;
     } else if (c === '/' && sql[i + 1] === '*') {
@@ -418,7 +414,7 @@ const touchesEveryRow = (where: unknown): boolean => {
   }
   if (where.type === 'binary_expr') {
     const op = String(where.operator).toUpperCase();
-    if (op === 'OR' || op === '||' || op === 'XOR') {
+    if (op === 'OR' || op === '||') {
       return touchesEveryRow(where.left) || touchesEveryRow(where.right);
     }
     if (op === 'AND' || op === '&&') return touchesEveryRow(where.left) && touchesEveryRow(where.right);
@@ -473,7 +469,13 @@ const walk = (root: Node, acc: Walk): void => {
       const name = functionName(node);
       if (name && name !== 'exists') {
         acc.functions.add(name);
-        const category = DANGEROUS_FUNCTIONS.get(name.slice(name.lastIndexOf('.') + 1));
+        // The server folds some non-ASCII letters into ASCII ones (the Kelvin sign into k): look up
+        // a compatibility-normalised name, which over-matches rather than under-matches.
+        const own = name
+          .slice(name.lastIndexOf('.') + 1)
+          .normalize('NFKC')
+          .toLowerCase();
+        const category = DANGEROUS_FUNCTIONS.get(own);
         if (category) acc.dangerousCalls.push({ name, category });
       }
     }

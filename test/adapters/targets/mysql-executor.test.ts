@@ -41,18 +41,18 @@ const request = (sql: string | string[], overrides: Partial<ReadRequest> = {}): 
   ...overrides,
 });
 
-/** A TCP relay to the server that can stop passing the server's answers (a server that hangs). */
+/** A TCP relay to the server that can stop passing the server's answers on open connections. */
 const relay = async (target: URL) => {
-  const sockets: Array<{ client: Socket; upstream: Socket }> = [];
-  let frozen = false;
+  const pairs: Array<{ client: Socket; upstream: Socket; frozen: boolean }> = [];
   const server: Server = createServer((client) => {
     const upstream = tcpConnect(Number(target.port || 3306), target.hostname);
-    sockets.push({ client, upstream });
+    const pair = { client, upstream, frozen: false };
+    pairs.push(pair);
     client.on('error', () => upstream.destroy());
     upstream.on('error', () => client.destroy());
     client.on('data', (data) => upstream.write(data));
     upstream.on('data', (data) => {
-      if (!frozen) client.write(data);
+      if (!pair.frozen) client.write(data);
     });
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
@@ -62,13 +62,14 @@ const relay = async (target: URL) => {
   const port = typeof address === 'object' && address ? address.port : 0;
   return {
     port,
+    /** Connections open now hang; new ones (the one that kills the query) still work. */
     freeze: () => {
-      frozen = true;
+      for (const pair of pairs) pair.frozen = true;
     },
     close: async () => {
-      for (const s of sockets) {
-        s.client.destroy();
-        s.upstream.destroy();
+      for (const pair of pairs) {
+        pair.client.destroy();
+        pair.upstream.destroy();
       }
       await new Promise((resolve) => server.close(resolve));
     },
@@ -159,6 +160,16 @@ describe('MysqlExecutor on a real MySQL / MariaDB server', () => {
     });
   });
 
+  it('stops reading at the cap even when the server would send far more than the byte budget', async () => {
+    // 5^8 = 390 625 rows, several MB: the connection is dropped at the fourth row.
+    const sql = 'SELECT a.id FROM items a, items b, items c, items d, items e, items f, items g, items h';
+    const result = await executor.read(connection(), request(sql, { maxResultBytes: 100_000 }));
+    expect(result).toMatchObject({ rowCount: 3, truncated: true });
+    await expect(executor.read(connection(), request('SELECT 1 AS ok'))).resolves.toMatchObject({
+      rows: [[1]],
+    });
+  });
+
   it('does not report truncation when the rows fit exactly', async () => {
     const result = await executor.read(connection(), request('SELECT id FROM items WHERE id <= 3'));
     expect(result).toMatchObject({ rowCount: 3, truncated: false });
@@ -233,18 +244,22 @@ describe('MysqlExecutor on a real MySQL / MariaDB server', () => {
     const through = new URL(db.readerUrl);
     through.port = String(hanging.port);
     const stuck = new MysqlExecutor({ resolve: async () => ({ uri: through.toString() }) });
-    await stuck.read(connection('stuck'), request('SELECT 1'));
-    hanging.freeze();
-    const started = Date.now();
-    // Act
-    const error = await stuck
-      .read(connection('stuck'), request('SELECT SLEEP(3)', { timeoutMs: 200 }))
-      .catch((e: Error) => e);
-    // Assess
-    expect(error).toMatchObject({ code: 'target_timeout' });
-    expect(Date.now() - started).toBeLessThan(3000);
-    await stuck.close();
-    await hanging.close();
+    try {
+      await stuck.read(connection('stuck'), request('SELECT 1'));
+      hanging.freeze();
+      const started = Date.now();
+      // Act
+      const error = await stuck
+        .read(connection('stuck'), request('SELECT SLEEP(3)', { timeoutMs: 200 }))
+        .catch((e: Error) => e);
+      // Assess
+      expect(error).toMatchObject({ code: 'target_timeout' });
+      // The deadline is the timeout plus one second; the statement itself would take 3 s.
+      expect(Date.now() - started).toBeLessThan(2500);
+    } finally {
+      await stuck.close();
+      await hanging.close();
+    }
   });
 
   it('can kill a running statement on the server, as the driver-side deadline does', async () => {
