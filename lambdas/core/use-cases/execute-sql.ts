@@ -286,6 +286,19 @@ export const executeSql = async (deps: ExecuteSqlDeps, input: ExecuteSqlInput): 
       : new BlockedError(decision.reason, details);
   }
 
+  // Until approvals run writes exactly once, the executor only ever reads: a policy that allows
+  // anything else (a custom pack permitting sql:admin, say) must not reach the target, where a
+  // COMMIT or SET TRANSACTION could end or lift the read-only transaction.
+  const notARead = facts.statements.findIndex((s) => !s.readOnly);
+  if (notARead >= 0) {
+    const error = new BlockedError(
+      `Statement ${notARead + 1} is not a plain read; only reads run until approvals land.`,
+      { rule: 'executor-reads-only', policyIds: [], policyVersion: decision.policyVersion },
+    );
+    await record(draft('request.failed', { code: error.code, message: error.message }));
+    throw error;
+  }
+
   // Request and decision are durable: only now may the target see the request.
   const started = deps.clock.now().getTime();
   let result: Awaited<ReturnType<TargetExecutor['read']>>;

@@ -116,6 +116,32 @@ describe('executeSql', () => {
     });
   });
 
+  it('never sends anything but plain reads to the target, even when a policy allows more', async () => {
+    const { deps, sessions, target } = await coreDeps();
+    const permissive = {
+      version: 'open',
+      decide: () => ({
+        outcome: 'allow' as const,
+        rule: 'all',
+        reason: '',
+        hint: undefined,
+        policyIds: ['all'],
+        policyVersion: 'open',
+      }),
+    };
+    const allowAll = { ...deps, policies: { current: async () => permissive } };
+    const error = await refusal(
+      executeSql(allowAll, input({ sql: 'SELECT 1; COMMIT; SELECT nextval($$s$$)' })),
+    );
+    expect(error).toMatchObject({ code: 'blocked', details: { rule: 'executor-reads-only' } });
+    expect(target.calls).toEqual([]);
+    expect(sessions.all().map((e) => e.type)).toEqual([
+      'request.received',
+      'request.decided',
+      'request.failed',
+    ]);
+  });
+
   it('answers denied when no policy permits, and runs nothing', async () => {
     const { deps, target } = await coreDeps();
     const connection = { ...demoConnection, allowGroups: ['agents', 'auditors'] };
@@ -220,7 +246,7 @@ describe('executeSql', () => {
 
   it('refuses session ids in the prefix reserved for system sessions', async () => {
     const { deps } = await coreDeps();
-    const error = await refusal(executeSql(deps, input({ sessionId: 'tollgate:policy-audit' })));
+    const error = await refusal(executeSql(deps, input({ sessionId: 'tollgate:config-audit' })));
     expect(error).toMatchObject({ code: 'bad_request', message: expect.stringContaining('reserved') });
   });
 
