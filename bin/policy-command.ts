@@ -1,24 +1,13 @@
 // `tollgate policy …`: validate, test, diff, push and list the versions of the Cedar policy set.
-// The store is the session table: on AWS when TOLLGATE_TABLE is set (default credential chain),
-// else the local data dir — through the running local gateway's DynamoDB stand-in when it has
-// published one in <dataDir>/endpoints.json (it holds the database lock), or a dynalite of our own.
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+// The store is the session table (table-access.ts): on AWS when TOLLGATE_TABLE is set, else the
+// local data dir, through the running local gateway when there is one.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { parse as parseYaml } from 'yaml';
 import { DynamoDbPolicyStore } from '../lambdas/adapters/aws/dynamodb-policy-store.js';
 import { DynamoDbSessionStore } from '../lambdas/adapters/aws/dynamodb-session-store.js';
 import { type PolicyFolder, readPolicyFolder, SCHEMA_FILE } from '../lambdas/adapters/config/policy-files.js';
-import {
-  ENDPOINTS_FILE,
-  ensureTable,
-  LOCAL_TABLE,
-  localDynamoDbClient,
-  startDynalite,
-} from '../lambdas/adapters/local/aws-stand-ins.js';
 import { createCedarPolicyEngine } from '../lambdas/core/policy/cedar-policy-engine.js';
 import { goldenFileSchema, runGoldenCases } from '../lambdas/core/policy/golden-cases.js';
 import {
@@ -32,22 +21,20 @@ import { SessionRecorder } from '../lambdas/core/recording/session-recorder.js';
 import { mysqlAnalyzer } from '../lambdas/core/sql/analyze-mysql.js';
 import { postgresAnalyzer } from '../lambdas/core/sql/analyze-postgres.js';
 import type { Dialect } from '../lambdas/core/sql/facts.js';
+import {
+  type CommandIo,
+  type Env,
+  historyLimit,
+  type OpenTable,
+  operatorName,
+  processIo,
+  shownPath,
+  UsageError,
+  withTable,
+} from './table-access.js';
 
-export type Env = Readonly<Record<string, string | undefined>>;
-
-export interface PolicyCommandIo {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-  /** Where relative paths start; the process's working directory by default. */
-  readonly cwd?: string;
-}
-
-const processIo: PolicyCommandIo = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-};
-
-/** What a running local gateway publishes in its data dir: where its stand-ins listen. */
+export type { Env } from './table-access.js';
+export type PolicyCommandIo = CommandIo;
 
 export const POLICY_USAGE = `Usage:
   tollgate policy validate [--dir policies]   Compile the policy folder and list every problem
@@ -58,8 +45,6 @@ export const POLICY_USAGE = `Usage:
   tollgate policy history [--limit 20]        List the stored versions, newest first
 Store: the DynamoDB table TOLLGATE_TABLE on AWS, else the local data dir (TOLLGATE_DATA_DIR, default .tollgate).
 `;
-
-class UsageError extends Error {}
 
 const OPTIONS = {
   dir: { type: 'string', default: 'policies' },
@@ -82,11 +67,7 @@ interface Context {
 }
 
 const out = (ctx: Context, line = '') => ctx.io.stdout(`${line}\n`);
-/** A path as the user would type it: relative below the working directory, else absolute. */
-const shown = (ctx: Context, path: string) => {
-  const rel = relative(ctx.cwd, path);
-  return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? path : rel;
-};
+const shown = (ctx: Context, path: string) => shownPath(ctx.cwd, path);
 
 const readFolder = (ctx: Context): PolicyFolder => {
   try {
@@ -176,120 +157,16 @@ interface OpenStore {
   readonly sessions: DynamoDbSessionStore;
   /** Where the store is, for messages. */
   readonly where: string;
-  close(): Promise<void>;
 }
 
-const storesOver = (client: DynamoDBClient, tableName: string) => {
-  const documentClient = DynamoDBDocumentClient.from(client);
-  return {
-    policies: new DynamoDbPolicyStore({ client: documentClient, tableName }),
-    sessions: new DynamoDbSessionStore({ client: documentClient, tableName }),
-  };
-};
+const storesOver = ({ documentClient: client, tableName, where }: OpenTable): OpenStore => ({
+  policies: new DynamoDbPolicyStore({ client, tableName }),
+  sessions: new DynamoDbSessionStore({ client, tableName }),
+  where,
+});
 
-const readEndpoint = (dataDir: string): string | undefined => {
-  const file = join(dataDir, ENDPOINTS_FILE);
-  if (!existsSync(file)) return undefined;
-  try {
-    const endpoint = (JSON.parse(readFileSync(file, 'utf8')) as { dynamodb?: unknown }).dynamodb;
-    return typeof endpoint === 'string' ? endpoint : undefined;
-  } catch {
-    return undefined;
-  }
-};
-
-/**
- * True when another process holds the LevelDB lock of a dynalite data dir. Checked before starting
- * dynalite on it, which would otherwise crash the process on its first request.
- */
-const databaseLocked = async (path: string): Promise<boolean> => {
-  mkdirSync(path, { recursive: true });
-  // dynalite's own `level`, wherever npm placed it.
-  const { Level } = createRequire(createRequire(import.meta.url).resolve('dynalite'))('level') as {
-    Level: new (path: string) => { open(): Promise<void>; close(): Promise<void> };
-  };
-  const db = new Level(path);
-  try {
-    await db.open();
-    await db.close();
-    return false;
-  } catch (error) {
-    if ((error as { cause?: { code?: string } }).cause?.code === 'LEVEL_LOCKED') return true;
-    throw error;
-  }
-};
-
-/** True when a DynamoDB endpoint answers; false when nothing listens there (a stale file). */
-const answers = async (client: DynamoDBClient, tableName: string): Promise<boolean> => {
-  try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }), {
-      abortSignal: AbortSignal.timeout(3000),
-    });
-    return true;
-  } catch (error) {
-    return (error as { name?: string }).name === 'ResourceNotFoundException';
-  }
-};
-
-const openStore = async (ctx: Context): Promise<OpenStore> => {
-  const { env } = ctx;
-  if (env.TOLLGATE_TABLE) {
-    const client = new DynamoDBClient({});
-    return {
-      ...storesOver(client, env.TOLLGATE_TABLE),
-      where: `DynamoDB table ${env.TOLLGATE_TABLE}`,
-      close: async () => client.destroy(),
-    };
-  }
-  // Loaded only here: the local wiring pulls in the whole local gateway.
-  const dataDir = resolve(ctx.cwd, env.TOLLGATE_DATA_DIR || '.tollgate');
-  const published = readEndpoint(dataDir);
-  if (published) {
-    const client = localDynamoDbClient(published);
-    if (await answers(client, LOCAL_TABLE)) {
-      await ensureTable(client, LOCAL_TABLE);
-      return {
-        ...storesOver(client, LOCAL_TABLE),
-        where: `the running local gateway (${shown(ctx, dataDir)})`,
-        close: async () => client.destroy(),
-      };
-    }
-    client.destroy(); // a file left by a gateway that is gone: its database is free
-  }
-  const path = join(dataDir, 'dynamodb');
-  if (await databaseLocked(path)) {
-    throw new Error(
-      `the local data dir ${shown(ctx, dataDir)} is in use by a local gateway that did not publish its ` +
-        `DynamoDB endpoint in ${ENDPOINTS_FILE}; stop the gateway and run the command again`,
-    );
-  }
-  const standIn = await startDynalite(path);
-  const client = localDynamoDbClient(standIn.endpoint);
-  try {
-    await ensureTable(client, LOCAL_TABLE);
-  } catch (error) {
-    client.destroy();
-    await standIn.stop();
-    throw error;
-  }
-  return {
-    ...storesOver(client, LOCAL_TABLE),
-    where: `the local data dir ${shown(ctx, dataDir)}`,
-    close: async () => {
-      client.destroy();
-      await standIn.stop();
-    },
-  };
-};
-
-const withStore = async <T>(ctx: Context, use: (store: OpenStore) => Promise<T>): Promise<T> => {
-  const store = await openStore(ctx);
-  try {
-    return await use(store);
-  } finally {
-    await store.close();
-  }
-};
+const withStore = <T>(ctx: Context, use: (store: OpenStore) => Promise<T>): Promise<T> =>
+  withTable(ctx.env, ctx.cwd, (table) => use(storesOver(table)));
 
 // --- diff ----------------------------------------------------------------------------------
 
@@ -401,17 +278,8 @@ const diffCommand = async (ctx: Context): Promise<number> => {
 
 // --- push and history ----------------------------------------------------------------------
 
-const OPERATOR = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
-
-const operatorName = (ctx: Context): string => {
-  const name = (ctx.values.as ?? ctx.env.USER ?? ctx.env.USERNAME ?? '').replace(/^operator:/, '');
-  if (!name) throw new UsageError('say who pushes with --as <operator> (USER is not set)');
-  if (!OPERATOR.test(name)) throw new UsageError(`invalid operator name "${name}": letters, digits, . _ @ -`);
-  return `operator:${name}`;
-};
-
 const pushCommand = async (ctx: Context): Promise<number> => {
-  const actor = operatorName(ctx);
+  const actor = operatorName(ctx.values.as, ctx.env);
   const folder = readFolder(ctx);
   const set = validate(ctx, folder);
   if (!set) {
@@ -462,9 +330,7 @@ const pushCommand = async (ctx: Context): Promise<number> => {
 };
 
 const historyCommand = async (ctx: Context): Promise<number> => {
-  const limit = Number(ctx.values.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
-    throw new UsageError('--limit must be 1 to 1000');
+  const limit = historyLimit(ctx.values.limit);
   return withStore(ctx, async ({ policies, where }) => {
     const versions = await policies.list(limit);
     if (versions.length === 0) {

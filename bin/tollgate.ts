@@ -1,4 +1,5 @@
-// The `tollgate` CLI: `start` runs the local gateway; `token` mints a development token.
+// The `tollgate` CLI: `start` runs the local gateway; `token` mints a development token; `policy`
+// and `connection` publish versions of the policy set and of the connection list.
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LOCAL_AUDIENCE, loadDevIssuer, parseTtl } from '../lambdas/adapters/local/dev-issuer.js';
@@ -10,6 +11,8 @@ const USAGE = `Usage:
                                       Print a token signed by the local development issuer
   tollgate policy <validate|test|diff|push|history> [--dir policies]
                                       Check, test, compare and publish Cedar policies (docs/policies.md)
+  tollgate connection <validate|diff|push|history> [--file tollgate.yaml]
+                                      Check, compare and publish the connection list (docs/connections.md)
 `;
 
 const env = process.env;
@@ -100,6 +103,9 @@ try {
   else if (command === 'policy') {
     const { policyCommand } = await import('./policy-command.js');
     process.exit(await policyCommand(process.argv.slice(3), env));
+  } else if (command === 'connection') {
+    const { connectionCommand } = await import('./connection-command.js');
+    process.exit(await connectionCommand(process.argv.slice(3), env));
   } else {
     process.stdout.write(USAGE);
     if (command !== undefined && command !== '--help' && command !== 'help') process.exit(2);

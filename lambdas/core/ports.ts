@@ -36,13 +36,11 @@ export interface PolicyProvider {
   current(): Promise<PolicyEngine>;
 }
 
-/** One stored version of the policy set: the files as pushed, and who pushed them when. */
-export interface StoredPolicyVersion {
+/** What every stored version of a configuration set notes: its number, and who pushed it when. */
+export interface VersionStamp {
   /** 1, 2, 3, … */
   readonly version: number;
-  readonly sources: ReadonlyArray<{ readonly name: string; readonly text: string }>;
-  readonly schema: string;
-  /** SHA-256 digest of schema and sources, as `readPolicyFolder` computes it. */
+  /** Digest of the content: equal digests, equal content (a push of it changes nothing). */
   readonly digest: string;
   readonly createdAt: string;
   /** Who pushed it: `sub@issuer` of a token, or the operator's name from the CLI. */
@@ -51,24 +49,46 @@ export interface StoredPolicyVersion {
 }
 
 /**
- * Versioned policy sets (DynamoDB). Versions are immutable; pushing makes a new one active.
- * Single-item conditional writes only.
+ * A versioned configuration set (DynamoDB): versions are immutable; pushing makes a new one
+ * active. Single-item conditional writes only.
  */
-export interface PolicyStore {
+export interface VersionedSetStore<V extends VersionStamp> {
   /** The active version, or undefined before the first push. */
-  active(): Promise<StoredPolicyVersion | undefined>;
-  get(version: number): Promise<StoredPolicyVersion | undefined>;
-  /** Versions, newest first, without their sources. */
-  list(limit: number): Promise<Array<Omit<StoredPolicyVersion, 'sources' | 'schema'>>>;
+  active(): Promise<V | undefined>;
+  get(version: number): Promise<V | undefined>;
+  /** Versions, newest first, without their content. */
+  list(limit: number): Promise<VersionStamp[]>;
   /**
    * Stores `next` as version `expectedActive + 1` and makes it active. Answers `conflict` when
    * another push got there first (the caller re-reads and decides again).
    */
-  push(
-    next: Omit<StoredPolicyVersion, 'version'>,
-    expectedActive: number,
-  ): Promise<StoredPolicyVersion | 'conflict'>;
+  push(next: Omit<V, 'version'>, expectedActive: number): Promise<V | 'conflict'>;
 }
+
+/** One stored version of the policy set: the files as pushed, and who pushed them when. */
+export interface StoredPolicyVersion extends VersionStamp {
+  readonly sources: ReadonlyArray<{ readonly name: string; readonly text: string }>;
+  readonly schema: string;
+  /** SHA-256 digest of schema and sources, as `readPolicyFolder` computes it. */
+  readonly digest: string;
+}
+
+/** Versioned policy sets. */
+export type PolicyStore = VersionedSetStore<StoredPolicyVersion>;
+
+/** One stored version of the connection list: the connections as pushed, and who pushed them when. */
+export interface StoredConnectionSet extends VersionStamp {
+  /**
+   * The connections as validated at push (defaults applied), by name. Stored data: validated
+   * again before it is served.
+   */
+  readonly connections: readonly unknown[];
+  /** `connections:<12 hex>`, as `connectionSetDigest` computes it. */
+  readonly digest: string;
+}
+
+/** Versioned connection lists: the whole list is one version. */
+export type ConnectionSetStore = VersionedSetStore<StoredConnectionSet>;
 
 export interface ResultColumn {
   readonly name: string;

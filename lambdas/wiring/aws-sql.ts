@@ -3,9 +3,10 @@
 import { fileURLToPath } from 'node:url';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretsManagerCredentials } from '../adapters/aws/secrets-manager-credentials.js';
-import { staticConnectionStore } from '../adapters/config/static-connection-store.js';
 import { createJwtIdentityVerifier } from '../adapters/identity/jwt-identity-verifier.js';
-import { PostgresExecutor } from '../adapters/targets/postgres-executor.js';
+import { MysqlExecutor, type MysqlExecutorOptions } from '../adapters/targets/mysql-executor.js';
+import { perTargetExecutor } from '../adapters/targets/per-target-executor.js';
+import { PostgresExecutor, type PostgresExecutorOptions } from '../adapters/targets/postgres-executor.js';
 import {
   connectionsFromEnv,
   documentClient,
@@ -15,13 +16,13 @@ import {
   required,
   sessionStore,
 } from './aws.js';
-import { buildSqlHandler, storedPolicies } from './sql-route.js';
+import { buildSqlHandler, storedConnections, storedPolicies } from './sql-route.js';
 
 const bundledPolicyDir = () => fileURLToPath(new URL('./policies', import.meta.url));
 
 export const awsSqlHandler = (env: Env) => {
   const credentials = new SecretsManagerCredentials(new SecretsManagerClient({}));
-  const executor = new PostgresExecutor({
+  const postgres: PostgresExecutorOptions = {
     maxPoolSize: 1, // one request at a time per Lambda environment
     resolve: async (connection) => {
       if (!('secretArn' in connection.target)) {
@@ -38,10 +39,41 @@ export const awsSqlHandler = (env: Env) => {
         ssl: true,
       };
     },
-  });
+  };
+  const mysql: MysqlExecutorOptions = {
+    maxPoolSize: 1,
+    resolve: async (connection) => {
+      if (!('secretArn' in connection.target)) {
+        throw new Error(`connection ${connection.name}: on AWS a target must be a Secrets Manager ARN`);
+      }
+      const c = await credentials.get(connection.target.secretArn);
+      return {
+        host: c.host,
+        port: c.port,
+        user: c.user,
+        password: c.password,
+        database: c.database,
+        ssl: { rejectUnauthorized: true },
+      };
+    },
+  };
+  // One executor per connection and target: a push that moves a connection gets fresh pools.
+  const executors = {
+    postgres: perTargetExecutor(() => new PostgresExecutor(postgres)),
+    mysql: perTargetExecutor(() => new MysqlExecutor(mysql)),
+  };
   return buildSqlHandler({
     identity: createJwtIdentityVerifier(identityConfigFromEnv(env), logger),
-    connections: staticConnectionStore(connectionsFromEnv(env)),
+    // Pushed versions from the table (`tollgate connection push`); before the first push, the
+    // connections the stack declared (TOLLGATE_CONNECTIONS).
+    connections: storedConnections({
+      client: documentClient(),
+      tableName: required(env, 'TOLLGATE_TABLE'),
+      fallback: connectionsFromEnv(env),
+      aws: true,
+      logger,
+      ttlMs: 30_000,
+    }),
     // Pushed versions from the table; before the first push, the policy folder shipped beside
     // the bundle (lib/constructs/gateway-function.ts copies it).
     policies: storedPolicies({
@@ -51,7 +83,7 @@ export const awsSqlHandler = (env: Env) => {
       logger,
       ttlMs: 30_000,
     }),
-    executors: { postgres: executor },
+    executors,
     sessions: sessionStore(env),
     logger,
     maxBodyBytes: Number(env.TOLLGATE_MAX_BODY_BYTES || 262_144),

@@ -8,7 +8,6 @@ import { join, resolve } from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbSessionStore } from '../adapters/aws/dynamodb-session-store.js';
 import { S3RecordingArchive } from '../adapters/aws/s3-recording-archive.js';
-import { staticConnectionStore } from '../adapters/config/static-connection-store.js';
 import {
   createJwtIdentityVerifier,
   type IdentityConfig,
@@ -27,13 +26,15 @@ import {
 import { startDemoPostgres } from '../adapters/local/demo-postgres.js';
 import { LOCAL_AUDIENCE, LOCAL_GROUPS_CLAIM, loadDevIssuer } from '../adapters/local/dev-issuer.js';
 import { createLocalArchiver } from '../adapters/local/local-archiver.js';
-import { PostgresExecutor } from '../adapters/targets/postgres-executor.js';
+import { MysqlExecutor } from '../adapters/targets/mysql-executor.js';
+import { perTargetExecutor } from '../adapters/targets/per-target-executor.js';
+import { PostgresExecutor, type PostgresExecutorOptions } from '../adapters/targets/postgres-executor.js';
 import type { Connection } from '../core/config/connection.js';
 import type { Logger } from '../core/ports.js';
 import { createLocalServer } from '../local/server.js';
 import { buildFallbackHandler, buildHealthHandler } from './gateway.js';
 import { loadLocalConfig } from './local-config.js';
-import { buildSqlHandler, storedPolicies } from './sql-route.js';
+import { buildSqlHandler, storedConnections, storedPolicies } from './sql-route.js';
 
 export { LOCAL_BUCKET, LOCAL_TABLE } from '../adapters/local/aws-stand-ins.js';
 
@@ -58,7 +59,10 @@ export interface LocalGateway {
   readonly url: string;
   readonly port: number;
   readonly dataDir: string;
+  /** The connections served at start (the active pushed version, else tollgate.yaml's). */
   readonly connections: readonly Connection[];
+  /** Version of the connection list in force: `v<N>`, or `connections:<digest>` of tollgate.yaml's. */
+  connectionVersion(): Promise<string>;
   /** Version of the policy set in force. */
   policyVersion(): Promise<string>;
   /** Archives all pending session events now. */
@@ -92,7 +96,19 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
     writeFileSync(endpointsFile, JSON.stringify({ dynamodb: dynamo.endpoint }), { mode: 0o600 });
     stops.push(async () => rmSync(endpointsFile, { force: true }));
 
-    const demo = config.connections.some((c) => 'demo' in c.target)
+    // Pushed versions (`tollgate connection push`) take effect within 2 s; before any, the file's.
+    const connections = storedConnections({
+      client: DynamoDBDocumentClient.from(dynamoClient),
+      tableName: LOCAL_TABLE,
+      fallback: config.connections,
+      aws: false,
+      logger,
+      ttlMs: 2000,
+    });
+    const served = (await connections.current().catch(() => undefined))?.connections ?? config.connections;
+
+    // The demo database runs when the file or the served version has a demo connection.
+    const demo = [...config.connections, ...served].some((c) => 'demo' in c.target)
       ? await startDemoPostgres({
           dataDir: join(dataDir, 'demo-postgres'),
           seedFile: options.demoSeedFile ?? resolve('db/seed/demo-postgres.sql'),
@@ -100,21 +116,39 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
       : undefined;
     if (demo) stops.push(demo.stop);
 
-    const executor = new PostgresExecutor({
-      resolve: async (connection) => {
-        const target = connection.target;
-        if ('url' in target) return { connectionString: target.url };
-        if ('urlEnv' in target) {
-          const url = options.env?.[target.urlEnv];
-          if (!url) throw new Error(`environment variable ${target.urlEnv} is not set`);
-          return { connectionString: url };
-        }
+    /** The URL of a connection's target in local mode; credentials never leave the adapters. */
+    const targetUrl = (connection: Connection): string => {
+      const target = connection.target;
+      if ('url' in target) return target.url;
+      if ('urlEnv' in target) {
+        const url = options.env?.[target.urlEnv];
+        if (!url) throw new Error(`environment variable ${target.urlEnv} is not set`);
+        return url;
+      }
+      if ('demo' in target && demo && connection.kind === 'postgres') return demo.url;
+      if ('demo' in target) {
+        throw new Error(
+          `connection ${connection.name}: the demo database is PostgreSQL and runs only when a demo connection is served at start`,
+        );
+      }
+      throw new Error(`connection ${connection.name}: Secrets Manager targets need AWS`);
+    };
+    const postgres: PostgresExecutorOptions = {
+      resolve: async (connection) =>
         // PGlite has one backend session shared by all sockets: one connection at a time.
-        if ('demo' in target && demo) return { connectionString: demo.url, max: 1 };
-        throw new Error(`connection ${connection.name}: Secrets Manager targets need AWS`);
-      },
-    });
-    stops.push(() => executor.close());
+        'demo' in connection.target
+          ? { connectionString: targetUrl(connection), max: 1 }
+          : { connectionString: targetUrl(connection) },
+    };
+    // One executor per connection and target: a push that moves a connection gets fresh pools.
+    const executors = {
+      postgres: perTargetExecutor(() => new PostgresExecutor(postgres)),
+      mysql: perTargetExecutor(() => new MysqlExecutor({ resolve: async (c) => ({ uri: targetUrl(c) }) })),
+    };
+    stops.push(
+      () => executors.postgres.close(),
+      () => executors.mysql.close(),
+    );
 
     const archiver = createLocalArchiver({
       sessions: new DynamoDbSessionStore({
@@ -165,9 +199,9 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
     });
     const sql = await buildSqlHandler({
       identity: createJwtIdentityVerifier(identity, logger),
-      connections: staticConnectionStore(config.connections),
+      connections,
       policies,
-      executors: { postgres: executor },
+      executors,
       sessions: archiver.sessions,
       logger,
       maxBodyBytes: config.maxBodyBytes,
@@ -182,7 +216,8 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
       url,
       port,
       dataDir,
-      connections: config.connections,
+      connections: served,
+      connectionVersion: async () => (await connections.current()).version,
       policyVersion: async () => (await policies.current()).version,
       flushRecordings: () => archiver.flush(),
       endpoints: { dynamodb: dynamo.endpoint, s3: s3.endpoint, demoPostgres: demo?.url },

@@ -672,7 +672,7 @@ connections:
       ],
       [
         'a reserved session id',
-        () => sql(json({ sql: 'SELECT 1' }), { session: 'tollgate:policy-audit' }),
+        () => sql(json({ sql: 'SELECT 1' }), { session: 'tollgate:config-audit' }),
         400,
         'bad_request',
       ],

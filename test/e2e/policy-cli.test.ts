@@ -13,7 +13,7 @@ import {
   localDynamoDbClient,
   startDynalite,
 } from '../../lambdas/adapters/local/aws-stand-ins.js';
-import { POLICY_AUDIT_SESSION } from '../../lambdas/core/policy/push-policies.js';
+import { CONFIG_AUDIT_SESSION } from '../../lambdas/core/policy/push-policies.js';
 import { verifyChain } from '../../lambdas/core/recording/hash-chain.js';
 import { LOCAL_TABLE } from '../../lambdas/wiring/local.js';
 
@@ -274,11 +274,11 @@ describe('tollgate policy', () => {
     );
 
     it(
-      'recorded both changes in the policy-audit session, as one hash chain',
+      'recorded both changes in the config-audit session, as one hash chain',
       async () => {
         const store = await openDataDir();
         try {
-          const events = await store.sessions.listEvents(POLICY_AUDIT_SESSION, 0, 100);
+          const events = await store.sessions.listEvents(CONFIG_AUDIT_SESSION, 0, 100);
           expect(events.map((e) => [e.type, e.data.version, e.data.actor])).toEqual([
             ['policy.changed', 1, 'operator:e2e-operator'],
             ['policy.changed', 2, 'operator:bob'],

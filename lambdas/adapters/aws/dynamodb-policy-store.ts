@@ -1,73 +1,23 @@
-// PolicyStore on DynamoDB, in the session table: immutable version items and one ACTIVE pointer
-// per policy set. Single-item conditional writes only (dynalite, the local stand-in, has no
-// transactions), so a push is two writes, and a push that dies between them must not wedge the
-// next one:
+// PolicyStore on DynamoDB: a versioned set (dynamodb-versioned-set.ts documents the items and
+// the push protocol) in the partition POLICYSET#<name>, whose content is the policy files.
 //
-//   pk = POLICYSET#default, sk = VERSION#<12-digit n>#<pushId>   one candidate for version n
+//   pk = POLICYSET#default, sk = VERSION#<12-digit n>#<pushId>   { sources (JSON), schema, … }
 //   pk = POLICYSET#default, sk = ACTIVE                          { version, pushId, digest }
-//
-// A push for `expectedActive = a` writes a candidate for version a + 1 under its own random
-// pushId (attribute_not_exists: candidates are never overwritten), then moves ACTIVE from a to
-// a + 1 with `version = :a` (`attribute_not_exists(pk)` for the first push). The pointer move is
-// the commit: of several candidates for one number, exactly one can be activated; a candidate
-// whose push lost the race or died before the pointer moved is never active and never listed —
-// the next push simply writes its own candidate for the same number. Version numbers therefore
-// stay gapless (always expectedActive + 1), so a caller can record the number before pushing.
-//
-// Every candidate notes `previousPushId`, the pushId of the version it replaces (ACTIVE is read
-// before the candidate is written, and an active number's pushId never changes), so history is
-// the chain ACTIVE → previousPushId → … and version n < active is found through any candidate of
-// n + 1.
-import { randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import type { PolicyStore, StoredPolicyVersion, VersionStamp } from '../../core/ports.js';
 import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
-import type { PolicyStore, StoredPolicyVersion } from '../../core/ports.js';
+  contentBytes,
+  DynamoDbVersionedSet,
+  type DynamoDbVersionedSetOptions,
+  type Item,
+  MAX_VERSION_CONTENT_BYTES,
+} from './dynamodb-versioned-set.js';
 
-const ACTIVE = 'ACTIVE';
-const VERSION_PREFIX = 'VERSION#';
-const versionPrefix = (version: number) => `${VERSION_PREFIX}${String(version).padStart(12, '0')}#`;
-const candidateKey = (version: number, pushId: string) => `${versionPrefix(version)}${pushId}`;
 /** DynamoDB's item limit is 400 KB including attribute names; leave room for the metadata. */
-export const MAX_POLICY_SET_BYTES = 380_000;
+export const MAX_POLICY_SET_BYTES = MAX_VERSION_CONTENT_BYTES;
 
-const isConditionFailure = (error: unknown) =>
-  error instanceof ConditionalCheckFailedException ||
-  (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
-
-type Summary = Omit<StoredPolicyVersion, 'sources' | 'schema'>;
-type Item = Record<string, unknown>;
-
-// `version` and `comment` are DynamoDB reserved words.
-const NAMES = { '#version': 'version', '#comment': 'comment' };
-const SUMMARY_PROJECTION = '#version, pushId, previousPushId, digest, createdAt, createdBy, #comment';
-
-const summaryOf = (item: Item): Summary => ({
-  version: Number(item.version),
-  digest: String(item.digest),
-  createdAt: String(item.createdAt),
-  createdBy: String(item.createdBy),
-  comment: typeof item.comment === 'string' ? item.comment : undefined,
-});
-
-const versionOf = (item: Item): StoredPolicyVersion => ({
-  ...summaryOf(item),
-  sources: JSON.parse(String(item.sources)) as StoredPolicyVersion['sources'],
-  schema: String(item.schema),
-});
-
-export interface DynamoDbPolicyStoreOptions {
-  readonly client: DynamoDBDocumentClient;
-  readonly tableName: string;
+export interface DynamoDbPolicyStoreOptions extends DynamoDbVersionedSetOptions {
   /** Name of the policy set; one per deployment today. */
   readonly policySet?: string;
-  /** Identifies a push's candidate item; random by default. */
-  readonly newPushId?: () => string;
 }
 
 export class PolicySetTooLargeError extends Error {
@@ -77,169 +27,23 @@ export class PolicySetTooLargeError extends Error {
   }
 }
 
-export class DynamoDbPolicyStore implements PolicyStore {
-  private readonly client: DynamoDBDocumentClient;
-  private readonly tableName: string;
-  private readonly pk: string;
-  private readonly newPushId: () => string;
-
+export class DynamoDbPolicyStore extends DynamoDbVersionedSet<StoredPolicyVersion> implements PolicyStore {
   constructor(options: DynamoDbPolicyStoreOptions) {
-    this.client = options.client;
-    this.tableName = options.tableName;
-    this.pk = `POLICYSET#${options.policySet ?? 'default'}`;
-    this.newPushId = options.newPushId ?? randomUUID;
+    super(options, `POLICYSET#${options.policySet ?? 'default'}`, 'policy');
   }
 
-  async active(): Promise<StoredPolicyVersion | undefined> {
-    const pointer = await this.pointer();
-    if (!pointer) return undefined;
-    return this.candidate(pointer.version, pointer.pushId);
-  }
-
-  async get(version: number): Promise<StoredPolicyVersion | undefined> {
-    if (!Number.isInteger(version) || version < 1) return undefined;
-    const pointer = await this.pointer();
-    if (!pointer || version > pointer.version) return undefined;
-    if (version === pointer.version) return this.candidate(version, pointer.pushId);
-    // Every candidate of version + 1 was written while `version` was active, so each names it.
-    const { Items } = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': this.pk, ':prefix': versionPrefix(version + 1) },
-        ProjectionExpression: 'previousPushId',
-        ConsistentRead: true,
-        Limit: 1,
-      }),
-    );
-    const pushId = Items?.[0]?.previousPushId;
-    if (typeof pushId !== 'string') throw new Error(`policy version ${version + 1} is missing`);
-    return this.candidate(version, pushId);
-  }
-
-  async list(limit: number): Promise<Summary[]> {
-    const pointer = await this.pointer();
-    if (!pointer || limit < 1) return [];
-    // Walk the chain from ACTIVE down through the candidates, newest first; candidates that were
-    // never activated (lost races, pushes that died half-way) are not on it.
-    let want = { version: pointer.version, pushId: pointer.pushId };
-    const versions: Summary[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: {
-            ':pk': this.pk,
-            ':from': versionPrefix(1),
-            ':to': `${versionPrefix(pointer.version)}\uffff`,
-          },
-          ProjectionExpression: SUMMARY_PROJECTION,
-          ExpressionAttributeNames: NAMES,
-          ScanIndexForward: false,
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        if (Number(item.version) !== want.version || item.pushId !== want.pushId) continue;
-        versions.push(summaryOf(item));
-        if (versions.length >= limit || want.version === 1) return versions;
-        want = { version: want.version - 1, pushId: String(item.previousPushId) };
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return versions;
-  }
-
-  async push(
-    next: Omit<StoredPolicyVersion, 'version'>,
-    expectedActive: number,
-  ): Promise<StoredPolicyVersion | 'conflict'> {
-    const sources = JSON.stringify(next.sources);
-    const bytes = Buffer.byteLength(sources) + Buffer.byteLength(next.schema);
+  protected encode(next: Omit<StoredPolicyVersion, 'version'>): Item {
+    const content = { sources: JSON.stringify(next.sources), schema: next.schema };
+    const bytes = contentBytes(content);
     if (bytes > MAX_POLICY_SET_BYTES) throw new PolicySetTooLargeError(bytes);
-
-    const pointer = await this.pointer();
-    if ((pointer?.version ?? 0) !== expectedActive) return 'conflict';
-    const version = expectedActive + 1;
-    const pushId = this.newPushId();
-
-    // 1. The candidate: immutable, never overwritten.
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            pk: this.pk,
-            sk: candidateKey(version, pushId),
-            version,
-            pushId,
-            previousPushId: pointer?.pushId ?? null,
-            sources,
-            schema: next.schema,
-            digest: next.digest,
-            createdAt: next.createdAt,
-            createdBy: next.createdBy,
-            ...(next.comment === undefined ? {} : { comment: next.comment }),
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-    } catch (error) {
-      if (isConditionFailure(error)) return 'conflict';
-      throw error;
-    }
-
-    // 2. The commit: move ACTIVE from the expected version. A lost race leaves the candidate
-    // above unreferenced, which is harmless.
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: this.pk, sk: ACTIVE },
-          UpdateExpression: 'SET #version = :version, pushId = :pushId, digest = :digest, activatedAt = :at',
-          ConditionExpression: expectedActive === 0 ? 'attribute_not_exists(pk)' : '#version = :expected',
-          ExpressionAttributeNames: { '#version': 'version' },
-          ExpressionAttributeValues: {
-            ':version': version,
-            ':pushId': pushId,
-            ':digest': next.digest,
-            ':at': next.createdAt,
-            ...(expectedActive === 0 ? {} : { ':expected': expectedActive }),
-          },
-        }),
-      );
-    } catch (error) {
-      if (isConditionFailure(error)) return 'conflict';
-      throw error;
-    }
-    return { ...next, version };
+    return content;
   }
 
-  private async pointer(): Promise<{ version: number; pushId: string } | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { pk: this.pk, sk: ACTIVE },
-        ProjectionExpression: '#version, pushId',
-        ExpressionAttributeNames: { '#version': 'version' },
-        ConsistentRead: true,
-      }),
-    );
-    return Item ? { version: Number(Item.version), pushId: String(Item.pushId) } : undefined;
-  }
-
-  private async candidate(version: number, pushId: string): Promise<StoredPolicyVersion> {
-    const { Item } = await this.client.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { pk: this.pk, sk: candidateKey(version, pushId) },
-        ConsistentRead: true,
-      }),
-    );
-    if (!Item) throw new Error(`policy version ${version} (${pushId}) is missing`);
-    return versionOf(Item);
+  protected decode(stamp: VersionStamp, item: Item): StoredPolicyVersion {
+    return {
+      ...stamp,
+      sources: JSON.parse(String(item.sources)) as StoredPolicyVersion['sources'],
+      schema: String(item.schema),
+    };
   }
 }

@@ -1,15 +1,16 @@
 // Which Cedar action a SQL statement is: the verb policies are written against.
-import type { StatementFacts } from '../sql/facts.js';
+import type { StatementFacts, StatementKind } from '../sql/facts.js';
 
+/** The actions, from the least to the most restrictive. */
 export const SQL_ACTIONS = ['sql:read', 'sql:write', 'sql:ddl', 'sql:privilege', 'sql:admin'] as const;
 export type SqlAction = (typeof SQL_ACTIONS)[number];
 
-/** The action of one statement. Writes hidden in CTEs or executed by EXPLAIN ANALYZE are writes. */
-export const sqlAction = (statement: StatementFacts): SqlAction => {
-  switch (statement.kind) {
+/** The action of one kind of statement, alone. */
+const actionOfKind = (kind: StatementKind): SqlAction => {
+  switch (kind) {
     case 'select':
     case 'explain':
-      return statement.nestedWrites.length > 0 ? 'sql:write' : 'sql:read';
+      return 'sql:read';
     case 'insert':
     case 'update':
     case 'delete':
@@ -23,3 +24,15 @@ export const sqlAction = (statement: StatementFacts): SqlAction => {
       return 'sql:admin';
   }
 };
+
+/**
+ * The action of one statement: the most restrictive (read < write < ddl < privilege < admin) of
+ * its own kind's and of every write nested in it. A read with a DELETE in a CTE is a write;
+ * `EXPLAIN ANALYZE CREATE TABLE … AS` and `EXPLAIN ANALYZE SELECT … INTO` are DDL and
+ * `EXPLAIN ANALYZE EXECUTE` is an admin command: each executes what it explains.
+ */
+export const sqlAction = (statement: StatementFacts): SqlAction =>
+  statement.nestedWrites.reduce<SqlAction>((worst, kind) => {
+    const action = actionOfKind(kind);
+    return SQL_ACTIONS.indexOf(action) > SQL_ACTIONS.indexOf(worst) ? action : worst;
+  }, actionOfKind(statement.kind));

@@ -2,6 +2,8 @@
 import type { JsonValue } from './canonical-json.js';
 
 export type SessionEventType =
+  | 'connections.changed'
+  | 'connections.change-failed'
   | 'policy.changed'
   | 'policy.change-failed'
   | 'request.received'

@@ -3,7 +3,7 @@
 // WHERE, functions and dangerous calls, locking, EXPLAIN ANALYZE.
 import { loadModule, parseSync } from 'libpg-query';
 import type { SqlAnalyzer } from '../ports.js';
-import { dangerousCategory } from './dangerous-functions.js';
+import { dangerousCategory, dangerousWriteTarget } from './dangerous-functions.js';
 import type { DangerCategory, SqlFacts, StatementFacts, StatementKind } from './facts.js';
 
 type Node = Record<string, unknown>;
@@ -28,6 +28,9 @@ const DCL = new Set([
   'AlterOwnerStmt',
 ]);
 
+/** Nodes visited per statement at most: beyond it the request is refused as unanalysable. */
+const MAX_NODES = 200_000;
+
 const SESSION = new Set(['VariableSetStmt', 'VariableShowStmt', 'DiscardStmt', 'ConstraintsSetStmt']);
 const PROCEDURAL = new Set(['DoStmt', 'CallStmt']);
 const DDL_PREFIXES = ['Create', 'Alter', 'Drop', 'Rename', 'Define', 'Comment', 'SecLabel', 'Import'];
@@ -40,9 +43,24 @@ const DDL = new Set([
   'CompositeTypeStmt',
 ]);
 
+/**
+ * Whether a SELECT is a SELECT INTO, which creates a table. PostgreSQL takes the INTO of a set
+ * operation (`SELECT * INTO t FROM a UNION SELECT * FROM b`) from its leftmost arm, down the
+ * `larg` chain, as transformOptionalSelectInto does.
+ */
+const selectsInto = (select: Node): boolean => {
+  let node: Node | undefined = select;
+  for (let depth = 0; node !== undefined && depth < MAX_NODES; depth++) {
+    if (node.intoClause) return true;
+    if (node.op === undefined || node.op === 'SETOP_NONE') return false;
+    node = node.larg as Node | undefined;
+  }
+  return false;
+};
+
 /** Kind of a top-level node; anything not recognised is `utility`, which is never read-only. */
 const kindOf = (nodeType: string, node: Node): StatementKind => {
-  if (nodeType === 'SelectStmt') return node.intoClause ? 'ddl' : 'select';
+  if (nodeType === 'SelectStmt') return selectsInto(node) ? 'ddl' : 'select';
   const dml = DML[nodeType];
   if (dml) return dml;
   if (nodeType === 'ExplainStmt') return 'explain';
@@ -87,8 +105,8 @@ const asciiLower = (s: string): string => s.replace(/[A-Z]/g, (c) => c.toLowerCa
 const TRUE_WORDS = new Set(['t', 'tr', 'tru', 'true', 'y', 'ye', 'yes', 'on', '1']);
 const FALSE_WORDS = new Set(['f', 'fa', 'fal', 'fals', 'false', 'n', 'no', 'of', 'off', '0']);
 
-/** Constant-folding goes this deep at most; beyond it an expression is taken as a real condition. */
-const MAX_FOLD_DEPTH = 16;
+/** Conditions are folded this deep at most; beyond it a condition is taken as matching every row. */
+const MAX_FOLD_DEPTH = 64;
 
 const isBoolType = (typeName: unknown): boolean => {
   const parts = names((typeName as Node | undefined)?.names);
@@ -125,15 +143,16 @@ const isConstant = (expr: unknown, withNull: boolean): boolean => {
 const withoutLocations = (expr: unknown): string =>
   JSON.stringify(expr, (key, value) => (key === 'location' ? undefined : value));
 
-const isEqualsOperator = (name: unknown): boolean => {
+/** A built-in operator's symbol (unqualified or `OPERATOR(pg_catalog.…)`); undefined for others. */
+const builtinOperator = (name: unknown): string | undefined => {
   const parts = names(name);
-  return parts.at(-1) === '=' && (parts.length === 1 || (parts.length === 2 && parts[0] === 'pg_catalog'));
+  return parts.length === 1 || (parts.length === 2 && parts[0] === 'pg_catalog') ? parts.at(-1) : undefined;
 };
 
 /**
- * Whether a condition is trivially constant: `true`, `'yes'`, `1::bool`, `1 = 1`, `'a' = 'a'`,
- * `NULL IS NULL`, `NOT false`, `x OR 1 = 1`, `true IS TRUE`. Undefined when it depends on rows
- * (or is too involved to fold): a condition that might filter is taken as one.
+ * The exact value of a condition that reads no column: `true`, `'yes'`, `1::bool`, `1 = 1`,
+ * `'a' = 'a'`, `NULL IS NULL`, `NOT false`, `true IS TRUE` (and their false counterparts).
+ * Undefined when it is not folded: such a condition may be either.
  */
 const truthOf = (expr: unknown, depth = 0): boolean | undefined => {
   if (expr === null || typeof expr !== 'object' || depth > MAX_FOLD_DEPTH) return undefined;
@@ -144,7 +163,7 @@ const truthOf = (expr: unknown, depth = 0): boolean | undefined => {
     // `=` is NULL when either side is; IS NOT DISTINCT FROM is true for two NULLs.
     const withNull = aExpr.kind === 'AEXPR_NOT_DISTINCT';
     const comparesConstants =
-      (withNull || (aExpr.kind === 'AEXPR_OP' && isEqualsOperator(aExpr.name))) &&
+      (withNull || (aExpr.kind === 'AEXPR_OP' && builtinOperator(aExpr.name) === '=')) &&
       isConstant(aExpr.lexpr, withNull) &&
       isConstant(aExpr.rexpr, withNull);
     return comparesConstants && withoutLocations(aExpr.lexpr) === withoutLocations(aExpr.rexpr)
@@ -193,17 +212,231 @@ const truthOf = (expr: unknown, depth = 0): boolean | undefined => {
 };
 
 /**
- * Whether an UPDATE or DELETE touches every row: no WHERE clause, or one that is trivially always
- * true. `WHERE CURRENT OF cursor` is a real condition.
+ * A write's target as its conditions see it: which nodes of the conditions read a column of the
+ * row being written.
  */
-const touchesEveryRow = (whereClause: unknown): boolean =>
-  whereClause === undefined || whereClause === null || truthOf(whereClause) === true;
+type RowReads = WeakMap<object, boolean>;
 
-/** An INSERT, UPDATE, DELETE or MERGE anywhere in the statement: its target, its WHERE clause. */
+/** Objects under `roots`, visited iteratively (conditions can nest deeper than the call stack). */
+const eachObject = (roots: readonly unknown[], visit: (node: Node) => void): void => {
+  const stack = [...roots];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (value === null || typeof value !== 'object') continue;
+    if (!Array.isArray(value)) visit(value as Node);
+    for (const child of Object.values(value))
+      if (child !== null && typeof child === 'object') stack.push(child);
+  }
+};
+
+/**
+ * Which nodes of a write's conditions read a column of the row being written. A column
+ * reference may, unless it is qualified by the name of another range entry of the statement (a
+ * table of UPDATE … FROM or DELETE … USING, the MERGE source, a subquery's own FROM): an
+ * unqualified name may be a column of the target, and a qualifier that names the target (its
+ * alias or its name) or nothing the statement declares (say, a composite column) may too.
+ */
+const rowReads = (body: Node, conditions: readonly unknown[]): RowReads => {
+  const relation = body.relation as Node | undefined;
+  const target = new Set<string>();
+  const alias = (relation?.alias as Node | undefined)?.aliasname;
+  if (typeof alias === 'string') target.add(alias);
+  if (typeof relation?.relname === 'string') target.add(relation.relname);
+  const others = new Set<string>();
+  eachObject([body.fromClause, body.usingClause, body.sourceRelation, ...conditions], (node) => {
+    const name = (node.alias as Node | undefined)?.aliasname ?? node.relname;
+    if (typeof name === 'string') others.add(name);
+  });
+  const readsTarget = (columnRef: Node): boolean => {
+    const fields = Array.isArray(columnRef.fields) ? (columnRef.fields as Node[]) : [];
+    if (fields.length < 2) return true;
+    const qualifier = (fields[fields.length - 2]?.String as Node | undefined)?.sval;
+    return typeof qualifier !== 'string' || target.has(qualifier) || !others.has(qualifier);
+  };
+  // Post-order: a node reads the row when it is such a column reference or has a child that reads it.
+  const reads: RowReads = new WeakMap();
+  const stack: Array<{ node: object; expanded: boolean }> = conditions
+    .filter((c): c is object => c !== null && typeof c === 'object')
+    .map((node) => ({ node, expanded: false }));
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    const children = Object.values(top.node).filter((c): c is object => c !== null && typeof c === 'object');
+    if (!top.expanded) {
+      top.expanded = true;
+      for (const node of children) stack.push({ node, expanded: false });
+      continue;
+    }
+    stack.pop();
+    const columnRef = (top.node as Node).ColumnRef as Node | undefined;
+    reads.set(
+      top.node,
+      (columnRef !== undefined && readsTarget(columnRef)) || children.some((c) => reads.get(c)),
+    );
+  }
+  return reads;
+};
+
+/** Operators true of any value compared with itself (NULL aside), and those never true of it. */
+const REFLEXIVE = new Set(['=', '<=', '>=']);
+const IRREFLEXIVE = new Set(['<>', '<', '>']); // the parser reads != as <>
+
+/**
+ * Whether a comparison has the same expression on both sides (`id = id`, `id IN (id, 5)`,
+ * `lower(x) IS NOT DISTINCT FROM lower(x)`) and so holds (`hold`) or fails (`!hold`) for every
+ * row whatever the row holds. NULLs aside: `id = id` is NULL for a NULL id, and a key has none.
+ */
+const comparesWithItself = (aExpr: Node, hold: boolean): boolean => {
+  const left = withoutLocations(aExpr.lexpr);
+  const same = aExpr.lexpr !== undefined && left === withoutLocations(aExpr.rexpr);
+  const operator = builtinOperator(aExpr.name);
+  switch (aExpr.kind) {
+    case 'AEXPR_OP':
+      return same && operator !== undefined && (hold ? REFLEXIVE : IRREFLEXIVE).has(operator);
+    case 'AEXPR_NOT_DISTINCT':
+      return same && hold;
+    case 'AEXPR_DISTINCT':
+      return same && !hold;
+    case 'AEXPR_IN': {
+      // `x IN (…)` is named `=`, `x NOT IN (…)` is named `<>`.
+      const items = ((aExpr.rexpr as Node | undefined)?.List as Node | undefined)?.items;
+      const listed = Array.isArray(items) && items.some((item) => withoutLocations(item) === left);
+      return aExpr.lexpr !== undefined && listed && operator === (hold ? '=' : '<>');
+    }
+    default:
+      return false;
+  }
+};
+
+/**
+ * Whether a condition may hold for every row of the write's target (`hold`), or fail for every
+ * row (`!hold`: what a NOT turns into holding). A fail-closed approximation: it answers false
+ * only for a condition that, as written, tells rows apart.
+ *
+ * - A part that reads no column of the row has one value for all rows: it may hold for every row
+ *   unless it folds to false (`false`, `NOT true`, `'off'`), and fail for every row unless it
+ *   folds to true. `x OR 2 > 1` is every row; `x OR false` is `x`.
+ * - OR holds for every row when one of its arms may; AND when all of them may; NOT turns it round.
+ * - The same expression on both sides of `=`, `<=`, `>=`, IS NOT DISTINCT FROM or IN holds for
+ *   every row; of `<>`, `<`, `>`, IS DISTINCT FROM or NOT IN, fails for every row.
+ * - IS TRUE / IS NOT FALSE follow their argument; IS FALSE / IS NOT TRUE turn it round.
+ * - Anything else that reads the row (`id = 5`, `id > 0`, `email IS NULL`) is a real condition.
+ */
+const mayBeForEveryRow = (expr: unknown, hold: boolean, reads: RowReads, depth = 0): boolean => {
+  if (expr === null || typeof expr !== 'object') return true;
+  const node = expr as Node;
+  if (reads.get(node) !== true) {
+    const truth = truthOf(node);
+    return truth === undefined || truth === hold;
+  }
+  if (depth > MAX_FOLD_DEPTH) return true;
+  const next = (arg: unknown, h: boolean) => mayBeForEveryRow(arg, h, reads, depth + 1);
+  const boolExpr = node.BoolExpr as Node | undefined;
+  if (boolExpr) {
+    const args: unknown[] = Array.isArray(boolExpr.args) ? boolExpr.args : [];
+    switch (boolExpr.boolop) {
+      case 'OR_EXPR':
+        return hold ? args.some((a) => next(a, true)) : args.every((a) => next(a, false));
+      case 'AND_EXPR':
+        return hold ? args.every((a) => next(a, true)) : args.some((a) => next(a, false));
+      case 'NOT_EXPR':
+        return args.some((a) => next(a, !hold));
+      default:
+        return true;
+    }
+  }
+  const aExpr = node.A_Expr as Node | undefined;
+  if (aExpr) return comparesWithItself(aExpr, hold);
+  const booleanTest = node.BooleanTest as Node | undefined;
+  if (booleanTest) {
+    switch (booleanTest.booltesttype) {
+      case 'IS_TRUE':
+      case 'IS_NOT_FALSE':
+        return next(booleanTest.arg, hold);
+      case 'IS_FALSE':
+      case 'IS_NOT_TRUE':
+        return next(booleanTest.arg, !hold);
+      default:
+        return false;
+    }
+  }
+  return false;
+};
+
+/**
+ * Whether a write condition (an UPDATE's or DELETE's WHERE, a MERGE WHEN clause's AND) lets the
+ * write touch every row of its target:
+ *
+ * - no condition at all;
+ * - a condition that reads no column of the target row (`WHERE 2 > 1`, `WHERE 'a' <> 'b'`,
+ *   `WHERE 1 IN (1, 2)`, `WHERE EXISTS (SELECT 1 FROM customers)`, `UPDATE … FROM customers
+ *   WHERE customers.vip`). It has one value for all rows, so the write touches all of them or
+ *   none. Chosen deliberately, to fail closed and stay simple: it is taken as every row even when
+ *   it plainly matches nothing (`WHERE false`, `WHERE 1 = 2`, `WHERE NULL = NULL`): such a write
+ *   changes nothing, so refusing it costs nothing, and the analysis never has to prove a
+ *   constant false;
+ * - a condition that reads the row but holds for every row as written (`id = 5 OR 1 = 1`,
+ *   `id = id`, `NOT (id <> id)`; see `mayBeForEveryRow`).
+ *
+ * `WHERE CURRENT OF cursor` is a real condition (one row).
+ */
+const touchesEveryRow = (condition: unknown, reads: () => RowReads): boolean => {
+  if (condition === undefined || condition === null) return true;
+  if ((condition as Node).CurrentOfExpr) return false;
+  const known = reads();
+  return known.get(condition as object) !== true || mayBeForEveryRow(condition, true, known);
+};
+
+/**
+ * Whether a MERGE touches every row of its target: a WHEN MATCHED clause that updates or deletes
+ * with no condition of its own (or one that touches every row), when the join condition matches
+ * every target row (`ON true`, `ON 2 > 1`, `ON s.id = 1`: judged as a WHERE clause); or a WHEN
+ * NOT MATCHED BY SOURCE clause that updates or deletes, when the join condition may match no
+ * target row (`ON false`, `ON 1 = 2`).
+ */
+const mergeTouchesEveryRow = (body: Node): boolean => {
+  const clauses = (Array.isArray(body.mergeWhenClauses) ? body.mergeWhenClauses : [])
+    .map((c) => (c as Node).MergeWhenClause as Node | undefined)
+    .filter((c): c is Node => c !== undefined)
+    .filter((c) => c.commandType === 'CMD_UPDATE' || c.commandType === 'CMD_DELETE');
+  if (clauses.length === 0) return false;
+  let known: RowReads | undefined;
+  const reads = (): RowReads => {
+    known ??= rowReads(body, [body.joinCondition, ...clauses.map((c) => c.condition)]);
+    return known;
+  };
+  const join = body.joinCondition;
+  const matchesEveryRow = touchesEveryRow(join, reads);
+  const missesEveryRow =
+    join === undefined || reads().get(join as object) !== true || mayBeForEveryRow(join, false, reads());
+  return clauses.some(
+    (c) =>
+      touchesEveryRow(c.condition, reads) &&
+      ((c.matchKind === 'MERGE_WHEN_MATCHED' && matchesEveryRow) ||
+        (c.matchKind === 'MERGE_WHEN_NOT_MATCHED_BY_SOURCE' && missesEveryRow)),
+  );
+};
+
+/**
+ * An INSERT, UPDATE, DELETE or MERGE anywhere in the statement: its target (and whether writing
+ * it is a dangerous call, as writing pg_settings is), and whether it touches every row.
+ */
 const noteDml = (kind: StatementKind, body: Node, acc: Walk): void => {
   const target = body.relation as Node | undefined;
-  if (target && typeof target.relname === 'string') acc.tablesWritten.add(relationName(target));
-  if ((kind === 'update' || kind === 'delete') && touchesEveryRow(body.whereClause)) {
+  if (target && typeof target.relname === 'string') {
+    const name = relationName(target);
+    acc.tablesWritten.add(name);
+    const danger = dangerousWriteTarget(target.relname);
+    if (danger && !acc.dangerous.has(name)) acc.dangerous.set(name, danger.category);
+  }
+  let known: RowReads | undefined;
+  const reads = (): RowReads => {
+    known ??= rowReads(body, [body.whereClause]);
+    return known;
+  };
+  if (
+    ((kind === 'update' || kind === 'delete') && touchesEveryRow(body.whereClause, reads)) ||
+    (kind === 'merge' && mergeTouchesEveryRow(body))
+  ) {
     acc.dmlWithoutWhere = true;
   }
 };
@@ -270,9 +503,6 @@ const noteCall = (funcCall: Node, acc: Walk): void => {
   const danger = dangerousCategory(parts.at(-1)!);
   if (danger && !acc.dangerous.has(name)) acc.dangerous.set(name, danger.category);
 };
-
-/** Nodes visited per statement at most: beyond it the request is refused as unanalysable. */
-const MAX_NODES = 200_000;
 
 class TooComplex extends Error {}
 
@@ -427,7 +657,10 @@ const analyzeStatement = (stmt: Node, text: string): StatementFacts => {
     selectInto: false,
   };
   walk(stmt, acc);
-  const kind = kindOf(nodeType, body);
+  // An INTO anywhere in a SELECT makes it a SELECT INTO, as it is on the leftmost arm. PostgreSQL
+  // refuses it elsewhere ("SELECT ... INTO is not allowed here"); refusing it here costs nothing.
+  const intoKind = (k: StatementKind): StatementKind => (k === 'select' && acc.selectInto ? 'ddl' : k);
+  const kind = intoKind(kindOf(nodeType, body));
   // What a statement writes, it references.
   for (const table of acc.tablesWritten) acc.tables.add(table);
   // EXPLAIN is a read only when it explains a SELECT: EXPLAIN ANALYZE executes what it explains.
@@ -439,7 +672,7 @@ const analyzeStatement = (stmt: Node, text: string): StatementFacts => {
     const query = (body.query as Node | undefined) ?? {};
     explained = Object.keys(query)[0];
     if (explained !== undefined) {
-      const explainedKind = kindOf(explained, query[explained] as Node);
+      const explainedKind = intoKind(kindOf(explained, query[explained] as Node));
       if (explainedKind !== 'select') acc.nestedWrites.add(explainedKind);
     }
   }

@@ -1,6 +1,7 @@
 // The dangerous-function catalogue: functions that act on the server, its file system, the
 // network, other sessions or the transaction's guarantees even when called from a SELECT, or that
-// run SQL text the analysis cannot see. A read that calls one is not a plain read.
+// run SQL text the analysis cannot see. A read that calls one is not a plain read. Writes to a
+// few relations act like such a call (`DANGEROUS_WRITE_TARGETS`: pg_settings is set_config).
 //
 // Matched on the function's own name (the last part of a qualified name, whatever schema or
 // database qualifies it), exactly as the parser gives it: unquoted identifiers are folded to
@@ -122,6 +123,40 @@ export const DANGEROUS_FUNCTIONS: ReadonlyMap<string, DangerEntry> = new Map([
     'ts_stat',
     'ts_rewrite',
   ]),
+  // tablefunc: crosstab(), crosstab2()–crosstab4() and connectby() run the SQL text they are given
+  // (crosstab's own variants, often declared under other names, are caught by the family below).
+  ...group('executes-sql', 'executes SQL text', ['connectby']),
+  // pg_background runs SQL text in a background worker: its own transaction, which commits
+  // whatever the caller's READ ONLY transaction forbids.
+  ...group('executes-sql', 'executes SQL text in another transaction', [
+    'pg_background_launch',
+    'pg_background_launch_v2',
+    'pg_background_submit_v2',
+  ]),
+  // pg_cron: schedules SQL text to run later, outside this request.
+  ...group('executes-sql', 'schedules SQL text to run later', [
+    'schedule',
+    'schedule_in_database',
+    'alter_job',
+  ]),
+  // pgsql-http (and pg_net's net.http_get, net.http_post, net.http_delete): HTTP requests from
+  // the server, which work inside a READ ONLY transaction and can carry any data out.
+  ...group('network', 'sends HTTP requests from the server', [
+    'http',
+    'http_get',
+    'http_post',
+    'http_put',
+    'http_patch',
+    'http_delete',
+    'http_head',
+    'http_request',
+  ]),
+  ...group('network', 'configures the server’s HTTP client', ['http_set_curlopt', 'http_reset_curlopt']),
+  // Cloud extensions: Amazon RDS/Aurora (aws_s3, aws_lambda, aws_ml), Azure (azure_storage).
+  ...group('network', 'exports a query’s result to S3', ['query_export_to_s3']),
+  ...group('network', 'imports a file from S3 into a table', ['table_import_from_s3']),
+  ...group('network', 'invokes a cloud function or model endpoint', ['invoke', 'invoke_endpoint']),
+  ...group('network', 'reads or writes cloud storage', ['blob_get', 'blob_put', 'blob_list']),
   ...group('sleep', 'holds a connection idle', ['pg_sleep', 'pg_sleep_for', 'pg_sleep_until']),
   ...group('transaction-id', 'assigns a transaction id', ['txid_current', 'pg_current_xact_id']),
 ]);
@@ -150,11 +185,31 @@ const FAMILIES: ReadonlyArray<{ readonly matches: (name: string) => boolean; rea
       entry: { category: 'advisory-lock', reason: 'takes or releases advisory locks' },
     },
     {
+      matches: (n) => n.startsWith('crosstab'),
+      entry: { category: 'executes-sql', reason: 'executes SQL text (tablefunc crosstab)' },
+    },
+    {
       matches: (n) =>
         n.startsWith('database_to_xml') || n.startsWith('schema_to_xml') || n.startsWith('table_to_xml'),
       entry: { category: 'executes-sql', reason: 'reads whole tables named by text' },
     },
   ];
+
+/**
+ * Relations a write to which acts like a dangerous call, by their own name (the last part of a
+ * qualified name, as for functions). `UPDATE pg_settings SET setting = …` is `set_config()`
+ * through the view's update rule: it changes the statement timeout, the role's search path, ….
+ */
+export const DANGEROUS_WRITE_TARGETS: ReadonlyMap<string, DangerEntry> = new Map([
+  [
+    'pg_settings',
+    { category: 'settings', reason: 'changes settings: the view’s update rule calls set_config' },
+  ],
+]);
+
+/** The catalogue entry of a relation that is written to (a DML target), or undefined. */
+export const dangerousWriteTarget = (relname: string): DangerEntry | undefined =>
+  DANGEROUS_WRITE_TARGETS.get(relname);
 
 /**
  * The catalogue entry of a function, or undefined. `name` is the function's own name,

@@ -196,7 +196,17 @@ export const executeSql = async (deps: ExecuteSqlDeps, input: ExecuteSqlInput): 
     throw refusal;
   }
 
-  const connection = await deps.connections.get(input.connectionName);
+  let connection: Connection | undefined;
+  try {
+    connection = await deps.connections.get(input.connectionName);
+  } catch (error) {
+    const known =
+      error instanceof TollgateError
+        ? error
+        : new TollgateError('unavailable', 'The connections are unavailable.');
+    await record(received, failed(known));
+    throw known;
+  }
   if (!connection) {
     const error = new NotFoundError('connection_not_found', `No connection named ${input.connectionName}.`);
     await record(received, failed(error));

@@ -1,11 +1,11 @@
-// pushPolicies: a policy set is compiled, recorded in the policy-audit session, then activated —
+// pushPolicies: a policy set is compiled, recorded in the config-audit session, then activated —
 // with a real SessionRecorder over the in-memory session store and a small in-memory PolicyStore.
 import { join } from 'node:path';
 import { type PolicyFolder, readPolicyFolder } from '../../../../lambdas/adapters/config/policy-files.js';
 import { PolicySetError } from '../../../../lambdas/core/policy/policy-set.js';
 import {
+  CONFIG_AUDIT_SESSION,
   diffPolicySets,
-  POLICY_AUDIT_SESSION,
   type PushPoliciesDeps,
   pushPolicies,
 } from '../../../../lambdas/core/policy/push-policies.js';
@@ -83,7 +83,7 @@ const setup = () => {
     recorder: new SessionRecorder(sessions),
     clock: { now: () => NOW },
   };
-  const audit = (): SessionEvent[] => sessions.events.get(POLICY_AUDIT_SESSION) ?? [];
+  const audit = (): SessionEvent[] => sessions.events.get(CONFIG_AUDIT_SESSION) ?? [];
   return { store, sessions, deps, audit };
 };
 
@@ -136,7 +136,7 @@ describe('pushPolicies', () => {
     });
     expect(event!.data.added).toContain('agents-may-read');
     expect(event!.data.added).toHaveLength(11);
-    expect(sessions.owners.get(POLICY_AUDIT_SESSION)).toEqual({ sub: 'tollgate-system', issuer: 'tollgate' });
+    expect(sessions.owners.get(CONFIG_AUDIT_SESSION)).toEqual({ sub: 'tollgate-system', issuer: 'tollgate' });
   });
 
   it('records the change before the version is activated', async () => {
@@ -371,7 +371,7 @@ describe('pushPolicies', () => {
     });
   });
 
-  it('keeps the policy-audit session one verifiable hash chain across pushes', async () => {
+  it('keeps the config-audit session one verifiable hash chain across pushes', async () => {
     // Prepare
     const { deps, audit } = setup();
 
@@ -385,10 +385,10 @@ describe('pushPolicies', () => {
     expect(verifyChain(audit())).toMatchObject({ ok: true });
   });
 
-  it('refuses to push when the policy-audit session belongs to someone else', async () => {
+  it('refuses to push when the config-audit session belongs to someone else', async () => {
     // Prepare
     const { store, deps, sessions } = setup();
-    await sessions.claimSession(POLICY_AUDIT_SESSION, { sub: 'mallory', issuer: 'https://issuer.test' });
+    await sessions.claimSession(CONFIG_AUDIT_SESSION, { sub: 'mallory', issuer: 'https://issuer.test' });
 
     // Act
     const pushing = pushPolicies(deps, input(folder));

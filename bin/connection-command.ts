@@ -1,0 +1,304 @@
+// `tollgate connection …`: validate, diff, push and list the versions of the connection list.
+// The list is read from the local configuration file (TOLLGATE_CONFIG, default tollgate.yaml)
+// or --file: a tollgate.yaml (its `connections`) or a YAML list of connections. The store is the
+// session table (table-access.ts): on AWS when TOLLGATE_TABLE is set — and then targets must be
+// Secrets Manager ARNs — else the local data dir, through the running local gateway if any.
+//
+// Nothing here prints a target's URL: a URL can hold a password. Targets show as their kind, the
+// environment variable's name, or the secret's ARN.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import { DynamoDbConnectionStore } from '../lambdas/adapters/aws/dynamodb-connection-store.js';
+import { DynamoDbSessionStore } from '../lambdas/adapters/aws/dynamodb-session-store.js';
+import type { Connection } from '../lambdas/core/config/connection.js';
+import {
+  type ConnectionRules,
+  connectionSetDigest,
+  connectionsByName,
+  diffConnectionSets,
+  pushConnections,
+  redactConnection,
+  validateConnections,
+} from '../lambdas/core/config/push-connections.js';
+import { canonicalJson } from '../lambdas/core/recording/canonical-json.js';
+import { SessionRecorder } from '../lambdas/core/recording/session-recorder.js';
+import {
+  type CommandIo,
+  type Env,
+  historyLimit,
+  type OpenTable,
+  operatorName,
+  processIo,
+  shownPath,
+  UsageError,
+  withTable,
+} from './table-access.js';
+
+export const CONNECTION_USAGE = `Usage:
+  tollgate connection validate [--file tollgate.yaml]   Validate the connections and list every problem
+  tollgate connection diff [--file tollgate.yaml]       Compare them with the active stored version
+  tollgate connection push [--file tollgate.yaml] [--comment "..."] [--as <operator>]
+                                                        Validate, then store and activate them
+  tollgate connection history [--limit 20]              List the stored versions, newest first
+File: --file, else TOLLGATE_CONFIG, else tollgate.yaml (its connections, or a YAML list of connections).
+Store: the DynamoDB table TOLLGATE_TABLE on AWS (targets must be secretArn), else the local data dir
+(TOLLGATE_DATA_DIR, default .tollgate).
+`;
+
+const OPTIONS = {
+  file: { type: 'string' },
+  comment: { type: 'string' },
+  as: { type: 'string' },
+  limit: { type: 'string', default: '20' },
+} as const;
+
+interface Context {
+  readonly env: Env;
+  readonly io: CommandIo;
+  readonly cwd: string;
+  readonly file: string;
+  /** AWS rules apply when the store is the stack's table. */
+  readonly rules: ConnectionRules;
+  readonly values: { comment?: string; as?: string; limit: string };
+}
+
+const out = (ctx: Context, line = '') => ctx.io.stdout(`${line}\n`);
+const shownFile = (ctx: Context) => shownPath(ctx.cwd, ctx.file);
+
+/** The connections of the file, as written. */
+const readFile = (ctx: Context): unknown => {
+  let document: unknown;
+  try {
+    document = parseYaml(readFileSync(ctx.file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`cannot read ${shownFile(ctx)}: ${(error as Error).message}`);
+  }
+  if (Array.isArray(document)) return document;
+  if (document && typeof document === 'object' && 'connections' in document)
+    return (document as { connections: unknown }).connections;
+  throw new UsageError(
+    `${shownFile(ctx)} has no connections: give a tollgate.yaml or a YAML list of connections`,
+  );
+};
+
+/** Validates the file's connections, printing the verdict; undefined when invalid. */
+const validate = (ctx: Context): Connection[] | undefined => {
+  const result = validateConnections(readFile(ctx), ctx.rules);
+  const rules = ctx.rules.aws ? ' for AWS' : '';
+  if (!result.ok) {
+    out(ctx, `✗ ${shownFile(ctx)} is invalid${rules} (${result.problems.length} problems):`);
+    for (const problem of result.problems) out(ctx, `  - ${problem}`);
+    return undefined;
+  }
+  const count = result.connections.length;
+  out(
+    ctx,
+    `✓ ${count} connection${count === 1 ? '' : 's'} in ${shownFile(ctx)} ${count === 1 ? 'is' : 'are'} valid${rules} ` +
+      `(${connectionSetDigest(result.connections)})`,
+  );
+  return result.connections;
+};
+
+// --- the store -----------------------------------------------------------------------------
+
+interface OpenStore {
+  readonly connections: DynamoDbConnectionStore;
+  readonly sessions: DynamoDbSessionStore;
+  /** Where the store is, for messages. */
+  readonly where: string;
+}
+
+const storesOver = ({ documentClient: client, tableName, where }: OpenTable): OpenStore => ({
+  connections: new DynamoDbConnectionStore({ client, tableName }),
+  sessions: new DynamoDbSessionStore({ client, tableName }),
+  where,
+});
+
+const withStore = <T>(ctx: Context, use: (store: OpenStore) => Promise<T>): Promise<T> =>
+  withTable(ctx.env, ctx.cwd, (table) => use(storesOver(table)));
+
+// --- diff ----------------------------------------------------------------------------------
+
+/** A field's value as shown: JSON, with the target redacted. */
+const shownValue = (field: string, connection: Record<string, unknown>): string => {
+  if (field === 'target') {
+    const target = redactConnection(connection).target as Record<string, string>;
+    return target.kind === 'secretArn'
+      ? `secretArn ${target.secretArn}`
+      : target.kind === 'urlEnv'
+        ? `urlEnv ${target.variable}`
+        : target.kind!;
+  }
+  return field in connection ? canonicalJson(connection[field]) : '(none)';
+};
+
+/** `kind, environment, target`: one line about a connection. */
+const summary = (connection: Record<string, unknown>) =>
+  `${String(connection.kind)}, ${String(connection.environment)}, allowGroups ${canonicalJson(connection.allowGroups ?? [])}, ` +
+  `target ${shownValue('target', connection)}`;
+
+const printDiff = (ctx: Context, before: readonly unknown[] | undefined, after: readonly Connection[]) => {
+  const diff = diffConnectionSets(before, after);
+  const old = connectionsByName(before);
+  const next = connectionsByName(after);
+  for (const name of diff.removed) out(ctx, `- ${name}  (${summary(old.get(name)!)})`);
+  for (const name of diff.added) out(ctx, `+ ${name}  (${summary(next.get(name)!)})`);
+  for (const name of diff.changed) {
+    out(ctx, `~ ${name}`);
+    for (const field of diff.fields[name] ?? []) {
+      const was = shownValue(field, old.get(name)!);
+      const now = shownValue(field, next.get(name)!);
+      // A target can change where its kind does not (another URL): say so without showing it.
+      out(ctx, `    ${field}: ${was} → ${now}${was === now ? ' (changed)' : ''}`);
+    }
+  }
+  out(ctx, `${diff.added.length} added, ${diff.removed.length} removed, ${diff.changed.length} changed`);
+};
+
+const diffCommand = async (ctx: Context): Promise<number> => {
+  const connections = validate(ctx);
+  if (!connections) return 1;
+  const digest = connectionSetDigest(connections);
+  return withStore(ctx, async ({ connections: store, where }) => {
+    const active = await store.active();
+    if (!active) {
+      out(
+        ctx,
+        `No version has been pushed to ${where}: gateways serve the connections they started with ` +
+          '(tollgate.yaml locally, the stack’s connections on AWS).',
+      );
+      out(ctx, `Pushing ${shownFile(ctx)} would store:`);
+      printDiff(ctx, undefined, connections);
+      return 0;
+    }
+    if (active.digest === digest) {
+      out(ctx, `✓ ${shownFile(ctx)} matches the active version v${active.version} (${digest})`);
+      return 0;
+    }
+    out(
+      ctx,
+      `From the active version v${active.version} (${active.digest}, ${active.createdBy}, ${active.createdAt}) ` +
+        `to ${shownFile(ctx)} (${digest}):`,
+    );
+    printDiff(ctx, active.connections, connections);
+    return 0;
+  });
+};
+
+// --- push and history ----------------------------------------------------------------------
+
+const pushCommand = async (ctx: Context): Promise<number> => {
+  const actor = operatorName(ctx.values.as, ctx.env);
+  const connections = validate(ctx);
+  if (!connections) {
+    out(ctx, '✗ Not pushed: the connections are invalid.');
+    return 1;
+  }
+  return withStore(ctx, async ({ connections: store, sessions, where }) => {
+    const result = await pushConnections(
+      { store, recorder: new SessionRecorder(sessions), clock: { now: () => new Date() } },
+      { connections, rules: ctx.rules, actor, comment: ctx.values.comment },
+    );
+    if (result.outcome === 'unchanged') {
+      out(ctx, `✓ Nothing to push: ${shownFile(ctx)} is already the active version v${result.version}.`);
+      return 0;
+    }
+    if (result.outcome === 'conflict') {
+      out(
+        ctx,
+        '✗ Not pushed: other pushes got there first. Run `tollgate connection diff`, then push again.',
+      );
+      return 1;
+    }
+    const { change: diff, version, previousVersion } = result;
+    out(
+      ctx,
+      `✓ Pushed v${version.version}${previousVersion ? ` (was v${previousVersion})` : ''} to ${where} as ${actor}: ` +
+        `${diff.added.length} added, ${diff.removed.length} removed, ${diff.changed.length} changed.`,
+    );
+    for (const name of diff.added) out(ctx, `  + ${name}`);
+    for (const name of diff.removed) out(ctx, `  - ${name}`);
+    for (const name of diff.changed) out(ctx, `  ~ ${name} (${(diff.fields[name] ?? []).join(', ')})`);
+    out(ctx, 'Gateways serve it within their refresh interval (2 s locally, 30 s on AWS).');
+    if (ctx.rules.aws) {
+      out(
+        ctx,
+        'The SQL function reads only the secrets the stack grants it: declare new secrets in its `connections` context.',
+      );
+    }
+    return 0;
+  });
+};
+
+const historyCommand = async (ctx: Context): Promise<number> => {
+  const limit = historyLimit(ctx.values.limit);
+  return withStore(ctx, async ({ connections: store, where }) => {
+    const versions = await store.list(limit);
+    if (versions.length === 0) {
+      out(ctx, `No version has been pushed to ${where}: gateways serve the connections they started with.`);
+      return 0;
+    }
+    out(ctx, `Connection list versions in ${where}, newest first (* active):`);
+    versions.forEach((v, index) => {
+      const comment = v.comment ? `  ${v.comment}` : '';
+      out(
+        ctx,
+        `${index === 0 ? '*' : ' '} v${v.version}  ${v.createdAt}  ${v.createdBy}  ${v.digest}${comment}`,
+      );
+    });
+    return 0;
+  });
+};
+
+// --- entry ---------------------------------------------------------------------------------
+
+/** Runs `tollgate connection <args>`; answers the exit code (0 ok, 1 failed, 2 usage). */
+export async function connectionCommand(
+  args: string[],
+  env: Env,
+  io: CommandIo = processIo,
+): Promise<number> {
+  const [sub, ...rest] = args;
+  const cwd = io.cwd ?? process.cwd();
+  try {
+    if (sub === undefined || sub === 'help' || sub === '--help') {
+      io.stdout(CONNECTION_USAGE);
+      return sub === undefined ? 2 : 0;
+    }
+    let values: Context['values'] & { file?: string };
+    try {
+      ({ values } = parseArgs({ args: rest, options: OPTIONS, strict: true, allowPositionals: false }));
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    const ctx: Context = {
+      env,
+      io,
+      cwd,
+      file: resolve(cwd, values.file ?? (env.TOLLGATE_CONFIG || 'tollgate.yaml')),
+      rules: { aws: Boolean(env.TOLLGATE_TABLE) },
+      values,
+    };
+    switch (sub) {
+      case 'validate':
+        return validate(ctx) ? 0 : 1;
+      case 'diff':
+        return await diffCommand(ctx);
+      case 'push':
+        return await pushCommand(ctx);
+      case 'history':
+        return await historyCommand(ctx);
+      default:
+        throw new UsageError(`unknown connection command "${sub}"`);
+    }
+  } catch (error) {
+    io.stderr(`tollgate connection: ${(error as Error).message}\n`);
+    if (error instanceof UsageError) {
+      io.stderr(CONNECTION_USAGE);
+      return 2;
+    }
+    return 1;
+  }
+}

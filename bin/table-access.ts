@@ -1,0 +1,178 @@
+// What the `tollgate policy …` and `tollgate connection …` commands share: where the versioned
+// store is, and who pushes. The store is the session table: on AWS when TOLLGATE_TABLE is set
+// (default credential chain), else the local data dir — through the running local gateway's
+// DynamoDB stand-in when it has published one in <dataDir>/endpoints.json (it holds the database
+// lock), or a dynalite of our own.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  ENDPOINTS_FILE,
+  ensureTable,
+  LOCAL_TABLE,
+  localDynamoDbClient,
+  startDynalite,
+} from '../lambdas/adapters/local/aws-stand-ins.js';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export interface CommandIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** Where relative paths start; the process's working directory by default. */
+  readonly cwd?: string;
+}
+
+export const processIo: CommandIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
+
+/** A mistake in the command line: answered with the usage and exit code 2. */
+export class UsageError extends Error {}
+
+/** A path as the user would type it: relative below the working directory, else absolute. */
+export const shownPath = (cwd: string, path: string) => {
+  const rel = relative(cwd, path);
+  return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? path : rel;
+};
+
+const OPERATOR = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
+
+/** `operator:<name>`: the pusher, from --as or the login name. */
+export const operatorName = (as: string | undefined, env: Env): string => {
+  const name = (as ?? env.USER ?? env.USERNAME ?? '').replace(/^operator:/, '');
+  if (!name) throw new UsageError('say who pushes with --as <operator> (USER is not set)');
+  if (!OPERATOR.test(name)) throw new UsageError(`invalid operator name "${name}": letters, digits, . _ @ -`);
+  return `operator:${name}`;
+};
+
+export interface OpenTable {
+  readonly documentClient: DynamoDBDocumentClient;
+  readonly tableName: string;
+  /** The stack's table on AWS (TOLLGATE_TABLE), rather than a local data dir. */
+  readonly aws: boolean;
+  /** Where the store is, for messages. */
+  readonly where: string;
+  close(): Promise<void>;
+}
+
+const readEndpoint = (dataDir: string): string | undefined => {
+  const file = join(dataDir, ENDPOINTS_FILE);
+  if (!existsSync(file)) return undefined;
+  try {
+    const endpoint = (JSON.parse(readFileSync(file, 'utf8')) as { dynamodb?: unknown }).dynamodb;
+    return typeof endpoint === 'string' ? endpoint : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * True when another process holds the LevelDB lock of a dynalite data dir. Checked before starting
+ * dynalite on it, which would otherwise crash the process on its first request.
+ */
+const databaseLocked = async (path: string): Promise<boolean> => {
+  mkdirSync(path, { recursive: true });
+  // dynalite's own `level`, wherever npm placed it.
+  const { Level } = createRequire(createRequire(import.meta.url).resolve('dynalite'))('level') as {
+    Level: new (path: string) => { open(): Promise<void>; close(): Promise<void> };
+  };
+  const db = new Level(path);
+  try {
+    await db.open();
+    await db.close();
+    return false;
+  } catch (error) {
+    if ((error as { cause?: { code?: string } }).cause?.code === 'LEVEL_LOCKED') return true;
+    throw error;
+  }
+};
+
+/** True when a DynamoDB endpoint answers; false when nothing listens there (a stale file). */
+const answers = async (client: DynamoDBClient, tableName: string): Promise<boolean> => {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }), {
+      abortSignal: AbortSignal.timeout(3000),
+    });
+    return true;
+  } catch (error) {
+    return (error as { name?: string }).name === 'ResourceNotFoundException';
+  }
+};
+
+const opened = (
+  client: DynamoDBClient,
+  tableName: string,
+  aws: boolean,
+  where: string,
+  close: () => Promise<void>,
+): OpenTable => ({ documentClient: DynamoDBDocumentClient.from(client), tableName, aws, where, close });
+
+export const openTable = async (env: Env, cwd: string): Promise<OpenTable> => {
+  if (env.TOLLGATE_TABLE) {
+    const client = new DynamoDBClient({});
+    return opened(client, env.TOLLGATE_TABLE, true, `DynamoDB table ${env.TOLLGATE_TABLE}`, async () =>
+      client.destroy(),
+    );
+  }
+  const dataDir = resolve(cwd, env.TOLLGATE_DATA_DIR || '.tollgate');
+  const published = readEndpoint(dataDir);
+  if (published) {
+    const client = localDynamoDbClient(published);
+    if (await answers(client, LOCAL_TABLE)) {
+      await ensureTable(client, LOCAL_TABLE);
+      return opened(
+        client,
+        LOCAL_TABLE,
+        false,
+        `the running local gateway (${shownPath(cwd, dataDir)})`,
+        async () => client.destroy(),
+      );
+    }
+    client.destroy(); // a file left by a gateway that is gone: its database is free
+  }
+  const path = join(dataDir, 'dynamodb');
+  if (await databaseLocked(path)) {
+    throw new Error(
+      `the local data dir ${shownPath(cwd, dataDir)} is in use by a local gateway that did not publish its ` +
+        `DynamoDB endpoint in ${ENDPOINTS_FILE}; stop the gateway and run the command again`,
+    );
+  }
+  const standIn = await startDynalite(path);
+  const client = localDynamoDbClient(standIn.endpoint);
+  try {
+    await ensureTable(client, LOCAL_TABLE);
+  } catch (error) {
+    client.destroy();
+    await standIn.stop();
+    throw error;
+  }
+  return opened(client, LOCAL_TABLE, false, `the local data dir ${shownPath(cwd, dataDir)}`, async () => {
+    client.destroy();
+    await standIn.stop();
+  });
+};
+
+export const withTable = async <T>(
+  env: Env,
+  cwd: string,
+  use: (table: OpenTable) => Promise<T>,
+): Promise<T> => {
+  const table = await openTable(env, cwd);
+  try {
+    return await use(table);
+  } finally {
+    await table.close();
+  }
+};
+
+/** `--limit` of `history`: 1 to 1000. */
+export const historyLimit = (text: string): number => {
+  const limit = Number(text);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+    throw new UsageError('--limit must be 1 to 1000');
+  return limit;
+};
