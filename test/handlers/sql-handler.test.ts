@@ -174,10 +174,14 @@ describe('SQL handler', () => {
   it('answers 500 without a stack trace for a failure inside the gateway, and logs it', async () => {
     const { deps } = await coreDeps();
     const { logger, lines } = captureLogger();
-    const broken = {
-      ...deps,
-      connections: { get: () => Promise.reject(new TypeError('boom at secretFunction')) },
+    // The analyzer's contract is never to throw: if it does, that is a bug inside the gateway.
+    const analyzer = {
+      ...deps.analyzers.postgres!,
+      analyze: () => {
+        throw new TypeError('boom at secretFunction');
+      },
     };
+    const broken = { ...deps, analyzers: { postgres: analyzer } };
     const handler = createSqlHandler({ ...broken, logger, maxBodyBytes: 1024 });
     const response = await handler(
       httpEvent({

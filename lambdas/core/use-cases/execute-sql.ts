@@ -169,7 +169,12 @@ export const executeSql = async (deps: ExecuteSqlDeps, input: ExecuteSqlInput): 
     at: now(),
     data,
   });
-  const record = (...drafts: EventDraft[]) => deps.recorder.append(sessionId, drafts);
+  let receivedStored = false;
+  const record = async (...drafts: EventDraft[]) => {
+    const events = await deps.recorder.append(sessionId, drafts);
+    if (drafts[0]?.type === 'request.received') receivedStored = true;
+    return events;
+  };
 
   await deps.recorder.open(sessionId, principal, now());
 
@@ -196,156 +201,168 @@ export const executeSql = async (deps: ExecuteSqlDeps, input: ExecuteSqlInput): 
     throw refusal;
   }
 
-  let connection: Connection | undefined;
   try {
-    connection = await deps.connections.get(input.connectionName);
-  } catch (error) {
-    const known =
-      error instanceof TollgateError
-        ? error
-        : new TollgateError('unavailable', 'The connections are unavailable.');
-    await record(received, failed(known));
-    throw known;
-  }
-  if (!connection) {
-    const error = new NotFoundError('connection_not_found', `No connection named ${input.connectionName}.`);
-    await record(received, failed(error));
-    throw error;
-  }
+    let connection: Connection | undefined;
+    try {
+      connection = await deps.connections.get(input.connectionName);
+    } catch (error) {
+      const known =
+        error instanceof TollgateError
+          ? error
+          : new TollgateError('unavailable', 'The connections are unavailable.');
+      await record(received, failed(known));
+      throw known;
+    }
+    if (!connection) {
+      const error = new NotFoundError('connection_not_found', `No connection named ${input.connectionName}.`);
+      await record(received, failed(error));
+      throw error;
+    }
 
-  const executor = deps.executors[connection.kind];
-  const analyzer = deps.analyzers[connection.kind];
-  if (!executor || !analyzer) {
-    const error = new TollgateError(
-      'internal_error',
-      `Connections of kind ${connection.kind} are not served here.`,
-    );
-    await record(received, failed(error));
-    throw error;
-  }
-  const facts = analyzer.analyze(body.sql);
-  if (!facts.parseOk) {
-    const error = new SqlUnparseableError(`The SQL does not parse as ${facts.dialect}: ${facts.error}.`, {
-      position: facts.position ?? null,
-    });
+    const executor = deps.executors[connection.kind];
+    const analyzer = deps.analyzers[connection.kind];
+    if (!executor || !analyzer) {
+      const error = new TollgateError(
+        'internal_error',
+        `Connections of kind ${connection.kind} are not served here.`,
+      );
+      await record(received, failed(error));
+      throw error;
+    }
+    const facts = analyzer.analyze(body.sql);
+    if (!facts.parseOk) {
+      const error = new SqlUnparseableError(`The SQL does not parse as ${facts.dialect}: ${facts.error}.`, {
+        position: facts.position ?? null,
+      });
+      await record(
+        received,
+        draft('request.decided', {
+          outcome: 'block',
+          rule: 'sql.unparseable',
+          reason: error.message,
+          hint: null,
+          policyIds: [],
+          policyVersion: 'analysis',
+        }),
+      );
+      throw error;
+    }
+    const params = body.params ?? [];
+    const shapeError =
+      facts.statements.length === 0
+        ? new BadRequestError('The SQL holds no statement.')
+        : params.length > 0 && facts.statements.length > 1
+          ? new BadRequestError('params can only be used with a single statement.')
+          : undefined;
+    if (shapeError) {
+      await record(received, failed(shapeError));
+      throw shapeError;
+    }
+
+    let engine: PolicyEngine;
+    try {
+      engine = await deps.policies.current();
+    } catch (error) {
+      const known =
+        error instanceof TollgateError
+          ? error
+          : new TollgateError('policy_unavailable', 'The policies are unavailable.');
+      await record(received, failed(known));
+      throw known;
+    }
+    const decision = engine.decide({ principal, connection, facts });
     await record(
       received,
       draft('request.decided', {
-        outcome: 'block',
-        rule: 'sql.unparseable',
-        reason: error.message,
-        hint: null,
-        policyIds: [],
-        policyVersion: 'analysis',
+        ...decisionData(decision),
+        connection: describeConnection(connection),
+        statements: facts.statements.map(statementData),
       }),
     );
-    throw error;
-  }
-  const params = body.params ?? [];
-  const shapeError =
-    facts.statements.length === 0
-      ? new BadRequestError('The SQL holds no statement.')
-      : params.length > 0 && facts.statements.length > 1
-        ? new BadRequestError('params can only be used with a single statement.')
-        : undefined;
-  if (shapeError) {
-    await record(received, failed(shapeError));
-    throw shapeError;
-  }
+    const summary = {
+      rule: decision.rule,
+      policyIds: decision.policyIds,
+      policyVersion: decision.policyVersion,
+    };
+    if (decision.outcome === 'approval_required' && decision.approval) {
+      return {
+        status: 'approval_required',
+        requestId,
+        sessionId,
+        reason: decision.reason,
+        hint: decision.hint,
+        approval: decision.approval,
+        decision: summary,
+      };
+    }
+    if (decision.outcome !== 'allow') {
+      const details = { ...summary, ...(decision.hint ? { hint: decision.hint } : {}) };
+      throw decision.outcome === 'deny'
+        ? new DeniedError(decision.reason, details)
+        : new BlockedError(decision.reason, details);
+    }
 
-  let engine: PolicyEngine;
-  try {
-    engine = await deps.policies.current();
-  } catch (error) {
-    const known =
-      error instanceof TollgateError
-        ? error
-        : new TollgateError('policy_unavailable', 'The policies are unavailable.');
-    await record(received, failed(known));
-    throw known;
-  }
-  const decision = engine.decide({ principal, connection, facts });
-  await record(
-    received,
-    draft('request.decided', {
-      ...decisionData(decision),
-      connection: describeConnection(connection),
-      statements: facts.statements.map(statementData),
-    }),
-  );
-  const summary = {
-    rule: decision.rule,
-    policyIds: decision.policyIds,
-    policyVersion: decision.policyVersion,
-  };
-  if (decision.outcome === 'approval_required' && decision.approval) {
+    // Until approvals run writes exactly once, the executor only ever reads: a policy that allows
+    // anything else (a custom pack permitting sql:admin, say) must not reach the target, where a
+    // COMMIT or SET TRANSACTION could end or lift the read-only transaction.
+    const notARead = facts.statements.findIndex((s) => !s.readOnly);
+    if (notARead >= 0) {
+      const error = new BlockedError(
+        `Statement ${notARead + 1} is not a plain read; only reads run until approvals land.`,
+        { rule: 'executor-reads-only', policyIds: [], policyVersion: decision.policyVersion },
+      );
+      await record(draft('request.failed', { code: error.code, message: error.message }));
+      throw error;
+    }
+
+    // Request and decision are durable: only now may the target see the request.
+    const started = deps.clock.now().getTime();
+    let result: Awaited<ReturnType<TargetExecutor['read']>>;
+    try {
+      result = await executor.read(connection, {
+        statements: facts.statements.map((s) => s.text),
+        params,
+        rowLimit: connection.limits.rowLimit,
+        timeoutMs: connection.limits.statementTimeoutMs,
+        maxResultBytes: connection.limits.maxResultBytes,
+      });
+    } catch (error) {
+      const known =
+        error instanceof TollgateError ? error : new TollgateError('target_error', 'The target failed.');
+      const durationMs = deps.clock.now().getTime() - started;
+      const sqlState = typeof known.details?.sqlState === 'string' ? known.details.sqlState : null;
+      await record(
+        draft('request.failed', { code: known.code, message: known.auditMessage, sqlState, durationMs }),
+      );
+      throw known;
+    }
+    await record(
+      draft('request.completed', {
+        rowCount: result.rowCount,
+        truncated: result.truncated,
+        columns: result.columns.map((c) => c.name),
+        durationMs: deps.clock.now().getTime() - started,
+      }),
+    );
     return {
-      status: 'approval_required',
+      status: 'completed',
       requestId,
       sessionId,
-      reason: decision.reason,
-      hint: decision.hint,
-      approval: decision.approval,
-      decision: summary,
-    };
-  }
-  if (decision.outcome !== 'allow') {
-    const details = { ...summary, ...(decision.hint ? { hint: decision.hint } : {}) };
-    throw decision.outcome === 'deny'
-      ? new DeniedError(decision.reason, details)
-      : new BlockedError(decision.reason, details);
-  }
-
-  // Until approvals run writes exactly once, the executor only ever reads: a policy that allows
-  // anything else (a custom pack permitting sql:admin, say) must not reach the target, where a
-  // COMMIT or SET TRANSACTION could end or lift the read-only transaction.
-  const notARead = facts.statements.findIndex((s) => !s.readOnly);
-  if (notARead >= 0) {
-    const error = new BlockedError(
-      `Statement ${notARead + 1} is not a plain read; only reads run until approvals land.`,
-      { rule: 'executor-reads-only', policyIds: [], policyVersion: decision.policyVersion },
-    );
-    await record(draft('request.failed', { code: error.code, message: error.message }));
-    throw error;
-  }
-
-  // Request and decision are durable: only now may the target see the request.
-  const started = deps.clock.now().getTime();
-  let result: Awaited<ReturnType<TargetExecutor['read']>>;
-  try {
-    result = await executor.read(connection, {
-      statements: facts.statements.map((s) => s.text),
-      params,
-      rowLimit: connection.limits.rowLimit,
-      timeoutMs: connection.limits.statementTimeoutMs,
-      maxResultBytes: connection.limits.maxResultBytes,
-    });
-  } catch (error) {
-    const known =
-      error instanceof TollgateError ? error : new TollgateError('target_error', 'The target failed.');
-    const durationMs = deps.clock.now().getTime() - started;
-    const sqlState = typeof known.details?.sqlState === 'string' ? known.details.sqlState : null;
-    await record(
-      draft('request.failed', { code: known.code, message: known.auditMessage, sqlState, durationMs }),
-    );
-    throw known;
-  }
-  await record(
-    draft('request.completed', {
+      columns: result.columns,
+      rows: result.rows,
       rowCount: result.rowCount,
       truncated: result.truncated,
-      columns: result.columns.map((c) => c.name),
-      durationMs: deps.clock.now().getTime() - started,
-    }),
-  );
-  return {
-    status: 'completed',
-    requestId,
-    sessionId,
-    columns: result.columns,
-    rows: result.rows,
-    rowCount: result.rowCount,
-    truncated: result.truncated,
-    decision: summary,
-  };
+      decision: summary,
+    };
+  } catch (error) {
+    // A failure inside the gateway (a bug, not a refusal) is recorded too, best effort.
+    if (!(error instanceof TollgateError)) {
+      const internal = new TollgateError(
+        'internal_error',
+        'The gateway failed; the request was not completed.',
+      );
+      await record(...(receivedStored ? [] : [received]), failed(internal)).catch(() => undefined);
+    }
+    throw error;
+  }
 };

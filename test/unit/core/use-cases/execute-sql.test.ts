@@ -259,6 +259,23 @@ describe('executeSql', () => {
     expect(sessions.all().map((e) => e.type)).toEqual(['request.received', 'request.failed']);
   });
 
+  it('records a failure inside the gateway as internal_error before passing it on', async () => {
+    const { deps, sessions, target } = await coreDeps();
+    const analyzer = {
+      ...deps.analyzers.postgres!,
+      analyze: () => {
+        throw new TypeError('bug');
+      },
+    };
+    const error = await refusal(executeSql({ ...deps, analyzers: { postgres: analyzer } }, input()));
+    expect(error).toBeInstanceOf(TypeError);
+    expect(target.calls).toEqual([]);
+    expect(sessions.all().map((e) => [e.type, e.data.code ?? null])).toEqual([
+      ['request.received', null],
+      ['request.failed', 'internal_error'],
+    ]);
+  });
+
   it('does not run the request when the recording is unavailable (503)', async () => {
     const { deps, sessions, target } = await coreDeps();
     sessions.failWith = new Error('DynamoDB down');
