@@ -69,12 +69,25 @@ export const sqlContext = (statement: StatementFacts, index: number, count: numb
   explainAnalyze: statement.explainAnalyze,
 });
 
-/** `DropStmt` → `DROP`, `VariableSetStmt` → `VARIABLE SET`, `delete` → `DELETE`. */
-export const statementLabel = (statement: StatementFacts): string =>
-  statement.nodeType
+const nodeLabel = (nodeType: string) =>
+  nodeType
     .replace(/Stmt$/, '')
     .replace(/([a-z])([A-Z])/g, '$1 $2')
     .toUpperCase();
+
+/**
+ * How answers name a statement: `DropStmt` → `DROP`, `delete` → `DELETE`, and an EXPLAIN by what
+ * it explains (`EXPLAIN ANALYZE DELETE`).
+ */
+export const statementLabel = (s: StatementFacts): string => {
+  if (s.nodeType === 'SelectStmt' && s.kind === 'ddl') return 'SELECT INTO';
+  if (s.nodeType !== 'ExplainStmt' || s.explainedNodeType === undefined) return nodeLabel(s.nodeType);
+  const inner =
+    s.explainedNodeType === 'SelectStmt' && s.nestedWrites.includes('ddl')
+      ? 'SELECT INTO'
+      : nodeLabel(s.explainedNodeType);
+  return `${s.explainAnalyze ? 'EXPLAIN ANALYZE' : 'EXPLAIN'} ${inner}`;
+};
 
 interface Fill {
   readonly connection: string;

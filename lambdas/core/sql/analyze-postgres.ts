@@ -80,7 +80,8 @@ interface Walk {
   /** Dangerous calls by the name as written. */
   dangerous: Map<string, DangerCategory>;
   nestedWrites: Set<StatementKind>;
-  dmlWithoutWhere: boolean;
+  /** Every INSERT, UPDATE, DELETE and MERGE, judged for touching every row once the walk is done. */
+  writes: Array<{ readonly kind: StatementKind; readonly body: Node }>;
   locking: boolean;
   selectInto: boolean;
 }
@@ -142,6 +143,27 @@ const isConstant = (expr: unknown, withNull: boolean): boolean => {
 
 const withoutLocations = (expr: unknown): string =>
   JSON.stringify(expr, (key, value) => (key === 'location' ? undefined : value));
+
+/** Where the text put a node: not part of what it means. */
+const POSITIONS = new Set(['location', 'rexpr_list_start', 'rexpr_list_end']);
+
+/** Whether two expressions are the same as written, positions aside (iterative: any depth). */
+const sameExpression = (a: unknown, b: unknown): boolean => {
+  const pairs: Array<[unknown, unknown]> = [[a, b]];
+  while (pairs.length > 0) {
+    const [x, y] = pairs.pop()!;
+    if (x === y) continue;
+    if (x === null || y === null || typeof x !== 'object' || typeof y !== 'object') return false;
+    if (Array.isArray(x) !== Array.isArray(y)) return false;
+    const keys = Object.keys(x).filter((k) => !POSITIONS.has(k));
+    if (keys.length !== Object.keys(y).filter((k) => !POSITIONS.has(k)).length) return false;
+    for (const key of keys) {
+      if (!Object.hasOwn(y, key)) return false;
+      pairs.push([(x as Node)[key], (y as Node)[key]]);
+    }
+  }
+  return true;
+};
 
 /** A built-in operator's symbol (unqualified or `OPERATOR(pg_catalog.…)`); undefined for others. */
 const builtinOperator = (name: unknown): string | undefined => {
@@ -255,22 +277,22 @@ const rowReads = (body: Node, conditions: readonly unknown[]): RowReads => {
   };
   // Post-order: a node reads the row when it is such a column reference or has a child that reads it.
   const reads: RowReads = new WeakMap();
-  const stack: Array<{ node: object; expanded: boolean }> = conditions
-    .filter((c): c is object => c !== null && typeof c === 'object')
-    .map((node) => ({ node, expanded: false }));
+  const isObject = (c: unknown): c is object => c !== null && typeof c === 'object';
+  const stack: Array<{ node: object; children: object[] | undefined }> = conditions
+    .filter(isObject)
+    .map((node) => ({ node, children: undefined }));
   while (stack.length > 0) {
     const top = stack[stack.length - 1]!;
-    const children = Object.values(top.node).filter((c): c is object => c !== null && typeof c === 'object');
-    if (!top.expanded) {
-      top.expanded = true;
-      for (const node of children) stack.push({ node, expanded: false });
+    if (top.children === undefined) {
+      top.children = Object.values(top.node).filter(isObject);
+      for (const node of top.children) stack.push({ node, children: undefined });
       continue;
     }
     stack.pop();
     const columnRef = (top.node as Node).ColumnRef as Node | undefined;
     reads.set(
       top.node,
-      (columnRef !== undefined && readsTarget(columnRef)) || children.some((c) => reads.get(c)),
+      (columnRef !== undefined && readsTarget(columnRef)) || top.children.some((c) => reads.get(c) === true),
     );
   }
   return reads;
@@ -286,21 +308,27 @@ const IRREFLEXIVE = new Set(['<>', '<', '>']); // the parser reads != as <>
  * row whatever the row holds. NULLs aside: `id = id` is NULL for a NULL id, and a key has none.
  */
 const comparesWithItself = (aExpr: Node, hold: boolean): boolean => {
-  const left = withoutLocations(aExpr.lexpr);
-  const same = aExpr.lexpr !== undefined && left === withoutLocations(aExpr.rexpr);
+  if (aExpr.lexpr === undefined) return false;
   const operator = builtinOperator(aExpr.name);
   switch (aExpr.kind) {
     case 'AEXPR_OP':
-      return same && operator !== undefined && (hold ? REFLEXIVE : IRREFLEXIVE).has(operator);
+      return (
+        operator !== undefined &&
+        (hold ? REFLEXIVE : IRREFLEXIVE).has(operator) &&
+        sameExpression(aExpr.lexpr, aExpr.rexpr)
+      );
     case 'AEXPR_NOT_DISTINCT':
-      return same && hold;
+      return hold && sameExpression(aExpr.lexpr, aExpr.rexpr);
     case 'AEXPR_DISTINCT':
-      return same && !hold;
+      return !hold && sameExpression(aExpr.lexpr, aExpr.rexpr);
     case 'AEXPR_IN': {
       // `x IN (…)` is named `=`, `x NOT IN (…)` is named `<>`.
       const items = ((aExpr.rexpr as Node | undefined)?.List as Node | undefined)?.items;
-      const listed = Array.isArray(items) && items.some((item) => withoutLocations(item) === left);
-      return aExpr.lexpr !== undefined && listed && operator === (hold ? '=' : '<>');
+      return (
+        operator === (hold ? '=' : '<>') &&
+        Array.isArray(items) &&
+        items.some((item) => sameExpression(aExpr.lexpr, item))
+      );
     }
     default:
       return false;
@@ -416,9 +444,21 @@ const mergeTouchesEveryRow = (body: Node): boolean => {
   );
 };
 
+/** Whether an UPDATE or DELETE (by its WHERE clause) or a MERGE touches every row. */
+const writeTouchesEveryRow = (kind: StatementKind, body: Node): boolean => {
+  if (kind === 'merge') return mergeTouchesEveryRow(body);
+  if (kind !== 'update' && kind !== 'delete') return false;
+  let known: RowReads | undefined;
+  return touchesEveryRow(body.whereClause, () => {
+    known ??= rowReads(body, [body.whereClause]);
+    return known;
+  });
+};
+
 /**
- * An INSERT, UPDATE, DELETE or MERGE anywhere in the statement: its target (and whether writing
- * it is a dangerous call, as writing pg_settings is), and whether it touches every row.
+ * An INSERT, UPDATE, DELETE or MERGE anywhere in the statement: its target, and whether writing
+ * it is a dangerous call (as writing pg_settings is). Whether it touches every row is judged after
+ * the walk, so only for a statement small enough to analyse.
  */
 const noteDml = (kind: StatementKind, body: Node, acc: Walk): void => {
   const target = body.relation as Node | undefined;
@@ -428,17 +468,7 @@ const noteDml = (kind: StatementKind, body: Node, acc: Walk): void => {
     const danger = dangerousWriteTarget(target.relname);
     if (danger && !acc.dangerous.has(name)) acc.dangerous.set(name, danger.category);
   }
-  let known: RowReads | undefined;
-  const reads = (): RowReads => {
-    known ??= rowReads(body, [body.whereClause]);
-    return known;
-  };
-  if (
-    ((kind === 'update' || kind === 'delete') && touchesEveryRow(body.whereClause, reads)) ||
-    (kind === 'merge' && mergeTouchesEveryRow(body))
-  ) {
-    acc.dmlWithoutWhere = true;
-  }
+  acc.writes.push({ kind, body });
 };
 
 const noteWritten = (rangeVar: unknown, acc: Walk): void => {
@@ -652,7 +682,7 @@ const analyzeStatement = (stmt: Node, text: string): StatementFacts => {
     functions: new Set(),
     dangerous: new Map(),
     nestedWrites: new Set(),
-    dmlWithoutWhere: false,
+    writes: [],
     locking: false,
     selectInto: false,
   };
@@ -688,11 +718,12 @@ const analyzeStatement = (stmt: Node, text: string): StatementFacts => {
     nestedWrites: [...acc.nestedWrites],
     tables: [...acc.tables],
     tablesWritten: [...acc.tablesWritten],
-    dmlWithoutWhere: acc.dmlWithoutWhere,
+    dmlWithoutWhere: acc.writes.some((w) => writeTouchesEveryRow(w.kind, w.body)),
     functions: [...acc.functions],
     dangerousCalls: [...acc.dangerous].map(([name, category]) => ({ name, category })),
     locking: acc.locking,
     explainAnalyze,
+    ...(explained === undefined ? {} : { explainedNodeType: explained }),
   };
 };
 

@@ -53,8 +53,8 @@ export interface StatementFacts {
   /** Tables written by DML anywhere in the statement (INSERT/UPDATE/DELETE/MERGE targets). */
   readonly tablesWritten: readonly string[];
   /**
-   * True when an UPDATE or DELETE anywhere in the statement (top level or in a CTE) has no
-   * WHERE clause, so it touches every row. INSERT and MERGE never set it.
+   * True when an UPDATE, DELETE or MERGE anywhere in the statement touches every row: no WHERE,
+   * or one that reads no column of the target or holds for every row as written.
    */
   readonly dmlWithoutWhere: boolean;
   /** Functions called, lower-case, with the schema when the text gives one. */
@@ -65,6 +65,8 @@ export interface StatementFacts {
   readonly locking: boolean;
   /** EXPLAIN ANALYZE: the explained statement is executed. */
   readonly explainAnalyze: boolean;
+  /** EXPLAIN: the explained statement's node type (e.g. `DeleteStmt`), for answers that name it. */
+  readonly explainedNodeType?: string;
 }
 
 export type SqlFacts =

