@@ -7,6 +7,7 @@ import { createJwtIdentityVerifier } from '../adapters/identity/jwt-identity-ver
 import { MysqlExecutor, type MysqlExecutorOptions } from '../adapters/targets/mysql-executor.js';
 import { perTargetExecutor } from '../adapters/targets/per-target-executor.js';
 import { PostgresExecutor, type PostgresExecutorOptions } from '../adapters/targets/postgres-executor.js';
+import type { Connection } from '../core/config/connection.js';
 import {
   connectionsFromEnv,
   documentClient,
@@ -22,40 +23,23 @@ const bundledPolicyDir = () => fileURLToPath(new URL('./policies', import.meta.u
 
 export const awsSqlHandler = (env: Env) => {
   const credentials = new SecretsManagerCredentials(new SecretsManagerClient({}));
+  /** A connection's secret (RDS JSON format); on AWS every target is a Secrets Manager ARN. */
+  const secretOf = async (connection: Connection) => {
+    if (!('secretArn' in connection.target)) {
+      throw new Error(`connection ${connection.name}: on AWS a target must be a Secrets Manager ARN`);
+    }
+    const { host, port, user, password, database } = await credentials.get(connection.target.secretArn);
+    return { host, port, user, password, database };
+  };
+  // One request at a time per Lambda environment: one connection per pool. TLS is verified
+  // against Node's CAs plus NODE_EXTRA_CA_CERTS (the runtime's bundle, RDS CAs included).
   const postgres: PostgresExecutorOptions = {
-    maxPoolSize: 1, // one request at a time per Lambda environment
-    resolve: async (connection) => {
-      if (!('secretArn' in connection.target)) {
-        throw new Error(`connection ${connection.name}: on AWS a target must be a Secrets Manager ARN`);
-      }
-      const c = await credentials.get(connection.target.secretArn);
-      // TLS to the database, verified against Node's CAs plus NODE_EXTRA_CA_CERTS (e.g. the RDS bundle).
-      return {
-        host: c.host,
-        port: c.port,
-        user: c.user,
-        password: c.password,
-        database: c.database,
-        ssl: true,
-      };
-    },
+    maxPoolSize: 1,
+    resolve: async (connection) => ({ ...(await secretOf(connection)), ssl: true }),
   };
   const mysql: MysqlExecutorOptions = {
     maxPoolSize: 1,
-    resolve: async (connection) => {
-      if (!('secretArn' in connection.target)) {
-        throw new Error(`connection ${connection.name}: on AWS a target must be a Secrets Manager ARN`);
-      }
-      const c = await credentials.get(connection.target.secretArn);
-      return {
-        host: c.host,
-        port: c.port,
-        user: c.user,
-        password: c.password,
-        database: c.database,
-        ssl: { rejectUnauthorized: true },
-      };
-    },
+    resolve: async (connection) => ({ ...(await secretOf(connection)), ssl: { rejectUnauthorized: true } }),
   };
   // One executor per connection and target: a push that moves a connection gets fresh pools.
   const executors = {
