@@ -168,10 +168,11 @@ export class TollgateStack extends Stack {
       vpcSubnets: props.vpcSubnets,
       securityGroups: props.securityGroups,
     });
-    // The SQL function records sessions and events with conditional puts and reads them back.
-    // It has no S3 access at all: archiving is the archiver's job.
+    // The SQL function records sessions and events with conditional puts and reads them back,
+    // and reads the pushed policy and connection sets, which it may not write: only session
+    // partitions. It has no S3 access at all: archiving is the archiver's job.
     this.table.grantReadItems(this.sqlFunction);
-    this.table.grantPutItems(this.sqlFunction);
+    this.table.grantPutItems(this.sqlFunction, ['SESSION#']);
     if (secretArns.length > 0) {
       this.sqlFunction.role.addToPrincipalPolicy(
         new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: secretArns }),

@@ -56,10 +56,23 @@ export class MetadataTable extends Construct {
     return this.grantItemActions(grantee, 'dynamodb:GetItem', 'dynamodb:Query');
   }
 
-  /** Lets `grantee` create or replace single items with `PutItem` (conditional puts included). */
-  grantPutItems(grantee: iam.IGrantable): iam.Grant {
+  /**
+   * Lets `grantee` create or replace single items with `PutItem` (conditional puts included),
+   * only in partitions whose key starts with one of `keyPrefixes` (e.g. `SESSION#`).
+   *
+   * @param keyPrefixes - partition key prefixes the grantee may write; every partition when absent
+   */
+  grantPutItems(grantee: iam.IGrantable, keyPrefixes?: readonly string[]): iam.Grant {
     this.grantKeyForWrites(grantee);
-    return this.grantItemActions(grantee, 'dynamodb:PutItem');
+    if (!keyPrefixes) return this.grantItemActions(grantee, 'dynamodb:PutItem');
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['dynamodb:PutItem'],
+      resourceArns: [this.table.tableArn],
+      conditions: {
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': keyPrefixes.map((prefix) => `${prefix}*`) },
+      },
+    });
   }
 
   /** Lets `grantee` change single items with `UpdateItem` (conditional updates included). */

@@ -308,6 +308,18 @@ describe('TollgateStack', () => {
       ]);
     });
 
+    test('the SQL function may put items only in session partitions, never policy or connection sets', () => {
+      // THEN
+      const puts = sqlStatements.filter((statement) =>
+        [statement.Action].flat().includes('dynamodb:PutItem'),
+      );
+      expect(puts).toEqual([
+        expect.objectContaining({
+          Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SESSION#*'] } },
+        }),
+      ]);
+    });
+
     test('the SQL function may read no secret when no connection is declared', () => {
       // THEN
       expect(actionsOf(sqlStatements).filter((action) => action.startsWith('secretsmanager:'))).toEqual([]);

@@ -20,8 +20,8 @@ export interface TokenRequest {
   readonly groups: readonly string[];
   readonly ttlSeconds: number;
   readonly audience?: string;
-  /** The human an agent acts for; becomes the RFC 8693 `act` claim. */
-  readonly actsFor?: string;
+  /** The agent acting for `sub` (RFC 8693 `act.sub`): the token then represents `sub`, used by it. */
+  readonly actor?: string;
   /** Overrides for tests (e.g. an issued-at in the past). */
   readonly now?: Date;
 }
@@ -71,7 +71,7 @@ export const loadDevIssuer = (dir: string): DevIssuer => {
         exp: iat + request.ttlSeconds,
         jti: randomUUID(),
         [LOCAL_GROUPS_CLAIM]: [...request.groups],
-        ...(request.actsFor ? { act: { sub: request.actsFor } } : {}),
+        ...(request.actor ? { act: { sub: request.actor } } : {}),
       };
       const signingInput = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(payload))}`;
       const signature = sign('sha256', Buffer.from(signingInput), privateKey);

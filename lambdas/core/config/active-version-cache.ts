@@ -19,7 +19,12 @@ export interface ActiveVersionCacheOptions<V extends VersionStamp, T> {
   /** `policy`, `connection set`: in messages. */
   readonly noun: string;
   /** Log messages: a version loaded, a version rejected, the store unreachable. */
-  readonly messages: { readonly loaded: string; readonly invalid: string; readonly unreachable: string };
+  readonly messages: {
+    readonly loaded: string;
+    readonly invalid: string;
+    readonly unreachable: string;
+    readonly pointerMissing: string;
+  };
   /** How long a version is served before the store is asked again. */
   readonly ttlMs: number;
   readonly clock: Clock;
@@ -84,6 +89,12 @@ export const activeVersionCache = <V extends VersionStamp, T>(
     }
     checkedAt = clock.now().getTime();
     if (!active) {
+      if (serving && serving.stored > 0) {
+        // The active pointer vanished after a pushed version was served: never silently revert
+        // to the bundled fallback (it may be more permissive). Keep what was pushed; say so.
+        logger?.error(messages.pointerMissing, { version: label(serving.value) });
+        return serving.value;
+      }
       fallbackValue ??= { value: options.fallback() };
       serving = { value: fallbackValue.value, stored: 0 };
       return fallbackValue.value;

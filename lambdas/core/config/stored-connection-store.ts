@@ -70,6 +70,7 @@ export const storedConnectionStore = (options: StoredConnectionStoreOptions): St
       loaded: 'connection set version loaded',
       invalid: 'active connection set version is invalid; it is not served',
       unreachable: 'connection store unreachable; serving the last loaded connection set',
+      pointerMissing: 'active connection pointer missing after a pushed set was served; keeping that set',
     },
     ttlMs: options.ttlMs ?? 30_000,
     clock: options.clock,

@@ -2,7 +2,7 @@
 
 /** A verified caller. Everything the gateway records is tied to one. */
 export interface Principal {
-  /** The token's `sub`. */
+  /** Who is calling: the token's `sub`, or with delegation (RFC 8693) the actor's `act.sub`. */
   readonly sub: string;
   /** The token's `iss`. `sub` is unique only within an issuer. */
   readonly issuer: string;
@@ -10,7 +10,7 @@ export interface Principal {
   readonly groups: readonly string[];
   /** The token's `jti`, when it has one. */
   readonly tokenId: string | undefined;
-  /** The human an agent acts for (RFC 8693 `act.sub`, or a configured claim). */
+  /** With delegation, the person the caller (an agent) acts for: the token's `sub`. */
   readonly actsFor: string | undefined;
 }
 
@@ -36,17 +36,19 @@ const readGroups = (value: unknown): string[] => {
  * Returns undefined when the claims lack what a principal needs.
  */
 export const principalFromClaims = (claims: Claims, mapping: ClaimMapping): Principal | undefined => {
-  const sub = asString(claims.sub);
+  const subject = asString(claims.sub);
   const issuer = asString(claims.iss);
-  if (sub === undefined || issuer === undefined) return undefined;
+  if (subject === undefined || issuer === undefined) return undefined;
+  // RFC 8693 delegation: `sub` is the person represented, `act.sub` the party acting for them.
+  // The caller is the actor (the agent); the person is who it acts for.
   const act = claims.act;
-  const actsFor =
+  const actor =
     act !== null && typeof act === 'object' ? asString((act as Record<string, unknown>).sub) : undefined;
   return {
-    sub,
+    sub: actor ?? subject,
     issuer,
     groups: readGroups(claims[mapping.groupsClaim]),
     tokenId: asString(claims.jti),
-    actsFor,
+    actsFor: actor === undefined ? undefined : subject,
   };
 };

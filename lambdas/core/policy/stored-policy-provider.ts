@@ -55,6 +55,7 @@ export const storedPolicyProvider = (options: StoredPolicyProviderOptions): Poli
       loaded: 'policy version loaded',
       invalid: 'active policy version does not compile; it is not served',
       unreachable: 'policy store unreachable; serving the last loaded policy version',
+      pointerMissing: 'active policy pointer missing after a pushed version was served; keeping that version',
     },
     ttlMs: options.ttlMs ?? 30_000,
     clock: options.clock,

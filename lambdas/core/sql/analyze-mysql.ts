@@ -517,6 +517,9 @@ const analyzeStatement = (root: Node, text: string, masked: string): StatementFa
   };
   walk(root, acc);
   for (const cte of acc.cteNames) acc.tables.delete(cte);
+  // SELECT … INTO @v / := set session variables, INTO OUTFILE writes a server file: as for
+  // PostgreSQL's SELECT INTO, the action is the most restrictive of what the statement does.
+  if (acc.selectInto || acc.assigns) acc.nestedWrites.add('session');
   const kind = kindOf(root);
   // The grammar refuses EXPLAIN ANALYZE and MariaDB's ANALYZE statement; should it ever accept
   // them, the explained statement runs.

@@ -534,6 +534,33 @@ const noteCall = (funcCall: Node, acc: Walk): void => {
   if (danger && !acc.dangerous.has(name)) acc.dangerous.set(name, danger.category);
 };
 
+/**
+ * Catalogued functions that take several arguments: functional notation (below) passes exactly
+ * one, so it cannot call them, and their names are common column names.
+ */
+const MULTI_ARGUMENT_ONLY = new Set([
+  'schedule',
+  'schedule_in_database',
+  'alter_job',
+  'invoke',
+  'invoke_endpoint',
+]);
+
+/**
+ * PostgreSQL also calls a one-argument function written as a column of its argument:
+ * `(expr).pg_sleep` and `alias.pg_sleep` are `pg_sleep(expr)`. The parser gives these as column
+ * references and indirections, not FuncCall nodes, so each name in such a position that the
+ * catalogue knows counts as a call (a real column of that name is refused too: fail closed).
+ */
+const noteFieldCall = (name: string, acc: Walk): void => {
+  if (MULTI_ARGUMENT_ONLY.has(name)) return;
+  const danger = dangerousCategory(name);
+  if (danger && !acc.dangerous.has(name)) {
+    acc.functions.add(name);
+    acc.dangerous.set(name, danger.category);
+  }
+};
+
 class TooComplex extends Error {}
 
 /** On the walk's stack: makes CTE names visible (+1) or hides them again (-1). */
@@ -616,6 +643,14 @@ const walk = (root: Node, acc: Walk): void => {
         case 'FuncCall':
         case 'funccall': // CallStmt's procedure, bare rather than wrapped in { FuncCall }
           noteCall(node, acc);
+          break;
+        case 'ColumnRef': {
+          const fields = names(node.fields);
+          if (fields.length >= 2) noteFieldCall(fields.at(-1)!, acc);
+          break;
+        }
+        case 'A_Indirection':
+          for (const field of names(node.indirection)) noteFieldCall(field, acc);
           break;
         case 'lockingClause':
           acc.locking = true;

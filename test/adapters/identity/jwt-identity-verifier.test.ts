@@ -91,11 +91,12 @@ describe('JWT identity verifier', () => {
   describe('a valid token', () => {
     it('becomes the principal of its sub, issuer, sorted groups, token id and actor', async () => {
       // Prepare
+      // RFC 8693: the token represents alice (sub), used by agent-7 (act.sub).
       const token = issuer.signToken({
-        sub: 'agent-7',
+        sub: 'alice@example.com',
         groups: ['writers', 'analysts', 'analysts'],
         ttlSeconds: 300,
-        actsFor: 'alice@example.com',
+        actor: 'agent-7',
       });
 
       // Act

@@ -86,6 +86,7 @@ export interface Statement {
   readonly Effect: string;
   readonly Action: string[];
   readonly Resource: unknown[];
+  readonly Condition?: unknown;
 }
 
 /** Every statement of the identity policies attached to `role`, actions and resources as arrays. */
@@ -99,6 +100,7 @@ export const statementsOf = (template: Template, roleLogicalId: string): Stateme
       Effect: statement.Effect as string,
       Action: ([] as string[]).concat(statement.Action as string | string[]),
       Resource: ([] as unknown[]).concat(statement.Resource),
+      ...(statement.Condition ? { Condition: statement.Condition } : {}),
     }));
 
 export const actionsOf = (statements: readonly Statement[]): string[] =>

@@ -17,9 +17,16 @@ describe('principalFromClaims', () => {
     });
   });
 
-  it('reads the human an agent acts for from the RFC 8693 act claim', () => {
-    const principal = principalFromClaims({ sub: 'agent-7', iss: 'i', act: { sub: 'bob' } }, mapping);
-    expect(principal?.actsFor).toBe('bob');
+  it('makes the RFC 8693 actor the caller and the token’s subject the person it acts for', () => {
+    const principal = principalFromClaims({ sub: 'bob', iss: 'i', act: { sub: 'agent-7' } }, mapping);
+    expect(principal).toMatchObject({ sub: 'agent-7', actsFor: 'bob' });
+  });
+
+  it('ignores an act claim without a usable sub', () => {
+    expect(principalFromClaims({ sub: 'bob', iss: 'i', act: { sub: '' } }, mapping)).toMatchObject({
+      sub: 'bob',
+      actsFor: undefined,
+    });
   });
 
   it('reads groups from the configured claim, including Cognito’s', () => {

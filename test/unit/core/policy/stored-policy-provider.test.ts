@@ -128,6 +128,22 @@ describe('storedPolicyProvider', () => {
     expect(afterTtl.version).toBe('v1');
   });
 
+  it('keeps the pushed version, and says so, when the active pointer disappears', async () => {
+    // Prepare: v1 served, then the ACTIVE item is lost (deleted by hand, restored from a backup…)
+    const { store, provider, advance, logger } = setup();
+    store.current = version(1);
+    await provider.current();
+    store.current = undefined;
+
+    // Act
+    advance(TTL);
+    const served = await provider.current();
+
+    // Assess: never a silent return to the (possibly more permissive) bundled pack
+    expect(served.version).toBe('v1');
+    expect(logger.error).toHaveBeenCalledWith(expect.stringContaining('pointer missing'), { version: 'v1' });
+  });
+
   it('honours a custom ttl', async () => {
     // Prepare
     const { store, provider, advance } = setup(1000);

@@ -1,3 +1,4 @@
+import { sqlAction } from '../../../../lambdas/core/policy/sql-action.js';
 import { MULTIPLE_STATEMENTS, mysqlAnalyzer } from '../../../../lambdas/core/sql/analyze-mysql.js';
 import type { SqlFacts, StatementFacts } from '../../../../lambdas/core/sql/facts.js';
 
@@ -373,4 +374,11 @@ describe('mysqlAnalyzer', () => {
       expect(() => mysqlAnalyzer.analyze(sql)).not.toThrow();
     }
   });
+
+  it.each(['SELECT 1 INTO @v', 'SELECT @v := id FROM orders', "SELECT * FROM orders INTO OUTFILE '/tmp/x'"])(
+    'treats %s as more than a read, so its action is not sql:read',
+    (sql) => {
+      expect(sqlAction(only(sql))).toBe('sql:admin');
+    },
+  );
 });
