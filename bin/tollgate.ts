@@ -7,8 +7,9 @@ import { createJsonLogger } from '../lambdas/adapters/logging/json-logger.js';
 
 const USAGE = `Usage:
   tollgate start                      Start the local gateway (TOLLGATE_PORT, TOLLGATE_DATA_DIR, TOLLGATE_CONFIG)
-  tollgate token --sub <id> [--groups a,b] [--ttl 15m] [--aud <aud>] [--act <human>]
+  tollgate token --sub <id> [--groups a,b] [--ttl 15m] [--aud <aud>] [--act <agent>]
                                       Print a token signed by the local development issuer
+                                      (--act: an agent acting for --sub, RFC 8693)
   tollgate policy <validate|test|diff|push|history> [--dir policies]
                                       Check, test, compare and publish Cedar policies (docs/policies.md)
   tollgate connection <validate|diff|push|history> [--file tollgate.yaml]
@@ -91,7 +92,7 @@ const token = () => {
     groups,
     ttlSeconds,
     audience: values.aud,
-    ...(values.act ? { actsFor: values.act } : {}),
+    ...(values.act ? { actor: values.act } : {}),
   });
   process.stdout.write(`${signed}\n`);
 };

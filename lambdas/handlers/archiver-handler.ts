@@ -3,10 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import middy from '@middy/core';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { sessionIdOfKey } from '../adapters/aws/dynamodb-session-store.js';
 import type { Logger } from '../core/ports.js';
 import { type ArchiveDeps, archiveSessions } from '../core/recording/archive-sessions.js';
-
-const SESSION_PREFIX = 'SESSION#';
 
 /** Events are written once: a change or removal of one is tampering, or an operator's mistake. */
 export const tamperedEvents = (event: DynamoDBStreamEvent) =>
@@ -19,9 +18,9 @@ export const sessionsInBatch = (event: DynamoDBStreamEvent): string[] => {
   for (const record of event.Records) {
     const pk = record.dynamodb?.Keys?.pk?.S;
     const sk = record.dynamodb?.Keys?.sk?.S;
-    if (record.eventName === 'INSERT' && pk?.startsWith(SESSION_PREFIX) && sk?.startsWith('EVENT#')) {
-      sessions.add(pk.slice(SESSION_PREFIX.length));
-    }
+    const sessionId = pk === undefined ? undefined : sessionIdOfKey(pk);
+    if (record.eventName === 'INSERT' && sessionId !== undefined && sk?.startsWith('EVENT#'))
+      sessions.add(sessionId);
   }
   return [...sessions];
 };

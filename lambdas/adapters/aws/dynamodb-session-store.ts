@@ -11,9 +11,25 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { SessionOwner, SessionStore } from '../../core/ports.js';
 import { canonicalJson } from '../../core/recording/canonical-json.js';
-import type { ChainHead, SessionEvent } from '../../core/recording/events.js';
+import { type ChainHead, type SessionEvent, SYSTEM_SESSION_PREFIX } from '../../core/recording/events.js';
 
-export const sessionKey = (sessionId: string) => `SESSION#${sessionId}`;
+const SESSION_PARTITION = 'SESSION#';
+const SYSTEM_PARTITION = 'SYSTEM#';
+
+/**
+ * The partition of a session. System sessions (the configuration audit trail) have partitions of
+ * their own, so the SQL function, which may write only `SESSION#` partitions, cannot forge them.
+ */
+export const sessionKey = (sessionId: string) =>
+  `${sessionId.startsWith(SYSTEM_SESSION_PREFIX) ? SYSTEM_PARTITION : SESSION_PARTITION}${sessionId}`;
+
+/** The session id of a partition key, or undefined for items that are not sessions. */
+export const sessionIdOfKey = (pk: string): string | undefined =>
+  pk.startsWith(SESSION_PARTITION)
+    ? pk.slice(SESSION_PARTITION.length)
+    : pk.startsWith(SYSTEM_PARTITION)
+      ? pk.slice(SYSTEM_PARTITION.length)
+      : undefined;
 const META = 'META';
 const EVENT_PREFIX = 'EVENT#';
 const eventKey = (seq: number) => `${EVENT_PREFIX}${String(seq).padStart(12, '0')}`;

@@ -37,4 +37,10 @@ export interface ChainHead {
   readonly hash: string;
 }
 
+/**
+ * Sessions the gateway itself writes (e.g. `tollgate:config-audit`) have ids under this prefix;
+ * callers may not use it, and the stores keep such sessions apart.
+ */
+export const SYSTEM_SESSION_PREFIX = 'tollgate:';
+
 export const GENESIS: ChainHead = { seq: 0, hash: '0'.repeat(64) };

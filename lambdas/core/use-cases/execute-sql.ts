@@ -26,7 +26,7 @@ import type {
   TargetExecutor,
 } from '../ports.js';
 import { canonicalJson, type JsonValue } from '../recording/canonical-json.js';
-import type { EventDraft, SessionEventType } from '../recording/events.js';
+import { type EventDraft, type SessionEventType, SYSTEM_SESSION_PREFIX } from '../recording/events.js';
 import type { SessionRecorder } from '../recording/session-recorder.js';
 import type { Dialect, StatementFacts } from '../sql/facts.js';
 
@@ -87,8 +87,8 @@ export type ExecuteSqlOutput = CompletedOutput | ApprovalRequiredOutput;
 
 export const SESSION_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{7,127}$/;
 export const MAX_SQL_LENGTH = 100_000;
-/** System sessions (e.g. the policy audit trail) use this prefix; callers may not. */
-export const RESERVED_SESSION_PREFIX = 'tollgate:';
+/** System sessions (e.g. the configuration audit trail) use this prefix; callers may not. */
+export const RESERVED_SESSION_PREFIX = SYSTEM_SESSION_PREFIX;
 
 const paramSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 const bodySchema = z
