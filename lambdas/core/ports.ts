@@ -29,6 +29,8 @@ export interface PolicyEngine {
   /** Version of the policy set it enforces. */
   readonly version: string;
   decide(input: DecisionInput): Decision;
+  /** The data classes among `classes` the principal may see raw (Cedar `data:unmask`). */
+  unmaskable(principal: Principal, connection: Connection, classes: readonly string[]): ReadonlySet<string>;
 }
 
 /** The policy engine in force: versioned policies, cached between requests. */

@@ -21,6 +21,8 @@ export const demoConnection: Connection = {
   kind: 'postgres',
   environment: 'development',
   tags: [],
+  classification: {},
+  masking: {},
   allowGroups: ['agents'],
   target: { url: 'postgres://secret-user:secret-password@db.internal:5432/app' },
   limits: { rowLimit: 2, statementTimeoutMs: 1000, maxResultBytes: 1_000_000 },

@@ -30,6 +30,27 @@ export const connectionSchema = z
     /** Groups whose members may use this connection. */
     allowGroups: z.array(z.string().min(1)).min(1),
     target: targetLocatorSchema,
+    /**
+     * Data classes of the target's columns, keyed `table.column` or `schema.table.column`
+     * (schema `public` when omitted), e.g. `customers.email: EMAIL_ADDRESS`.
+     */
+    classification: z
+      .record(
+        z.string().regex(/^([a-z_][a-z0-9_$]*\.){1,2}[a-z_][a-z0-9_$]*$/, 'table.column or schema.table.column, lower-case'),
+        z.string().regex(/^[A-Z][A-Z0-9_]{1,62}$/, 'an UPPER_SNAKE data class'),
+      )
+      .default({}),
+    /** How each data class is masked; classes not listed use the defaults (docs/masking.md). */
+    masking: z
+      .record(
+        z.string().regex(/^[A-Z][A-Z0-9_]{1,62}$/),
+        z.union([
+          z.object({ kind: z.literal('redact') }).strict(),
+          z.object({ kind: z.literal('partial'), keep: z.number().int().min(1).max(8) }).strict(),
+          z.object({ kind: z.literal('tokenize') }).strict(),
+        ]),
+      )
+      .default({}),
     limits: z
       .object({
         /** Rows returned at most; the response says when it truncated. */

@@ -184,6 +184,29 @@ export const createCedarPolicyEngine = (set: CompiledPolicySet): PolicyEngine =>
 
   return {
     version: set.version,
+    unmaskable(principal, connection, classes) {
+      const entities = entitiesFor(principal, connection);
+      const allowed = new Set<string>();
+      for (const dataClass of new Set(classes)) {
+        const answer = statefulIsAuthorized({
+          principal: principalUid(principal),
+          action: { type: `${NS}::Action`, id: 'data:unmask' },
+          resource: connectionUid(connection),
+          context: { dataClass },
+          preparsedPolicySetId: setId,
+          entities,
+        });
+        // Only a clean allow unmasks: errors or a deny keep the class masked.
+        if (
+          answer.type === 'success' &&
+          answer.response.decision === 'allow' &&
+          answer.response.diagnostics.errors.length === 0
+        ) {
+          allowed.add(dataClass);
+        }
+      }
+      return allowed;
+    },
     decide({ principal, connection, facts }: DecisionInput): Decision {
       const entities = entitiesFor(principal, connection);
       const count = facts.statements.length;

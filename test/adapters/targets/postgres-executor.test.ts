@@ -19,6 +19,8 @@ const connection = (name = 'it'): Connection => ({
   kind: 'postgres',
   environment: 'test',
   tags: [],
+  classification: {},
+  masking: {},
   allowGroups: ['agents'],
   target: { demo: true },
   limits: { rowLimit: 3, statementTimeoutMs: 1000, maxResultBytes: 1_000_000 },

@@ -17,6 +17,8 @@ const connection: Connection = {
   kind: 'postgres',
   environment: 'production',
   tags: ['pii'],
+  classification: {},
+  masking: {},
   allowGroups: ['agents'],
   target: { demo: true },
   limits: { rowLimit: 10, statementTimeoutMs: 1000, maxResultBytes: 1_000_000 },
