@@ -124,6 +124,11 @@ export interface ReadRequest {
  */
 export interface TargetExecutor {
   read(connection: Connection, request: ReadRequest): Promise<ResultSet>;
+  /**
+   * The columns of tables (`schema.table` → column names in order), for expanding `*` in column
+   * lineage. Unknown tables are absent. Executors that cannot describe omit the method.
+   */
+  describe?(connection: Connection, tables: readonly string[]): Promise<ReadonlyMap<string, readonly string[]>>;
 }
 
 export interface SessionOwner {

@@ -125,6 +125,23 @@ export class PostgresExecutor implements TargetExecutor {
     }
   }
 
+  async describe(connection: Connection, tables: readonly string[]): Promise<ReadonlyMap<string, readonly string[]>> {
+    const columns = new Map<string, string[]>();
+    if (tables.length === 0) return columns;
+    const { pool } = await this.pool(connection);
+    const qualified = tables.map((t) => (t.includes('.') ? t : `public.${t}`));
+    const { rows } = await pool.query<{ table_schema: string; table_name: string; column_name: string }>(
+      `SELECT table_schema, table_name, column_name FROM information_schema.columns
+        WHERE table_schema || '.' || table_name = ANY($1::text[]) ORDER BY table_schema, table_name, ordinal_position`,
+      [qualified],
+    );
+    for (const row of rows) {
+      const key = `${row.table_schema}.${row.table_name}`;
+      columns.set(key, [...(columns.get(key) ?? []), row.column_name]);
+    }
+    return columns;
+  }
+
   /** Closes every pool. */
   async close(): Promise<void> {
     const pools = [...this.pools.values()];

@@ -120,6 +120,7 @@ describe('executeSql', () => {
     const { deps, sessions, target } = await coreDeps();
     const permissive = {
       version: 'open',
+      unmaskable: () => new Set<string>(),
       decide: () => ({
         outcome: 'allow' as const,
         rule: 'all',
