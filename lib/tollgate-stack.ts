@@ -6,6 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { z } from 'zod';
@@ -141,6 +142,8 @@ export class TollgateStack extends Stack {
   readonly table: MetadataTable;
   readonly recordings: RecordingsBucket;
   readonly sqlFunction: GatewayFunction;
+  /** Key of the deterministic masking tokens; only the SQL function reads it. */
+  readonly maskingKey: secretsmanager.Secret;
   readonly healthFunction: GatewayFunction;
   readonly fallbackFunction: GatewayFunction;
   readonly archiverFunction: GatewayFunction;
@@ -173,6 +176,19 @@ export class TollgateStack extends Stack {
     // partitions. It has no S3 access at all: archiving is the archiver's job.
     this.table.grantReadItems(this.sqlFunction);
     this.table.grantPutItems(this.sqlFunction, ['SESSION#']);
+    // The key of the masking tokens (HMAC-SHA256): generated once, readable by the SQL function
+    // only. Rotating it changes every token, which breaks joins across time: rotate deliberately.
+    this.maskingKey = new secretsmanager.Secret(this, 'MaskingKey', {
+      description: 'Tollgate: key of the deterministic tokens that replace masked values',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    this.maskingKey.grantRead(this.sqlFunction);
+    this.sqlFunction.function.addEnvironment('TOLLGATE_MASKING_KEY_SECRET_ARN', this.maskingKey.secretArn);
+    Validations.of(this.maskingKey).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The masking key is an HMAC key for deterministic tokens, not a credential: automatic rotation would change every token and break joins and group-bys across time, so it is rotated deliberately by an operator.',
+    });
     if (secretArns.length > 0) {
       this.sqlFunction.role.addToPrincipalPolicy(
         new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: secretArns }),

@@ -320,9 +320,19 @@ describe('TollgateStack', () => {
       ]);
     });
 
-    test('the SQL function may read no secret when no connection is declared', () => {
+    test('the SQL function reads only the masking key when no connection is declared', () => {
       // THEN
-      expect(actionsOf(sqlStatements).filter((action) => action.startsWith('secretsmanager:'))).toEqual([]);
+      // Only the masking key: GetSecretValue and DescribeSecret on that one secret.
+      const secretStatements = sqlStatements.filter((s) =>
+        s.Action.some((a) => a.startsWith('secretsmanager:')),
+      );
+      expect(secretStatements).toEqual([
+        {
+          Effect: 'Allow',
+          Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+          Resource: [{ Ref: logicalId(stack.maskingKey) }],
+        },
+      ]);
     });
 
     test('the SQL function may read exactly the secrets of the declared connections', () => {
@@ -337,8 +347,10 @@ describe('TollgateStack', () => {
       const { stack: withConnections, template: t } = synthesize({ connections });
 
       // THEN
-      const secretStatements = statementsOf(t, logicalId(withConnections.sqlFunction.role)).filter((s) =>
-        s.Action.some((action) => action.startsWith('secretsmanager:')),
+      const secretStatements = statementsOf(t, logicalId(withConnections.sqlFunction.role)).filter(
+        (s) =>
+          s.Action.some((action) => action.startsWith('secretsmanager:')) &&
+          !JSON.stringify(s.Resource).includes(logicalId(withConnections.maskingKey)),
       );
       expect(secretStatements).toEqual([
         {
