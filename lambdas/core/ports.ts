@@ -128,7 +128,10 @@ export interface TargetExecutor {
    * The columns of tables (`schema.table` → column names in order), for expanding `*` in column
    * lineage. Unknown tables are absent. Executors that cannot describe omit the method.
    */
-  describe?(connection: Connection, tables: readonly string[]): Promise<ReadonlyMap<string, readonly string[]>>;
+  describe?(
+    connection: Connection,
+    tables: readonly string[],
+  ): Promise<ReadonlyMap<string, readonly string[]>>;
 }
 
 export interface SessionOwner {

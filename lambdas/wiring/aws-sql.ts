@@ -1,7 +1,7 @@
 // Composition root of the SQL function on AWS Lambda: parsers, the Cedar engine with the policy
 // folder bundled beside the function, Secrets Manager credentials, PostgreSQL.
 import { fileURLToPath } from 'node:url';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretsManagerCredentials } from '../adapters/aws/secrets-manager-credentials.js';
 import { createJwtIdentityVerifier } from '../adapters/identity/jwt-identity-verifier.js';
 import { MysqlExecutor, type MysqlExecutorOptions } from '../adapters/targets/mysql-executor.js';
@@ -21,7 +21,7 @@ import { buildSqlHandler, storedConnections, storedPolicies } from './sql-route.
 
 const bundledPolicyDir = () => fileURLToPath(new URL('./policies', import.meta.url));
 
-export const awsSqlHandler = (env: Env) => {
+export const awsSqlHandler = async (env: Env) => {
   const credentials = new SecretsManagerCredentials(new SecretsManagerClient({}));
   /** A connection's secret (RDS JSON format); on AWS every target is a Secrets Manager ARN. */
   const secretOf = async (connection: Connection) => {
@@ -46,7 +46,15 @@ export const awsSqlHandler = (env: Env) => {
     postgres: perTargetExecutor(() => new PostgresExecutor(postgres)),
     mysql: perTargetExecutor(() => new MysqlExecutor(mysql)),
   };
+  const secrets = new SecretsManagerClient({});
+  const maskingKeyArn = required(env, 'TOLLGATE_MASKING_KEY_SECRET_ARN');
   return buildSqlHandler({
+    // Read on the first result to mask, then cached; if it cannot be read, results are withheld.
+    maskingKey: async () => {
+      const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: maskingKeyArn }));
+      if (!SecretString) throw new Error('the masking key secret is empty');
+      return SecretString;
+    },
     identity: createJwtIdentityVerifier(identityConfigFromEnv(env), logger),
     // Pushed versions from the table (`tollgate connection push`); before the first push, the
     // connections the stack declared (TOLLGATE_CONNECTIONS).

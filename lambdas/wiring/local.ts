@@ -2,7 +2,8 @@
 // wire-compatible stand-ins (dynalite, s3rver); identity comes from the development issuer;
 // the demo database is real PostgreSQL (PGlite) behind a socket.
 
-import { rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -71,6 +72,12 @@ export interface LocalGateway {
   readonly endpoints: { dynamodb: string; s3: string; demoPostgres: string | undefined };
   stop(): Promise<void>;
 }
+
+/** The local masking key: 32 random bytes generated once into the data dir (mode 0600). */
+const loadOrCreateKey = (file: string): Uint8Array => {
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32), { mode: 0o600, flag: 'wx' });
+  return readFileSync(file);
+};
 
 export const startLocalGateway = async (options: LocalGatewayOptions): Promise<LocalGateway> => {
   const dataDir = resolve(options.dataDir);
@@ -198,6 +205,7 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
       ttlMs: 2000,
     });
     const sql = await buildSqlHandler({
+      maskingKey: async () => loadOrCreateKey(join(dataDir, 'masking-key')),
       identity: createJwtIdentityVerifier(identity, logger),
       connections,
       policies,

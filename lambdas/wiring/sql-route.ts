@@ -6,6 +6,7 @@ import { DynamoDbPolicyStore } from '../adapters/aws/dynamodb-policy-store.js';
 import { compilePolicyFolder } from '../adapters/config/policy-files.js';
 import type { Connection } from '../core/config/connection.js';
 import { type StoredConnectionStore, storedConnectionStore } from '../core/config/stored-connection-store.js';
+import { CatalogCache, cachedKey } from '../core/masking/mask-output.js';
 import { storedPolicyProvider } from '../core/policy/stored-policy-provider.js';
 import type {
   Clock,
@@ -31,6 +32,8 @@ export interface SqlRouteDeps {
   readonly sessions: SessionStore;
   readonly logger: Logger;
   readonly maxBodyBytes: number;
+  /** Key of the deterministic masking tokens, fetched on first use. */
+  readonly maskingKey: () => Promise<Uint8Array | string>;
   readonly clock?: Clock;
   readonly ids?: IdGenerator;
 }
@@ -83,6 +86,7 @@ export const buildSqlHandler = async (deps: SqlRouteDeps) => {
     ...deps,
     analyzers: { postgres: postgresAnalyzer, mysql: mysqlAnalyzer },
     recorder: new SessionRecorder(deps.sessions),
+    masking: { tokenKey: cachedKey(deps.maskingKey), catalogs: new CatalogCache(deps.clock ?? systemClock) },
     clock: deps.clock ?? systemClock,
     ids: deps.ids ?? randomIds,
   });

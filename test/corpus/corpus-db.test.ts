@@ -10,6 +10,7 @@ import { PostgresExecutor } from '../../lambdas/adapters/targets/postgres-execut
 import type { Connection } from '../../lambdas/core/config/connection.js';
 import { TollgateError, UnauthenticatedError } from '../../lambdas/core/errors.js';
 import type { Principal } from '../../lambdas/core/identity/principal.js';
+import { CatalogCache } from '../../lambdas/core/masking/mask-output.js';
 import { staticPolicyProvider } from '../../lambdas/core/policy/static-policy-provider.js';
 import type { IdentityVerifier } from '../../lambdas/core/ports.js';
 import { SessionRecorder } from '../../lambdas/core/recording/session-recorder.js';
@@ -222,6 +223,7 @@ describe('the guardrail corpus against a real PostgreSQL database', () => {
       executors: { postgres: executor },
       clock: { now: () => new Date() },
       ids: { newId: () => `corpus-session-${String(++n).padStart(6, '0')}` },
+      masking: { tokenKey: async () => 'corpus-key', catalogs: new CatalogCache({ now: () => new Date() }) },
     };
   }, 30_000);
 

@@ -4,6 +4,7 @@ import { compilePolicyFolder } from '../../lambdas/adapters/config/policy-files.
 import type { Connection } from '../../lambdas/core/config/connection.js';
 import { UnauthenticatedError } from '../../lambdas/core/errors.js';
 import type { Principal } from '../../lambdas/core/identity/principal.js';
+import { CatalogCache } from '../../lambdas/core/masking/mask-output.js';
 import { createCedarPolicyEngine } from '../../lambdas/core/policy/cedar-policy-engine.js';
 import { staticPolicyProvider } from '../../lambdas/core/policy/static-policy-provider.js';
 import type { IdentityVerifier, ReadRequest, ResultSet, TargetExecutor } from '../../lambdas/core/ports.js';
@@ -77,6 +78,10 @@ export const coreDeps = async () => {
     executors: { postgres: target },
     clock: { now: () => new Date('2026-11-26T10:00:00.000Z') },
     ids: { newId: () => `id-${String(++n).padStart(8, '0')}` },
+    masking: {
+      tokenKey: async () => 'test-masking-key',
+      catalogs: new CatalogCache({ now: () => new Date() }),
+    },
   };
   return { deps, sessions, target };
 };

@@ -26,27 +26,41 @@ export const perTargetExecutor = (create: () => ClosableExecutor): ClosableExecu
     if (entry.inFlight === 0) void closeQuietly(entry);
   };
 
+  /** The executor for the connection's current target, retiring one for an old target. */
+  const entryFor = (connection: Connection): Entry => {
+    const target = canonicalJson({ kind: connection.kind, target: connection.target });
+    let entry = byName.get(connection.name);
+    if (entry && entry.target !== target) {
+      retire(entry);
+      entry = undefined;
+    }
+    if (!entry) {
+      entry = { target, executor: create(), inFlight: 0, retired: false };
+      byName.set(connection.name, entry);
+    }
+    return entry;
+  };
+  const using = async <R>(
+    connection: Connection,
+    work: (executor: ClosableExecutor) => Promise<R>,
+  ): Promise<R> => {
+    const current = entryFor(connection);
+    current.inFlight++;
+    try {
+      return await work(current.executor);
+    } finally {
+      current.inFlight--;
+      if (current.retired && current.inFlight === 0) void closeQuietly(current);
+    }
+  };
+
   return {
-    async read(connection: Connection, request: ReadRequest): Promise<ResultSet> {
-      const target = canonicalJson({ kind: connection.kind, target: connection.target });
-      let entry = byName.get(connection.name);
-      if (entry && entry.target !== target) {
-        retire(entry);
-        entry = undefined;
-      }
-      if (!entry) {
-        entry = { target, executor: create(), inFlight: 0, retired: false };
-        byName.set(connection.name, entry);
-      }
-      const current = entry;
-      current.inFlight++;
-      try {
-        return await current.executor.read(connection, request);
-      } finally {
-        current.inFlight--;
-        if (current.retired && current.inFlight === 0) void closeQuietly(current);
-      }
-    },
+    read: (connection: Connection, request: ReadRequest): Promise<ResultSet> =>
+      using(connection, (executor) => executor.read(connection, request)),
+    describe: (connection: Connection, tables: readonly string[]) =>
+      using(connection, async (executor) =>
+        executor.describe ? executor.describe(connection, tables) : new Map(),
+      ),
     async close() {
       const entries = [...byName.values()];
       byName.clear();

@@ -125,7 +125,10 @@ export class PostgresExecutor implements TargetExecutor {
     }
   }
 
-  async describe(connection: Connection, tables: readonly string[]): Promise<ReadonlyMap<string, readonly string[]>> {
+  async describe(
+    connection: Connection,
+    tables: readonly string[],
+  ): Promise<ReadonlyMap<string, readonly string[]>> {
     const columns = new Map<string, string[]>();
     if (tables.length === 0) return columns;
     const { pool } = await this.pool(connection);

@@ -36,7 +36,12 @@ export const connectionSchema = z
      */
     classification: z
       .record(
-        z.string().regex(/^([a-z_][a-z0-9_$]*\.){1,2}[a-z_][a-z0-9_$]*$/, 'table.column or schema.table.column, lower-case'),
+        z
+          .string()
+          .regex(
+            /^([a-z_][a-z0-9_$]*\.){1,2}[a-z_][a-z0-9_$]*$/,
+            'table.column or schema.table.column, lower-case',
+          ),
         z.string().regex(/^[A-Z][A-Z0-9_]{1,62}$/, 'an UPPER_SNAKE data class'),
       )
       .default({}),

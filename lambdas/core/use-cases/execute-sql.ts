@@ -14,6 +14,7 @@ import {
   UnauthenticatedError,
 } from '../errors.js';
 import type { Principal } from '../identity/principal.js';
+import { type CatalogCache, maskOutput } from '../masking/mask-output.js';
 import type {
   Clock,
   ConnectionStore,
@@ -41,6 +42,11 @@ export interface ExecuteSqlDeps {
   readonly executors: Readonly<Partial<Record<Connection['kind'], TargetExecutor>>>;
   readonly clock: Clock;
   readonly ids: IdGenerator;
+  /** Inline masking: the token key (Secrets Manager on AWS, generated locally), table catalogues. */
+  readonly masking: {
+    readonly tokenKey: () => Promise<Uint8Array | string>;
+    readonly catalogs: CatalogCache;
+  };
 }
 
 export interface ExecuteSqlInput {
@@ -69,6 +75,13 @@ export interface CompletedOutput {
   readonly rows: readonly (readonly unknown[])[];
   readonly rowCount: number;
   readonly truncated: boolean;
+  /** What was masked: columns by lineage (or masked whole when lineage was unknown), and values the detectors found, per class. */
+  readonly masking: {
+    readonly maskedColumns: ReadonlyArray<{ column: string; dataClasses: string[]; reason: string }>;
+    readonly detected: Readonly<Record<string, number>>;
+    /** Classes this principal may see raw (Cedar data:unmask) that the result held. */
+    readonly unmasked: readonly string[];
+  };
   readonly decision: DecisionSummary;
 }
 
@@ -336,11 +349,44 @@ export const executeSql = async (deps: ExecuteSqlDeps, input: ExecuteSqlInput): 
       );
       throw known;
     }
+    // Masking before anything else sees the rows: the agent, the recording, the logs.
+    let masked: Awaited<ReturnType<typeof maskOutput>>;
+    try {
+      masked = await maskOutput({
+        connection,
+        executor,
+        engine,
+        principal,
+        statement: facts.statements.at(-1)!,
+        result,
+        tokenKey: deps.masking.tokenKey,
+        catalogs: deps.masking.catalogs,
+      });
+    } catch {
+      // Fail closed: a result that cannot be masked is withheld, never returned raw.
+      const error = new TollgateError(
+        'internal_error',
+        'The result could not be masked, so it was withheld.',
+      );
+      await record(draft('request.failed', { code: error.code, message: error.message }));
+      throw error;
+    }
+    const masking = {
+      maskedColumns: masked.report.maskedColumns.map((m) => ({
+        column: m.column,
+        dataClasses: [...m.dataClasses],
+        reason: m.reason,
+      })),
+      detected: { ...masked.report.detected },
+      unmasked: [...masked.report.unmasked],
+    };
     await record(
       draft('request.completed', {
         rowCount: result.rowCount,
         truncated: result.truncated,
         columns: result.columns.map((c) => c.name),
+        // Counts and column names only: recordings never hold result values.
+        masking,
         durationMs: deps.clock.now().getTime() - started,
       }),
     );
@@ -348,10 +394,11 @@ export const executeSql = async (deps: ExecuteSqlDeps, input: ExecuteSqlInput): 
       status: 'completed',
       requestId,
       sessionId,
-      columns: result.columns,
-      rows: result.rows,
-      rowCount: result.rowCount,
-      truncated: result.truncated,
+      columns: masked.result.columns,
+      rows: masked.result.rows,
+      rowCount: masked.result.rowCount,
+      truncated: masked.result.truncated,
+      masking,
       decision: summary,
     };
   } catch (error) {

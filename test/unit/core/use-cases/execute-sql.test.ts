@@ -36,6 +36,7 @@ describe('executeSql', () => {
       rowCount: 2,
       truncated: true,
       status: 'completed',
+      masking: { maskedColumns: [], detected: {}, unmasked: [] },
       decision: {
         rule: 'agents-may-read',
         policyIds: ['agents-may-read'],

@@ -1,0 +1,828 @@
+// Column lineage of a PostgreSQL SELECT: for each output column, the source columns its values
+// are computed from. Read from PostgreSQL's own grammar (libpg-query; call `loadLineage()` — the
+// module's `loadModule` — once per process before `lineageOf`).
+//
+// Fail closed: whatever this cannot follow exactly (an unknown table or column, an ambiguous
+// name, a function in FROM of unknown shape, a data-modifying CTE, a function that runs SQL text)
+// makes the output `resolved: false`, and the caller masks it. Over-approximation is the rule:
+// every argument of a function or operator flows into its result, as do the outputs of a
+// subquery used in an expression. Only `count` is known to carry no value. WHERE, GROUP BY,
+// HAVING, ORDER BY, window definitions and aggregate FILTER / ORDER BY do not contribute (they
+// can leak bits through the choice of rows: out of scope).
+import { loadModule, parseSync } from 'libpg-query';
+import { dangerousCategory } from '../sql/dangerous-functions.js';
+import type { SourceColumn } from './types.js';
+
+/** The tables and columns the database has. */
+export interface Catalog {
+  /** The columns of `schema.table` in order, or undefined for an unknown table. */
+  columnsOf(schema: string, table: string): readonly string[] | undefined;
+}
+
+export interface TableName {
+  readonly schema: string;
+  readonly table: string;
+}
+
+export interface OutputLineage {
+  /** The output column's name, as PostgreSQL names it. */
+  readonly name: string;
+  /** Source columns the value is computed from, in order of first appearance. */
+  readonly sources: readonly SourceColumn[];
+  /** False when the lineage could not be followed completely: mask the column. */
+  readonly resolved: boolean;
+  /** Whole-row reference: carries every column of these tables (also listed in `sources`). */
+  readonly wholeRows: readonly TableName[];
+}
+
+export type LineageResult =
+  | {
+      readonly ok: true;
+      readonly outputs: OutputLineage[];
+      /**
+       * False when a star could not be expanded (an unknown table, a subquery or function of
+       * unknown shape): an unresolved output named `*` then stands for an unknown number of
+       * columns, so the outputs need not match the result's columns one to one — mask them all.
+       */
+      readonly columnsKnown: boolean;
+    }
+  | { readonly ok: false; readonly reason: string };
+
+/** Loads the parser; once per process, before `lineageOf`. */
+export const loadLineage = (): Promise<void> => loadModule();
+
+type Node = Record<string, unknown>;
+
+// ---------------------------------------------------------------------------------------------
+// Flows: what a value is computed from.
+
+interface Flow {
+  readonly cols: Map<string, SourceColumn>;
+  readonly rows: Map<string, TableName>;
+  resolved: boolean;
+}
+
+const emptyFlow = (resolved = true): Flow => ({ cols: new Map(), rows: new Map(), resolved });
+
+/** Adds `from` into `into` (mutates `into`). */
+const addFlow = (into: Flow, from: Flow): void => {
+  for (const [k, v] of from.cols) if (!into.cols.has(k)) into.cols.set(k, v);
+  for (const [k, v] of from.rows) if (!into.rows.has(k)) into.rows.set(k, v);
+  if (!from.resolved) into.resolved = false;
+};
+
+const unionFlows = (flows: readonly Flow[], resolved = true): Flow => {
+  const out = emptyFlow(resolved);
+  for (const f of flows) addFlow(out, f);
+  return out;
+};
+
+const unresolved = (flow: Flow): Flow => ({ ...unionFlows([flow]), resolved: false });
+
+const sameFlow = (a: Flow, b: Flow): boolean =>
+  a.resolved === b.resolved &&
+  a.cols.size === b.cols.size &&
+  a.rows.size === b.rows.size &&
+  [...a.cols.keys()].every((k) => b.cols.has(k)) &&
+  [...a.rows.keys()].every((k) => b.rows.has(k));
+
+const columnKey = (c: SourceColumn): string => `${c.schema}\u0000${c.table}\u0000${c.column}`;
+
+// ---------------------------------------------------------------------------------------------
+// Scopes.
+
+interface Column {
+  readonly name: string;
+  readonly flow: Flow;
+}
+
+/** A query's result: its columns; `shapeKnown` false when their number is not known. */
+interface Shape {
+  readonly columns: Column[];
+  readonly shapeKnown: boolean;
+}
+
+/** A FROM item as names see it. */
+interface RangeItem {
+  /** The name that qualifies its columns (alias, else table or function name); none for a join. */
+  readonly refname: string | undefined;
+  /** `schema` of a base table referred to by its own name (for `schema.table.column`). */
+  readonly schema?: string;
+  /** Undefined when the columns are not known (opaque): every reference to it is unresolved. */
+  readonly columns: Column[] | undefined;
+  /** The whole row: every column (and, for a base table, the table in `rows`). */
+  readonly flow: Flow;
+  /** A recursive CTE's self-reference before its first round: any name is in it, with no flow. */
+  readonly bottom?: boolean;
+}
+
+/** One query level's FROM: items by qualifier, items whose columns are visible unqualified. */
+interface Level {
+  readonly qualified: RangeItem[];
+  readonly unqualified: RangeItem[];
+  readonly parent: Level | undefined;
+}
+
+interface CteEntry {
+  readonly shape: Shape | undefined; // undefined: opaque (data-modifying, SEARCH/CYCLE, …)
+  readonly bottom?: boolean;
+}
+
+interface Env {
+  readonly catalog: Catalog;
+  readonly ctes: ReadonlyMap<string, CteEntry>;
+  readonly scope: Level | undefined;
+  readonly budget: { steps: number };
+}
+
+class TooComplex extends Error {}
+/** Work allowed per statement (node visits): beyond it the text is refused as too complex. */
+const MAX_STEPS = 200_000;
+const MAX_FIXPOINT_ROUNDS = 32;
+
+const step = (env: Env): void => {
+  if (++env.budget.steps > MAX_STEPS) throw new TooComplex();
+};
+
+const lower = (s: string): string => s.toLowerCase();
+
+const strings = (list: unknown): string[] =>
+  Array.isArray(list)
+    ? list.map((n) => {
+        const s = ((n as Node).String as Node | undefined)?.sval;
+        return typeof s === 'string' ? s : '';
+      })
+    : [];
+
+const aliasOf = (node: Node): { name: string | undefined; colnames: string[] } => {
+  const alias = node.alias as Node | undefined;
+  return {
+    name: typeof alias?.aliasname === 'string' ? lower(alias.aliasname) : undefined,
+    colnames: strings(alias?.colnames).map(lower),
+  };
+};
+
+const wholeRowFlow = (columns: readonly Column[]): Flow => unionFlows(columns.map((c) => c.flow));
+
+/** Renames the first columns as an alias list does; undefined when it lists too many. */
+const renamed = (columns: Column[], names: readonly string[]): Column[] | undefined => {
+  if (names.length > columns.length) return undefined;
+  return columns.map((c, i) => (i < names.length ? { name: names[i]!, flow: c.flow } : c));
+};
+
+const opaqueItem = (refname: string | undefined, flow: Flow): RangeItem => ({
+  refname,
+  columns: undefined,
+  flow: unresolved(flow),
+});
+
+const itemOfShape = (refname: string | undefined, shape: Shape, colnames: string[]): RangeItem => {
+  const whole = wholeRowFlow(shape.columns);
+  if (!shape.shapeKnown) return opaqueItem(refname, whole);
+  const columns = renamed(shape.columns, colnames);
+  return columns ? { refname, columns, flow: whole } : opaqueItem(refname, whole);
+};
+
+// ---------------------------------------------------------------------------------------------
+// Name resolution.
+
+const findTable = (name: string, level: Level | undefined): RangeItem | 'ambiguous' | undefined => {
+  for (let l = level; l; l = l.parent) {
+    const matches = l.qualified.filter((i) => i.refname === name);
+    if (matches.length > 1) return 'ambiguous';
+    if (matches.length === 1) return matches[0];
+  }
+  return undefined;
+};
+
+const columnOfItem = (item: RangeItem, name: string): Flow => {
+  if (item.bottom) return emptyFlow();
+  if (!item.columns) return unresolved(item.flow);
+  const found = item.columns.filter((c) => c.name === name);
+  if (found.length === 1) return found[0]!.flow;
+  // Several columns of that name (ambiguous), or none: `t.f` may call f(t) — the whole row.
+  return unresolved(found.length > 1 ? unionFlows(found.map((c) => c.flow)) : item.flow);
+};
+
+/** An unqualified name: a column of some level, else a whole-row reference to a FROM item. */
+const resolveName = (name: string, level: Level | undefined): Flow => {
+  for (let l = level; l; l = l.parent) {
+    const found: Flow[] = [];
+    const opaque: Flow[] = [];
+    let bottom = false;
+    for (const item of l.unqualified) {
+      if (item.bottom) bottom = true;
+      else if (!item.columns) opaque.push(item.flow);
+      else for (const c of item.columns) if (c.name === name) found.push(c.flow);
+    }
+    if (found.length === 1 && opaque.length === 0) return found[0]!;
+    if (found.length > 0 || opaque.length > 0) return unionFlows([...found, ...opaque], false);
+    if (bottom) return emptyFlow();
+  }
+  const table = findTable(name, level);
+  if (table === 'ambiguous' || table === undefined) return emptyFlow(false);
+  return table.bottom ? emptyFlow() : table.flow;
+};
+
+/** Finds the FROM item a qualified reference's qualifier (`t` or `s.t`) names. */
+const qualifier = (parts: readonly string[], level: Level | undefined): RangeItem | undefined => {
+  if (parts.length === 1) {
+    const item = findTable(parts[0]!, level);
+    return item === 'ambiguous' ? undefined : item;
+  }
+  if (parts.length === 2) {
+    const [schema, table] = parts;
+    for (let l = level; l; l = l.parent) {
+      const matches = l.qualified.filter((i) => i.refname === table && i.schema === schema);
+      if (matches.length === 1) return matches[0];
+      if (matches.length > 1) return undefined;
+    }
+  }
+  return undefined;
+};
+
+/** Parts of a ColumnRef: lower-cased names, `*` for A_Star; undefined for anything else. */
+const refParts = (columnRef: Node): string[] | undefined => {
+  const fields = Array.isArray(columnRef.fields) ? (columnRef.fields as Node[]) : [];
+  const parts: string[] = [];
+  for (const f of fields) {
+    if (f.A_Star) parts.push('*');
+    else if (typeof (f.String as Node | undefined)?.sval === 'string')
+      parts.push(lower(String((f.String as Node).sval)));
+    else return undefined;
+  }
+  return parts.length > 0 ? parts : undefined;
+};
+
+/** A column reference in an expression (a star there stands for whole rows). */
+const resolveColumnRef = (columnRef: Node, level: Level | undefined): Flow => {
+  const parts = refParts(columnRef);
+  if (!parts) return emptyFlow(false);
+  const last = parts.at(-1)!;
+  if (parts.length === 1) {
+    if (last !== '*') return resolveName(last, level);
+    const items = level?.unqualified ?? [];
+    return items.length === 0 ? emptyFlow(false) : unionFlows(items.map((i) => i.flow));
+  }
+  const item = qualifier(parts.slice(0, -1), level);
+  if (!item) return emptyFlow(false);
+  if (last === '*') return item.bottom ? emptyFlow() : item.flow;
+  return columnOfItem(item, last);
+};
+
+// ---------------------------------------------------------------------------------------------
+// Expressions.
+
+/** Aggregates whose result carries no value of their arguments. */
+const VALUE_FREE = new Set(['count']);
+
+/** Keys of a FuncCall that do not contribute to its value (ordering, filtering, windows). */
+const FUNC_CALL_SKIPPED = new Set(['agg_order', 'agg_filter', 'over', 'funcname']);
+
+const funcName = (funcCall: Node): string => lower(strings(funcCall.funcname).at(-1) ?? '');
+
+/** Every source the expression's value is computed from. */
+const exprFlow = (expr: unknown, env: Env): Flow => {
+  const acc = emptyFlow();
+  const visit = (value: unknown): void => {
+    if (value === null || typeof value !== 'object') return;
+    step(env);
+    if (Array.isArray(value)) {
+      for (const v of value) visit(v);
+      return;
+    }
+    for (const [key, child] of Object.entries(value as Node)) {
+      if (child === null || typeof child !== 'object') continue;
+      const node = child as Node;
+      switch (key) {
+        case 'ColumnRef':
+          addFlow(acc, resolveColumnRef(node, env.scope));
+          break;
+        case 'SubLink':
+          visit(node.testexpr);
+          addFlow(acc, subqueryFlow(node.subselect, env));
+          break;
+        case 'SelectStmt': // a query anywhere else in an expression
+          addFlow(acc, wholeRowFlow(shapeOf(node, env).columns));
+          break;
+        case 'FuncCall': {
+          const name = funcName(node);
+          if (dangerousCategory(name)) acc.resolved = false; // runs SQL text, reads files, …
+          if (VALUE_FREE.has(name)) break;
+          for (const [k, v] of Object.entries(node)) if (!FUNC_CALL_SKIPPED.has(k)) visit(v);
+          break;
+        }
+        default:
+          visit(child);
+      }
+    }
+  };
+  visit(expr);
+  return acc;
+};
+
+/** The union of a subquery's outputs (a scalar, EXISTS, IN, ANY or ARRAY subquery). */
+const subqueryFlow = (subselect: unknown, env: Env): Flow => {
+  const select = (subselect as Node | undefined)?.SelectStmt as Node | undefined;
+  if (!select) return emptyFlow(false);
+  const shape = shapeOf(select, env);
+  return unionFlows(
+    shape.columns.map((c) => c.flow),
+    shape.shapeKnown,
+  );
+};
+
+// ---------------------------------------------------------------------------------------------
+// Output names, as PostgreSQL's FigureColname gives them.
+
+const SQL_VALUE_FUNCTIONS: Readonly<Record<string, string>> = {
+  SVFOP_CURRENT_DATE: 'current_date',
+  SVFOP_CURRENT_TIME: 'current_time',
+  SVFOP_CURRENT_TIME_N: 'current_time',
+  SVFOP_CURRENT_TIMESTAMP: 'current_timestamp',
+  SVFOP_CURRENT_TIMESTAMP_N: 'current_timestamp',
+  SVFOP_LOCALTIME: 'localtime',
+  SVFOP_LOCALTIME_N: 'localtime',
+  SVFOP_LOCALTIMESTAMP: 'localtimestamp',
+  SVFOP_LOCALTIMESTAMP_N: 'localtimestamp',
+  SVFOP_CURRENT_ROLE: 'current_role',
+  SVFOP_CURRENT_USER: 'current_user',
+  SVFOP_USER: 'user',
+  SVFOP_SESSION_USER: 'session_user',
+  SVFOP_CURRENT_CATALOG: 'current_catalog',
+  SVFOP_CURRENT_SCHEMA: 'current_schema',
+};
+
+/** The first target of a query's leftmost arm. */
+const firstTarget = (select: Node): Node | undefined => {
+  let node: Node | undefined = select;
+  for (let i = 0; node && node.op !== undefined && node.op !== 'SETOP_NONE' && i < 10_000; i++) {
+    node = node.larg as Node | undefined;
+  }
+  const list = node?.targetList;
+  return Array.isArray(list) ? ((list[0] as Node | undefined)?.ResTarget as Node | undefined) : undefined;
+};
+
+/** [name, strength]: 2 a real name, 1 a fallback (`case`, a type name), 0 none. */
+const figure = (expr: unknown, depth = 0): [string, number] => {
+  const node = expr as Node | undefined;
+  if (!node || typeof node !== 'object' || depth > 200) return ['?column?', 0];
+  const [type, body] = (Object.entries(node)[0] ?? ['', {}]) as [string, Node];
+  switch (type) {
+    case 'ColumnRef': {
+      const parts = refParts(body);
+      const last = parts?.at(-1);
+      return last && last !== '*' ? [last, 2] : ['?column?', 0];
+    }
+    case 'A_Indirection': {
+      const last = strings(body.indirection)
+        .filter((s) => s !== '')
+        .at(-1);
+      const indirection = Array.isArray(body.indirection) ? (body.indirection as Node[]) : [];
+      if (last !== undefined && indirection.at(-1)?.String) return [lower(last), 2];
+      return figure(body.arg, depth + 1);
+    }
+    case 'FuncCall':
+      return [funcName(body), 2];
+    case 'A_Expr':
+      return body.kind === 'AEXPR_NULLIF' ? ['nullif', 2] : ['?column?', 0];
+    case 'TypeCast': {
+      const inner = figure(body.arg, depth + 1);
+      if (inner[1] > 1) return inner;
+      const typeName = strings((body.typeName as Node | undefined)?.names).at(-1);
+      return typeName ? [typeName, 1] : inner;
+    }
+    case 'CollateClause':
+      return figure(body.arg, depth + 1);
+    case 'SubLink':
+      switch (body.subLinkType) {
+        case 'EXISTS_SUBLINK':
+          return ['exists', 2];
+        case 'ARRAY_SUBLINK':
+          return ['array', 2];
+        case 'EXPR_SUBLINK': {
+          const target = firstTarget(((body.subselect as Node | undefined)?.SelectStmt as Node) ?? {});
+          if (!target) return ['?column?', 0];
+          if (typeof target.name === 'string') return [target.name, 2];
+          const [name] = figure(target.val, depth + 1);
+          return [name, 2];
+        }
+        default:
+          return ['?column?', 0];
+      }
+    case 'CaseExpr': {
+      const inner = figure(body.defresult, depth + 1);
+      return inner[1] > 1 ? inner : ['case', 1];
+    }
+    case 'A_ArrayExpr':
+      return ['array', 2];
+    case 'RowExpr':
+      return ['row', 2];
+    case 'CoalesceExpr':
+      return ['coalesce', 2];
+    case 'MinMaxExpr':
+      return [body.op === 'IS_LEAST' ? 'least' : 'greatest', 2];
+    case 'GroupingFunc':
+      return ['grouping', 2];
+    case 'SQLValueFunction': {
+      const name = SQL_VALUE_FUNCTIONS[String(body.op)];
+      return name ? [name, 2] : ['?column?', 0];
+    }
+    default:
+      return ['?column?', 0];
+  }
+};
+
+const outputName = (target: Node): string =>
+  typeof target.name === 'string' ? target.name : figure(target.val)[0];
+
+// ---------------------------------------------------------------------------------------------
+// FROM.
+
+interface FromResult {
+  readonly qualified: RangeItem[];
+  readonly unqualified: RangeItem[];
+}
+
+/** Set-returning functions with several output columns, by name. */
+const MULTI_COLUMN_FUNCTIONS: Readonly<Record<string, readonly string[]>> = {
+  json_each: ['key', 'value'],
+  jsonb_each: ['key', 'value'],
+  json_each_text: ['key', 'value'],
+  jsonb_each_text: ['key', 'value'],
+};
+
+/** Functions known to return one (non-composite) column, named after the function or alias. */
+const SCALAR_FUNCTIONS = new Set([
+  'generate_series',
+  'generate_subscripts',
+  'unnest',
+  'regexp_matches',
+  'regexp_split_to_table',
+  'string_to_table',
+  'json_array_elements',
+  'jsonb_array_elements',
+  'json_array_elements_text',
+  'jsonb_array_elements_text',
+  'json_object_keys',
+  'jsonb_object_keys',
+  'jsonb_path_query',
+  'upper',
+  'lower',
+  'substr',
+  'substring',
+  'concat',
+  'md5',
+  'now',
+]);
+
+const baseTableItem = (rangeVar: Node, env: Env): RangeItem => {
+  const table = lower(String(rangeVar.relname));
+  const schema = typeof rangeVar.schemaname === 'string' ? lower(rangeVar.schemaname) : undefined;
+  const { name: alias, colnames } = aliasOf(rangeVar);
+  const refname = alias ?? table;
+  // An unqualified name is a CTE first.
+  const cte = schema === undefined ? env.ctes.get(table) : undefined;
+  if (cte) {
+    if (cte.bottom) return { refname, columns: undefined, flow: emptyFlow(), bottom: true };
+    if (!cte.shape) return opaqueItem(refname, emptyFlow(false));
+    return itemOfShape(refname, cte.shape, colnames);
+  }
+  const s = schema ?? 'public';
+  const names = env.catalog.columnsOf(s, table);
+  if (!names) return opaqueItem(refname, emptyFlow(false));
+  const columns = names.map((n) => {
+    const column = lower(n);
+    const flow = emptyFlow();
+    const source = { schema: s, table, column };
+    flow.cols.set(columnKey(source), source);
+    return { name: column, flow };
+  });
+  const flow = wholeRowFlow(columns);
+  flow.rows.set(`${s}\u0000${table}`, { schema: s, table });
+  const aliased = renamed(columns, colnames);
+  if (!aliased) return opaqueItem(refname, flow);
+  // `schema.table.column` reaches a table referred to by its own name, whether or not the text
+  // qualified it (PostgreSQL matches the relation's real schema; unqualified means `public` here).
+  return { refname, ...(alias === undefined ? { schema: s } : {}), columns: aliased, flow };
+};
+
+const functionItem = (rangeFunction: Node, env: Env): RangeItem => {
+  const { name: alias, colnames } = aliasOf(rangeFunction);
+  const functions = Array.isArray(rangeFunction.functions) ? (rangeFunction.functions as Node[]) : [];
+  const columns: Column[] = [];
+  let known = functions.length > 0;
+  let firstName: string | undefined;
+  const single = functions.length === 1 && rangeFunction.is_rowsfrom !== true;
+  for (const entry of functions) {
+    const [call, coldefs] = (((entry.List as Node | undefined)?.items as unknown[]) ?? []) as [
+      Node | undefined,
+      unknown,
+    ];
+    const flow = exprFlow(call, env);
+    const fn = call?.FuncCall ? funcName(call.FuncCall as Node) : undefined;
+    firstName ??= fn;
+    // A column definition list: on the item for one function, in ROWS FROM next to its function.
+    const listed = single
+      ? rangeFunction.coldeflist
+      : ((coldefs as Node | undefined)?.List as Node | undefined)?.items;
+    const defs = Array.isArray(listed) ? (listed as Node[]) : [];
+    if (defs.length > 0) {
+      for (const def of defs) {
+        const name = (def.ColumnDef as Node | undefined)?.colname;
+        columns.push({ name: lower(String(name)), flow });
+      }
+    } else if (fn !== undefined && MULTI_COLUMN_FUNCTIONS[fn]) {
+      for (const name of MULTI_COLUMN_FUNCTIONS[fn]!) columns.push({ name, flow });
+    } else if (fn !== undefined && SCALAR_FUNCTIONS.has(fn) && !(fn === 'unnest' && argCount(call) > 1)) {
+      // A scalar function's one column takes the alias's name when the alias lists no columns.
+      columns.push({ name: single && colnames.length === 0 ? (alias ?? fn) : fn, flow });
+    } else {
+      known = false;
+      columns.push({ name: fn ?? '?column?', flow });
+    }
+  }
+  if (rangeFunction.ordinality === true) columns.push({ name: 'ordinality', flow: emptyFlow() });
+  const refname = alias ?? firstName;
+  return itemOfShape(refname, { columns, shapeKnown: known }, colnames);
+};
+
+const argCount = (call: Node | undefined): number => {
+  const args = (call?.FuncCall as Node | undefined)?.args;
+  return Array.isArray(args) ? args.length : 0;
+};
+
+const columnsOf = (items: readonly RangeItem[]): Column[] | undefined => {
+  const out: Column[] = [];
+  for (const item of items) {
+    if (!item.columns) return undefined;
+    out.push(...item.columns);
+  }
+  return out;
+};
+
+const joinItems = (join: Node, env: Env, lateral: Level): FromResult => {
+  const left = fromItem(join.larg as Node, env, lateral);
+  const seen: Level = {
+    qualified: [...lateral.qualified, ...left.qualified],
+    unqualified: [...lateral.unqualified, ...left.unqualified],
+    parent: lateral.parent,
+  };
+  const right = fromItem(join.rarg as Node, env, seen);
+  const leftColumns = columnsOf(left.unqualified);
+  const rightColumns = columnsOf(right.unqualified);
+  const { name: alias, colnames } = aliasOf(join);
+  const whole = unionFlows([...left.unqualified, ...right.unqualified].map((i) => i.flow));
+  let synthetic: RangeItem;
+  if (!leftColumns || !rightColumns) {
+    synthetic = opaqueItem(alias, whole);
+  } else {
+    let using = strings(join.usingClause).map(lower);
+    if (join.isNatural === true) {
+      const rightNames = new Set(rightColumns.map((c) => c.name));
+      using = [...new Set(leftColumns.map((c) => c.name))].filter((n) => rightNames.has(n));
+    }
+    const restLeft = [...leftColumns];
+    const restRight = [...rightColumns];
+    const merged: Column[] = using.map((name) => {
+      const l = restLeft.filter((c) => c.name === name);
+      const r = restRight.filter((c) => c.name === name);
+      const flow = unionFlows(
+        [...l, ...r].map((c) => c.flow),
+        l.length === 1 && r.length === 1,
+      );
+      restLeft.splice(restLeft.findIndex((c) => c.name === name) >>> 0, l.length > 0 ? 1 : 0);
+      restRight.splice(restRight.findIndex((c) => c.name === name) >>> 0, r.length > 0 ? 1 : 0);
+      return { name, flow };
+    });
+    const columns = [...merged, ...restLeft, ...restRight];
+    const aliased = renamed(columns, colnames);
+    synthetic = aliased ? { refname: alias, columns: aliased, flow: whole } : opaqueItem(alias, whole);
+  }
+  return {
+    qualified: alias === undefined ? [...left.qualified, ...right.qualified] : [synthetic],
+    unqualified: [synthetic],
+  };
+};
+
+/** One FROM item; `lateral` is the level with the items before it (for LATERAL references). */
+const fromItem = (wrapper: Node, env: Env, lateral: Level): FromResult => {
+  step(env);
+  const [type, body] = (Object.entries(wrapper ?? {})[0] ?? ['', {}]) as [string, Node];
+  const one = (item: RangeItem): FromResult => ({ qualified: [item], unqualified: [item] });
+  switch (type) {
+    case 'RangeVar':
+      return one(baseTableItem(body, env));
+    case 'RangeSubselect': {
+      const { name, colnames } = aliasOf(body);
+      const select = (body.subquery as Node | undefined)?.SelectStmt as Node | undefined;
+      if (!select) return one(opaqueItem(name, emptyFlow(false)));
+      const scope = body.lateral === true ? lateral : lateral.parent;
+      return one(itemOfShape(name, shapeOf(select, { ...env, scope }), colnames));
+    }
+    case 'RangeFunction':
+      // Functions in FROM may always refer to the items before them.
+      return one(functionItem(body, { ...env, scope: lateral }));
+    case 'RangeTableSample':
+      return fromItem(body.relation as Node, env, lateral);
+    case 'JoinExpr':
+      return joinItems(body, env, lateral);
+    default: {
+      // XMLTABLE, JSON_TABLE, …: columns not followed.
+      const { name } = aliasOf(body ?? {});
+      return one(opaqueItem(name, exprFlow(body, { ...env, scope: lateral })));
+    }
+  }
+};
+
+const fromLevel = (fromClause: unknown, env: Env): Level => {
+  const level: Level = { qualified: [], unqualified: [], parent: env.scope };
+  for (const item of Array.isArray(fromClause) ? (fromClause as Node[]) : []) {
+    const result = fromItem(item, env, {
+      ...level,
+      qualified: [...level.qualified],
+      unqualified: [...level.unqualified],
+    });
+    level.qualified.push(...result.qualified);
+    level.unqualified.push(...result.unqualified);
+  }
+  return level;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Queries.
+
+const sameShape = (a: Shape | undefined, b: Shape | undefined): boolean =>
+  a === b ||
+  (a !== undefined &&
+    b !== undefined &&
+    a.shapeKnown === b.shapeKnown &&
+    a.columns.length === b.columns.length &&
+    a.columns.every((c, i) => c.name === b.columns[i]!.name && sameFlow(c.flow, b.columns[i]!.flow)));
+
+const cteShape = (cte: Node, env: Env, armOnly: boolean): Shape | undefined => {
+  const query = cte.ctequery as Node | undefined;
+  let select = query?.SelectStmt as Node | undefined;
+  // SEARCH and CYCLE add columns; data-modifying CTEs are not followed.
+  if (!select || cte.search_clause || cte.cycle_clause) return undefined;
+  if (armOnly && select.op !== undefined && select.op !== 'SETOP_NONE' && select.larg) {
+    select = select.larg as Node;
+  }
+  const shape = shapeOf(select, env);
+  const colnames = strings(cte.aliascolnames).map(lower);
+  if (!shape.shapeKnown) return shape;
+  const columns = renamed(shape.columns, colnames);
+  return columns ? { columns, shapeKnown: true } : { columns: shape.columns, shapeKnown: false };
+};
+
+/** The CTEs a WITH clause makes visible, added to those already visible. */
+const withCtes = (withClause: Node, env: Env): Map<string, CteEntry> => {
+  const ctes = new Map(env.ctes);
+  const list = (Array.isArray(withClause.ctes) ? (withClause.ctes as Node[]) : [])
+    .map((c) => c.CommonTableExpr as Node | undefined)
+    .filter((c): c is Node => c !== undefined);
+  const nameOf = (cte: Node): string => lower(String(cte.ctename));
+  if (withClause.recursive !== true) {
+    for (const cte of list)
+      ctes.set(nameOf(cte), { shape: cteShape(cte, { ...env, ctes: new Map(ctes) }, false) });
+    return ctes;
+  }
+  // WITH RECURSIVE: every CTE sees every other. Start from each one's non-recursive arm (its
+  // self-references seeing nothing), then re-evaluate them all until nothing changes.
+  for (const cte of list) ctes.set(nameOf(cte), { shape: undefined, bottom: true });
+  for (const cte of list)
+    ctes.set(nameOf(cte), { shape: cteShape(cte, { ...env, ctes: new Map(ctes) }, true) });
+  for (let round = 0; round < MAX_FIXPOINT_ROUNDS; round++) {
+    let changed = false;
+    for (const cte of list) {
+      const shape = cteShape(cte, { ...env, ctes: new Map(ctes) }, false);
+      if (!sameShape(shape, ctes.get(nameOf(cte))?.shape)) changed = true;
+      ctes.set(nameOf(cte), { shape });
+    }
+    if (!changed) return ctes;
+  }
+  for (const cte of list) ctes.set(nameOf(cte), { shape: undefined });
+  return ctes;
+};
+
+const allUnresolved = (shape: Shape): Shape => ({
+  columns: shape.columns.map((c) => ({ name: c.name, flow: unresolved(c.flow) })),
+  shapeKnown: false,
+});
+
+/** A target list entry: its columns (several for a star). */
+const targetColumns = (target: Node, env: Env): Shape => {
+  const val = target.val as Node | undefined;
+  const columnRef = val?.ColumnRef as Node | undefined;
+  const parts = columnRef ? refParts(columnRef) : undefined;
+  if (parts && parts.at(-1) === '*') {
+    const items =
+      parts.length === 1 ? (env.scope?.unqualified ?? []) : [qualifier(parts.slice(0, -1), env.scope)];
+    if (items.length === 0) return { columns: [{ name: '*', flow: emptyFlow(false) }], shapeKnown: false };
+    const columns: Column[] = [];
+    let shapeKnown = true;
+    for (const item of items) {
+      if (item?.bottom) continue;
+      if (!item?.columns) {
+        columns.push({ name: '*', flow: unresolved(item?.flow ?? emptyFlow(false)) });
+        shapeKnown = false;
+      } else columns.push(...item.columns);
+    }
+    return { columns, shapeKnown };
+  }
+  return { columns: [{ name: outputName(target), flow: exprFlow(val, env) }], shapeKnown: true };
+};
+
+/** The columns a SELECT (body of a SelectStmt) returns, with their lineage. */
+const shapeOf = (select: Node, outer: Env): Shape => {
+  step(outer);
+  const env: Env = select.withClause ? { ...outer, ctes: withCtes(select.withClause as Node, outer) } : outer;
+  if (select.op !== undefined && select.op !== 'SETOP_NONE') {
+    const left = shapeOf(select.larg as Node, env);
+    const right = shapeOf(select.rarg as Node, env);
+    if (!left.shapeKnown || !right.shapeKnown || left.columns.length !== right.columns.length) {
+      return allUnresolved({
+        columns: left.columns.map((c) => ({
+          name: c.name,
+          flow: unionFlows([c.flow, ...right.columns.map((r) => r.flow)]),
+        })),
+        shapeKnown: false,
+      });
+    }
+    return {
+      columns: left.columns.map((c, i) => ({
+        name: c.name,
+        flow: unionFlows([c.flow, right.columns[i]!.flow]),
+      })),
+      shapeKnown: true,
+    };
+  }
+  if (Array.isArray(select.valuesLists)) {
+    const rows = (select.valuesLists as Node[]).map(
+      (r) => ((r.List as Node | undefined)?.items as unknown[]) ?? [],
+    );
+    const width = rows[0]?.length ?? 0;
+    const columns: Column[] = [];
+    for (let i = 0; i < width; i++) {
+      columns.push({ name: `column${i + 1}`, flow: unionFlows(rows.map((r) => exprFlow(r[i], env))) });
+    }
+    return { columns, shapeKnown: rows.every((r) => r.length === width) };
+  }
+  const scope = fromLevel(select.fromClause, env);
+  const inner: Env = { ...env, scope };
+  const columns: Column[] = [];
+  let shapeKnown = true;
+  for (const entry of Array.isArray(select.targetList) ? (select.targetList as Node[]) : []) {
+    const target = entry.ResTarget as Node | undefined;
+    if (!target) {
+      columns.push({ name: '?column?', flow: emptyFlow(false) });
+      continue;
+    }
+    const shape = targetColumns(target, inner);
+    columns.push(...shape.columns);
+    if (!shape.shapeKnown) shapeKnown = false;
+  }
+  return { columns, shapeKnown };
+};
+
+// ---------------------------------------------------------------------------------------------
+
+const output = (column: Column): OutputLineage => ({
+  name: column.name,
+  sources: [...column.flow.cols.values()],
+  resolved: column.flow.resolved,
+  wholeRows: [...column.flow.rows.values()],
+});
+
+/**
+ * The lineage of each output column of a single SELECT, in order. `ok: false` when the text is
+ * not one SELECT-like statement (VALUES, EXPLAIN, SELECT INTO, several statements, a parse
+ * error, …) or cannot be analysed. An output that stands for an unexpandable star (an unknown
+ * table's `*`) is named `*` and unresolved, and `columnsKnown` is false: the outputs may then not
+ * match the result's columns one to one, and the caller must mask every column.
+ */
+export const lineageOf = (sql: string, catalog: Catalog): LineageResult => {
+  try {
+    if (sql.includes('\u0000')) return { ok: false, reason: 'the text contains a NUL character' };
+    const tree = parseSync(sql) as unknown as { stmts?: Array<{ stmt: Node }> };
+    const stmts = tree.stmts ?? [];
+    if (stmts.length !== 1) return { ok: false, reason: 'the text is not a single statement' };
+    const select = stmts[0]!.stmt.SelectStmt as Node | undefined;
+    if (!select) return { ok: false, reason: 'the statement is not a SELECT' };
+    if (select.valuesLists) return { ok: false, reason: 'the statement is a VALUES list' };
+    if (JSON.stringify(select).includes('"intoClause"')) {
+      return { ok: false, reason: 'the statement is a SELECT INTO' };
+    }
+    const env: Env = { catalog, ctes: new Map(), scope: undefined, budget: { steps: 0 } };
+    const shape = shapeOf(select, env);
+    return { ok: true, outputs: shape.columns.map(output), columnsKnown: shape.shapeKnown };
+  } catch (error) {
+    return {
+      ok: false,
+      reason:
+        error instanceof TooComplex || error instanceof RangeError
+          ? 'the statement is too complex to analyse'
+          : 'the statement could not be analysed',
+    };
+  }
+};
