@@ -125,4 +125,22 @@ describe('Cedar policy engine', () => {
       policyIds: ['overflowing'],
     });
   });
+
+  it('answers which data classes a principal may unmask, from data:unmask policies', () => {
+    const engine = engineFor(`
+      @id("auditors-see-emails") permit (principal in Tollgate::Group::"auditors", action == Tollgate::Action::"data:unmask", resource)
+      when { context.dataClass == "EMAIL_ADDRESS" };
+    `);
+    const auditor = { ...alice, groups: ['auditors'] };
+    expect([...engine.unmaskable(auditor, connection, ['EMAIL_ADDRESS', 'US_SSN'])]).toEqual([
+      'EMAIL_ADDRESS',
+    ]);
+    expect([...engine.unmaskable(alice, connection, ['EMAIL_ADDRESS'])]).toEqual([]);
+  });
+
+  it('unmasks nothing under the default pack', () => {
+    expect([
+      ...defaultPolicyEngine().unmaskable(alice, connection, ['EMAIL_ADDRESS', 'US_SSN', 'CREDIT_CARD']),
+    ]).toEqual([]);
+  });
 });
