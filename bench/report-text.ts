@@ -1,5 +1,11 @@
 // The readable rendering of a bench report: one table per measurement.
-import type { BenchReport, ComponentFigures, DynamoOpsFigures, RequestFigures } from './report.js';
+import type {
+  BenchReport,
+  ComponentFigures,
+  DynamoOpsFigures,
+  MaskingFigures,
+  RequestFigures,
+} from './report.js';
 import type { ScenarioId } from './scenarios.js';
 import { num, renderTable } from './table.js';
 
@@ -89,6 +95,54 @@ const breakdownSection = (breakdown: BenchReport['breakdown']): string =>
     '  (ms; HTTP hop = GET /healthz; DynamoDB = calls × p50 of one call; rest = middy, validation, hash chain, JSON, GC)',
   ].join('\n');
 
+const maskingSection = (masking: MaskingFigures): string => {
+  const { throughput: t, gateway: g } = masking;
+  const classes = Object.entries(g.classification)
+    .map(([column, dataClass]) => `${column.split('.').pop()} → ${dataClass}`)
+    .join(', ');
+  return [
+    `Inline masking: maskResult over ${num(t.rows)} rows × ${t.columns} columns (${num(t.cells)} cells of names, ` +
+      'e-mails, phones, cards, notes with PII), all detectors on',
+    renderTable(
+      ['path', 'runs', 'ms per run', 'cells/s', 'columns masked whole', 'values detected'],
+      (
+        [
+          ['detector-only (nothing classified)', t.detectorOnly],
+          [`lineage (${t.classifiedOnLineagePath.join(', ')} classified)`, t.lineage],
+        ] as const
+      ).map(([label, f]) => [
+        label,
+        num(f.runs),
+        num(f.msPerRun, 1),
+        num(f.cellsPerSecond),
+        num(f.maskedColumns),
+        num(f.detectedValues),
+      ]),
+    ),
+    '',
+    `1,000-row SELECT through the gateway, classified (${classes}) vs unclassified connection, same database`,
+    renderTable(
+      ['connection', 'n', 'p50 ms', 'p99 ms', 'mean ms', '×unclassified p50', '×unclassified p99', '+ms p50'],
+      (
+        [
+          [g.unclassified, { p50: 1, p99: 1 }, ''],
+          [g.classified, g.ratio, num(g.addedP50Ms, 3)],
+        ] as const
+      ).map(([f, r, added]) => [
+        f.label,
+        num(f.n),
+        num(f.p50Ms, 3),
+        num(f.p99Ms, 3),
+        num(f.meanMs, 3),
+        num(r.p50, 2),
+        num(r.p99, 2),
+        added,
+      ]),
+    ),
+    '  (both connections run the value detectors on every string; the classified one also traces column lineage)',
+  ].join('\n');
+};
+
 const bundlesSection = (bundles: NonNullable<BenchReport['bundles']>): string =>
   [
     'Lambda bundles (esbuild: ESM, node22, minified, createRequire banner)',
@@ -126,6 +180,8 @@ export const renderText = (report: BenchReport): string => {
     componentsSection(components),
     '',
     breakdownSection(report.breakdown),
+    '',
+    maskingSection(report.masking),
     '',
     'SQL analysis (libpg-query) and decision (Cedar, default pack), no I/O',
     renderTable(

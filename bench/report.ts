@@ -112,6 +112,43 @@ export interface BundleFigures {
   readonly largestPackages: readonly PackageShare[];
 }
 
+/** maskResult over a synthetic result, one path (median of the timed runs). */
+export interface MaskingPathFigures {
+  readonly runs: number;
+  readonly msPerRun: number;
+  readonly cellsPerSecond: number;
+  /** Output columns masked whole (lineage); 0 on the detector-only path. */
+  readonly maskedColumns: number;
+  /** Values the detectors masked in one run. */
+  readonly detectedValues: number;
+}
+
+/** Inline masking: maskResult's throughput, and its cost on a 1,000-row gateway request. */
+export interface MaskingFigures {
+  readonly throughput: {
+    readonly rows: number;
+    readonly columns: number;
+    readonly cells: number;
+    /** Columns classified (and lineage-resolved) on the lineage path; the rest go to the detectors. */
+    readonly classifiedOnLineagePath: readonly string[];
+    /** Nothing classified, no lineage: every cell through every detector. */
+    readonly detectorOnly: MaskingPathFigures;
+    readonly lineage: MaskingPathFigures;
+  };
+  /** The same SELECT on two connections to the same database, interleaved, new session per request. */
+  readonly gateway: {
+    readonly sql: string;
+    readonly rows: number;
+    /** The classified connection's classification. */
+    readonly classification: Readonly<Record<string, string>>;
+    readonly unclassified: LatencyFigures;
+    readonly classified: LatencyFigures;
+    /** classified / unclassified, at p50 and p99. */
+    readonly ratio: Ratio;
+    readonly addedP50Ms: number;
+  };
+}
+
 /** Everything one run measured. */
 export interface BenchReport {
   readonly schemaVersion: 1;
@@ -135,6 +172,7 @@ export interface BenchReport {
   readonly dynamoOpsPerRequest: DynamoOpsFigures;
   /** The 1-row SELECT's gateway p50, attributed to components. */
   readonly breakdown: { readonly newSession: BreakdownFigures; readonly fixedSession: BreakdownFigures };
+  readonly masking: MaskingFigures;
   /** null with --skip-bundles. */
   readonly bundles: {
     readonly entries: readonly BundleFigures[];

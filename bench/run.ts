@@ -12,6 +12,7 @@ import { probeDynamoOps } from './dynamo-probe.js';
 import { environment, loadAverage } from './environment.js';
 import { startBenchGateway } from './gateway-fixture.js';
 import { progress } from './log.js';
+import { runMaskingBench } from './masking.js';
 import { createBenchDatabase } from './postgres-fixture.js';
 import type { BenchReport } from './report.js';
 import { renderText } from './report-text.js';
@@ -23,6 +24,8 @@ const ROOT = resolve(import.meta.dirname, '..');
 const COLUMNS = 8;
 /** Requests per gateway mode when counting DynamoDB calls. */
 const OPS_PROBE_REQUESTS = 50;
+/** Rows of the synthetic result maskResult's throughput is measured on. */
+const MASKING_ROWS = 10_000;
 
 const bench = async (options: BenchOptions, cleanup: Cleanup): Promise<BenchReport> => {
   const started = performance.now();
@@ -70,7 +73,19 @@ const bench = async (options: BenchOptions, cleanup: Cleanup): Promise<BenchRepo
     token: gw.token,
     calls: 2000,
   });
-  progress('stopping the gateway, dropping the database');
+  progress(
+    `masking: maskResult over ${MASKING_ROWS.toLocaleString('en-US')} rows × 8 columns; ` +
+      `1,000-row SELECT on a classified vs an unclassified connection, ${options.largeIterations} requests each`,
+  );
+  const masking = await runMaskingBench({
+    readerUrl: db.readerUrl,
+    rows: MASKING_ROWS,
+    runs: 5,
+    iterations: options.largeIterations,
+    warmup: options.warmup,
+    onStarted: (stop) => cleanup.add('stop masking gateway', stop),
+  });
+  progress('stopping the gateways, dropping the database');
   await cleanup.run();
 
   let bundles: BenchReport['bundles'] = null;
@@ -103,6 +118,7 @@ const bench = async (options: BenchOptions, cleanup: Cleanup): Promise<BenchRepo
     components,
     dynamoOpsPerRequest,
     breakdown: { newSession: breakdown('newSession'), fixedSession: breakdown('fixedSession') },
+    masking,
     bundles,
     durationMs: Math.round(performance.now() - started),
   };

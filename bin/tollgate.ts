@@ -14,6 +14,8 @@ const USAGE = `Usage:
                                       Check, test, compare and publish Cedar policies (docs/policies.md)
   tollgate connection <validate|diff|push|history> [--file tollgate.yaml]
                                       Check, compare and publish the connection list (docs/connections.md)
+  tollgate classify <connection> [--sample 50] [--write]
+                                      Propose the connection's column classification (docs/masking.md)
 `;
 
 const env = process.env;
@@ -107,6 +109,9 @@ try {
   } else if (command === 'connection') {
     const { connectionCommand } = await import('./connection-command.js');
     process.exit(await connectionCommand(process.argv.slice(3), env));
+  } else if (command === 'classify') {
+    const { classifyCommand } = await import('./classify-command.js');
+    process.exit(await classifyCommand(process.argv.slice(3), env));
   } else {
     process.stdout.write(USAGE);
     if (command !== undefined && command !== '--help' && command !== 'help') process.exit(2);
