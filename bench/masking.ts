@@ -136,6 +136,7 @@ const timeMasking = (
         sources: [{ schema: 'public', table: 'people', column: c.name }],
         resolved: true,
         wholeRows: [],
+        direct: true,
       }))
     : undefined;
   const input = {

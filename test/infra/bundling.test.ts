@@ -79,7 +79,8 @@ describe('GatewayFunction bundling', () => {
         TOLLGATE_AUDIENCE: OIDC.audience,
         TOLLGATE_JWKS_URI: OIDC.jwksUri,
         TOLLGATE_CONNECTIONS: '[]',
-        TOLLGATE_MASKING_KEY_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:masking-AbCdEf',
+        TOLLGATE_MASKING_KEY_SECRET_ARN:
+          'arn:aws:secretsmanager:eu-west-1:123456789012:secret:masking-AbCdEf',
       },
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],

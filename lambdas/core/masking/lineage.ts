@@ -33,6 +33,12 @@ export interface OutputLineage {
   readonly resolved: boolean;
   /** Whole-row reference: carries every column of these tables (also listed in `sources`). */
   readonly wholeRows: readonly TableName[];
+  /**
+   * True when the output is one source column passed through unchanged (plain column references,
+   * through subqueries, CTEs and stars). Only then may a value keep a partial or tokenized form:
+   * anything computed (`$1 || substr(email, 1, 0)`, `reverse(notes)`) must be redacted.
+   */
+  readonly direct: boolean;
 }
 
 export type LineageResult =
@@ -60,6 +66,8 @@ interface Flow {
   readonly cols: Map<string, SourceColumn>;
   readonly rows: Map<string, TableName>;
   resolved: boolean;
+  /** Set only on a base table column's own flow; every combination makes a new, indirect flow. */
+  readonly direct?: true;
 }
 
 const emptyFlow = (resolved = true): Flow => ({ cols: new Map(), rows: new Map(), resolved });
@@ -309,7 +317,10 @@ const exprFlow = (expr: unknown, env: Env): Flow => {
           const name = funcName(node);
           if (dangerousCategory(name)) acc.resolved = false; // runs SQL text, reads files, …
           if (VALUE_FREE.has(name)) break;
-          for (const [k, v] of Object.entries(node)) if (!FUNC_CALL_SKIPPED.has(k)) visit(v);
+          // mode() / percentile_disc() WITHIN GROUP (ORDER BY x) return values of x.
+          for (const [k, v] of Object.entries(node)) {
+            if (!FUNC_CALL_SKIPPED.has(k) || (k === 'agg_order' && node.agg_within_group === true)) visit(v);
+          }
           break;
         }
         default:
@@ -493,7 +504,7 @@ const baseTableItem = (rangeVar: Node, env: Env): RangeItem => {
   if (!names) return opaqueItem(refname, emptyFlow(false));
   const columns = names.map((n) => {
     const column = lower(n);
-    const flow = emptyFlow();
+    const flow: Flow = { ...emptyFlow(), direct: true };
     const source = { schema: s, table, column };
     flow.cols.set(columnKey(source), source);
     return { name: column, flow };
@@ -730,7 +741,9 @@ const targetColumns = (target: Node, env: Env): Shape => {
     }
     return { columns, shapeKnown };
   }
-  return { columns: [{ name: outputName(target), flow: exprFlow(val, env) }], shapeKnown: true };
+  // A bare column reference keeps its column's own flow (and so whether it is direct).
+  const bare = isColumnRef(val) ? resolveColumnRef(val.ColumnRef as Node, env.scope) : undefined;
+  return { columns: [{ name: outputName(target), flow: bare ?? exprFlow(val, env) }], shapeKnown: true };
 };
 
 /** The columns a SELECT (body of a SelectStmt) returns, with their lineage. */
@@ -792,7 +805,14 @@ const output = (column: Column): OutputLineage => ({
   sources: [...column.flow.cols.values()],
   resolved: column.flow.resolved,
   wholeRows: [...column.flow.rows.values()],
+  direct: column.flow.direct === true && column.flow.resolved && column.flow.rows.size === 0,
 });
+
+/** A plain (non-star) column reference. */
+const isColumnRef = (value: unknown): value is { ColumnRef: Node } => {
+  const ref = (value as { ColumnRef?: { fields?: unknown[] } } | null)?.ColumnRef;
+  return Array.isArray(ref?.fields) && !ref.fields.some((f) => (f as Node).A_Star !== undefined);
+};
 
 /**
  * The lineage of each output column of a single SELECT, in order. `ok: false` when the text is

@@ -22,6 +22,14 @@ const DEFAULT_STRATEGIES: Readonly<Record<string, MaskingStrategy>> = {
   SECRET: { kind: 'redact' },
 };
 
+const STATISTICS_VIEWS = new Set([
+  'pg_stats',
+  'pg_stats_ext',
+  'pg_stats_ext_exprs',
+  'pg_statistic',
+  'pg_statistic_ext_data',
+]);
+
 /** Classes whose columns are not masked whole: their values go through the detectors instead. */
 const DETECTOR_ONLY = new Set<DataClass>(['FREE_TEXT']);
 
@@ -106,13 +114,15 @@ export const maskResult = (input: MaskInput): { result: ResultSet; report: Maski
     sensitiveTables.has(t.includes('.') ? t : `public.${t}`),
   );
 
+  // The planner's statistics hold sample values of every column (most common values, histograms).
+  const readsStatistics = input.tablesRead.some((t) => STATISTICS_VIEWS.has(t.slice(t.lastIndexOf('.') + 1)));
   const maskedColumns: MaskedColumn[] = [];
   const unmasked = new Set<DataClass>();
   /** Per output column: how to mask each value, or undefined to leave it to the detectors. */
   const plans = result.columns.map((column, index): ((value: unknown) => unknown) | undefined => {
     const out = lineage?.[index];
-    if (!out || !out.resolved) {
-      if (!readsSensitive) return undefined;
+    if (!out?.resolved || readsStatistics) {
+      if (!readsSensitive && !readsStatistics) return undefined;
       maskedColumns.push({ column: column.name, dataClasses: [], reason: 'unresolved' });
       return (value) => (value === null ? null : '[MASKED]');
     }
@@ -120,13 +130,17 @@ export const maskResult = (input: MaskInput): { result: ResultSet; report: Maski
       ...new Set(
         out.sources.map((s) => classes.get(keyOf(s))).filter((c): c is DataClass => c !== undefined),
       ),
-    ].filter((c) => !DETECTOR_ONLY.has(c));
+    ]
+      // Free text passed through unchanged is left to the detectors; transformed (reversed,
+      // encoded, spaced out) it would slip past them, so it is masked like any class.
+      .filter((c) => !(DETECTOR_ONLY.has(c) && out.direct));
     const hidden = found.filter((c) => !unmaskable.has(c));
     for (const c of found) if (unmaskable.has(c)) unmasked.add(c);
     if (hidden.length === 0) return undefined;
     maskedColumns.push({ column: column.name, dataClasses: hidden, reason: 'lineage' });
-    // One class: its strategy on the value as text. Several: redact (no strategy fits a mix).
-    const only = hidden.length === 1 ? hidden[0]! : undefined;
+    // One class passed through unchanged: its strategy on the value as text. Anything computed
+    // (a guess concatenated to an empty fragment, a transformation) or several classes: redact.
+    const only = hidden.length === 1 && out.direct ? hidden[0]! : undefined;
     return (value) => {
       if (value === null) return null;
       if (!only) return `[${hidden.join('+')}]`;

@@ -10,6 +10,7 @@ import {
   DeniedError,
   NotFoundError,
   SqlUnparseableError,
+  TargetError,
   TollgateError,
   UnauthenticatedError,
 } from '../errors.js';
@@ -340,8 +341,17 @@ export const executeSql = async (deps: ExecuteSqlDeps, input: ExecuteSqlInput): 
         maxResultBytes: connection.limits.maxResultBytes,
       });
     } catch (error) {
-      const known =
+      let known =
         error instanceof TollgateError ? error : new TollgateError('target_error', 'The target failed.');
+      // A database's error text can quote a value (`invalid input syntax for type integer:
+      // "906-94-0318"`): on a connection with classified columns the agent gets the SQLSTATE only.
+      if (known.code === 'target_error' && Object.keys(connection.classification).length > 0) {
+        const state = typeof known.details?.sqlState === 'string' ? known.details.sqlState : null;
+        known = new TargetError(
+          `The target rejected the statement (SQLSTATE ${state ?? 'unknown'}); its message is withheld because ${connection.name} has classified columns.`,
+          { details: { sqlState: state } },
+        );
+      }
       const durationMs = deps.clock.now().getTime() - started;
       const sqlState = typeof known.details?.sqlState === 'string' ? known.details.sqlState : null;
       await record(

@@ -139,12 +139,14 @@ export const creditCardDetector = detector('CREDIT_CARD', scanCards);
 // ---------------------------------------------------------------------------------------------
 // US social security numbers
 
-/** SSA rules: area not 000, 666 or 9xx; group not 00; serial not 0000. */
+/**
+ * SSA rules: area not 000 or 666; group not 00; serial not 0000. Area 9xx is never issued as an
+ * SSN but is the ITIN range (taxpayer numbers, as sensitive), so it is matched too.
+ */
 export const validSsn = (digits: string): boolean =>
   /^\d{9}$/.test(digits) &&
   !digits.startsWith('000') &&
   !digits.startsWith('666') &&
-  digits[0] !== '9' &&
   digits.slice(3, 5) !== '00' &&
   digits.slice(5) !== '0000';
 

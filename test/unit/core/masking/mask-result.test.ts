@@ -24,6 +24,7 @@ const column = (table: string, name: string): OutputLineage => ({
   sources: [{ schema: 'public', table, column: name }],
   resolved: true,
   wholeRows: [],
+  direct: true,
 });
 
 const result = (names: string[], rows: unknown[][]): ResultSet => ({
@@ -93,6 +94,7 @@ describe('maskResult', () => {
       ],
       resolved: true,
       wholeRows: [{ schema: 'public', table: 'customers' }],
+      direct: false,
     };
     const { result: out } = mask(
       result(['row_to_json'], [[{ email: 'a@b.example', card_number: '4111111111111111' }]]),
@@ -100,6 +102,19 @@ describe('maskResult', () => {
     );
     expect(out.rows[0]![0]).toBe('[EMAIL_ADDRESS+CREDIT_CARD]');
   });
+});
+
+it('redacts a computed value rather than tokenize it, so guesses cannot be checked', () => {
+  // `$1 || substr(email, 1, 0)`: a guessed email would come back tokenized like the real one.
+  const computed = { ...column('customers', 'email'), direct: false };
+  const { result: out } = mask(result(['guess'], [['maria@example.com']]), [computed]);
+  expect(out.rows[0]![0]).toBe('[EMAIL_ADDRESS]');
+});
+
+it('masks transformed free text whole: the detectors cannot see through reverse() or base64', () => {
+  const computed = { ...column('customers', 'notes'), direct: false };
+  const { result: out } = mask(result(['r'], [['moc.elpmaxe@bob']]), [computed]);
+  expect(out.rows[0]![0]).toBe('[FREE_TEXT]');
 });
 
 describe('safeStrategy', () => {
