@@ -16,6 +16,7 @@ import {
 } from '../errors.js';
 import type { Principal } from '../identity/principal.js';
 import { type CatalogCache, maskOutput } from '../masking/mask-output.js';
+import { scrubText } from '../masking/scrub.js';
 import type {
   Clock,
   ConnectionStore,
@@ -202,7 +203,12 @@ export const executeSql = async (deps: ExecuteSqlDeps, input: ExecuteSqlInput): 
   const received = draft('request.received', {
     principal: principalData(principal),
     connection: input.connectionName,
-    sql: body?.sql ?? null,
+    // Literals in the SQL text can be personal data: the recording keeps the text with detected
+    // values redacted, and the digest of the exact text (an auditor holding it can prove it).
+    sql: body
+      ? scrubText(body.sql, { strategyFor: () => ({ kind: 'redact' }), tokenKey: 'unused' }).text
+      : null,
+    sqlSha256: body ? sha256(body.sql) : null,
     // Parameter values may be personal data: the recording keeps their digest, not the values.
     paramCount: body?.params?.length ?? 0,
     paramsSha256: body?.params ? sha256(canonicalJson(body.params)) : null,

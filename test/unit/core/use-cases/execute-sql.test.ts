@@ -178,6 +178,18 @@ describe('executeSql', () => {
     expect(sessions.all().at(-1)).toMatchObject({ type: 'request.failed', data: { code } });
   });
 
+  it('records the SQL text with detected values redacted, and the digest of the exact text', async () => {
+    const { deps, sessions, target } = await coreDeps();
+    const sql = "SELECT id FROM customers WHERE email = 'maria.garcia42@example.com'";
+    await executeSql(deps, input({ sql }));
+    expect(target.calls[0]!.statements).toEqual([sql]);
+    expect(JSON.stringify(sessions.all())).not.toContain('maria.garcia42@example.com');
+    expect(sessions.all()[0]!.data).toMatchObject({
+      sql: "SELECT id FROM customers WHERE email = '[EMAIL_ADDRESS]'",
+      sqlSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+  });
+
   it('passes params to the target and records their digest, not their values', async () => {
     const { deps, sessions, target } = await coreDeps();
     await executeSql(
