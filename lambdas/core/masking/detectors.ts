@@ -53,6 +53,22 @@ export const DEFAULT_DETECTORS: readonly Detector[] = [
   phoneDetector,
 ];
 
+/** Label stems of the labelled-secret detector, matched on text lower-cased without `_ - .`. */
+const SECRET_LABEL_STEM = /pass|pwd|secret|token|key|credential|auth|sessionid|cookie/;
+
+/**
+ * Whether any default detector could find something in `text`: every one needs an ASCII digit,
+ * an `@`, or a fixed marker (`eyJ`, `AKIA`/`ASIA`, `-----BEGIN`, a secret-like label). Most
+ * strings (names, statuses, prose) have none, and skip the nine scans.
+ */
+export const mayHoldFinding = (text: string): boolean =>
+  /[0-9@]/.test(text) ||
+  text.includes('eyJ') ||
+  text.includes('AKIA') ||
+  text.includes('ASIA') ||
+  text.includes('-----BEGIN') ||
+  SECRET_LABEL_STEM.test(text.toLowerCase().replace(/[_.-]/g, ''));
+
 /**
  * All findings of `detectors` in `text`, non-overlapping, sorted by offset. Overlaps are resolved
  * longest first, then earliest, then by detector order: deterministic. Linear in the text
@@ -60,6 +76,7 @@ export const DEFAULT_DETECTORS: readonly Detector[] = [
  */
 export const findAll = (text: string, detectors: readonly Detector[] = DEFAULT_DETECTORS): Finding[] => {
   if (typeof text !== 'string' || text.length === 0) return [];
+  if (detectors === DEFAULT_DETECTORS && !mayHoldFinding(text)) return [];
   const candidates: { finding: Finding; order: number }[] = [];
   detectors.forEach((d, order) => {
     for (const finding of d.find(text)) {
