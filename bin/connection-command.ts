@@ -28,6 +28,7 @@ import {
   type CommandIo,
   type Env,
   historyLimit,
+  historyLines,
   type OpenTable,
   operatorName,
   processIo,
@@ -240,14 +241,7 @@ const historyCommand = async (ctx: Context): Promise<number> => {
       out(ctx, `No version has been pushed to ${where}: gateways serve the connections they started with.`);
       return 0;
     }
-    out(ctx, `Connection list versions in ${where}, newest first (* active):`);
-    versions.forEach((v, index) => {
-      const comment = v.comment ? `  ${v.comment}` : '';
-      out(
-        ctx,
-        `${index === 0 ? '*' : ' '} v${v.version}  ${v.createdAt}  ${v.createdBy}  ${v.digest}${comment}`,
-      );
-    });
+    for (const line of historyLines(`Connection list versions in ${where}`, versions)) out(ctx, line);
     return 0;
   });
 };

@@ -25,6 +25,7 @@ import {
   type CommandIo,
   type Env,
   historyLimit,
+  historyLines,
   type OpenTable,
   operatorName,
   processIo,
@@ -337,14 +338,7 @@ const historyCommand = async (ctx: Context): Promise<number> => {
       out(ctx, `No version has been pushed to ${where}: the gateway enforces its bundled policies.`);
       return 0;
     }
-    out(ctx, `Policy versions in ${where}, newest first (* active):`);
-    versions.forEach((v, index) => {
-      const comment = v.comment ? `  ${v.comment}` : '';
-      out(
-        ctx,
-        `${index === 0 ? '*' : ' '} v${v.version}  ${v.createdAt}  ${v.createdBy}  ${v.digest}${comment}`,
-      );
-    });
+    for (const line of historyLines(`Policy versions in ${where}`, versions)) out(ctx, line);
     return 0;
   });
 };

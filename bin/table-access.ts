@@ -176,3 +176,21 @@ export const historyLimit = (text: string): number => {
     throw new UsageError('--limit must be 1 to 1000');
   return limit;
 };
+
+/** A version as `history` lists it. */
+export interface ListedVersion {
+  readonly version: number;
+  readonly createdAt: string;
+  readonly createdBy: string;
+  readonly digest: string;
+  readonly comment: string | undefined;
+}
+
+/** The lines of `tollgate policy|connection history`: newest first, the active one starred. */
+export const historyLines = (title: string, versions: readonly ListedVersion[]): string[] => [
+  `${title}, newest first (* active):`,
+  ...versions.map((v, index) => {
+    const comment = v.comment ? `  ${v.comment}` : '';
+    return `${index === 0 ? '*' : ' '} v${v.version}  ${v.createdAt}  ${v.createdBy}  ${v.digest}${comment}`;
+  }),
+];
