@@ -144,7 +144,7 @@ const timeMasking = (
     result,
     lineage,
     tablesRead: classified ? ['public.people'] : [],
-    unmaskable: new Set<string>(),
+    mayUnmask: () => false,
     tokenKey: TOKEN_KEY,
   };
   let sink = 0;

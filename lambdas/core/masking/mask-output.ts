@@ -6,7 +6,6 @@ import type { Clock, PolicyEngine, ResultSet, TargetExecutor } from '../ports.js
 import type { StatementFacts } from '../sql/facts.js';
 import { type Catalog, lineageOf, type OutputLineage } from './lineage.js';
 import { type MaskingReport, maskResult } from './mask-result.js';
-import { BUILT_IN_CLASSES } from './types.js';
 
 const CATALOG_TTL_MS = 5 * 60_000;
 
@@ -73,13 +72,23 @@ export const maskOutput = async (
       lineage = traced.outputs;
     }
   }
-  const classes = [...new Set([...Object.values(connection.classification), ...BUILT_IN_CLASSES])];
+  // Cedar is asked about a class only when the result holds it, once per request: most results
+  // hold none, and a decision costs ~150 µs.
+  const answers = new Map<string, boolean>();
+  const mayUnmask = (dataClass: string) => {
+    let allowed = answers.get(dataClass);
+    if (allowed === undefined) {
+      allowed = input.engine.unmaskable(input.principal, connection, [dataClass]).has(dataClass);
+      answers.set(dataClass, allowed);
+    }
+    return allowed;
+  };
   return maskResult({
     connection,
     result,
     lineage,
     tablesRead,
-    unmaskable: input.engine.unmaskable(input.principal, connection, classes),
+    mayUnmask,
     tokenKey: await input.tokenKey(),
   });
 };

@@ -98,12 +98,13 @@ export interface MaskInput {
   /** Tables (schema.table) the statement reads. */
   readonly tablesRead: readonly string[];
   /** Classes the principal may see raw. */
-  readonly unmaskable: ReadonlySet<DataClass>;
+  /** Whether the principal may see a class raw; asked only for classes the result holds. */
+  readonly mayUnmask: (dataClass: DataClass) => boolean;
   readonly tokenKey: Uint8Array | string;
 }
 
 export const maskResult = (input: MaskInput): { result: ResultSet; report: MaskingReport } => {
-  const { connection, result, lineage, unmaskable, tokenKey } = input;
+  const { connection, result, lineage, mayUnmask, tokenKey } = input;
   const classes = classificationIndex(connection);
   const sensitiveTables = new Set(
     [...classes.entries()]
@@ -134,8 +135,8 @@ export const maskResult = (input: MaskInput): { result: ResultSet; report: Maski
       // Free text passed through unchanged is left to the detectors; transformed (reversed,
       // encoded, spaced out) it would slip past them, so it is masked like any class.
       .filter((c) => !(DETECTOR_ONLY.has(c) && out.direct));
-    const hidden = found.filter((c) => !unmaskable.has(c));
-    for (const c of found) if (unmaskable.has(c)) unmasked.add(c);
+    const hidden = found.filter((c) => !mayUnmask(c));
+    for (const c of found) if (mayUnmask(c)) unmasked.add(c);
     if (hidden.length === 0) return undefined;
     maskedColumns.push({ column: column.name, dataClasses: hidden, reason: 'lineage' });
     // One class passed through unchanged: its strategy on the value as text. Anything computed
@@ -151,7 +152,7 @@ export const maskResult = (input: MaskInput): { result: ResultSet; report: Maski
 
   const detected: Record<DataClass, number> = {};
   const strategy = (dataClass: DataClass) =>
-    unmaskable.has(dataClass) ? undefined : strategyFor(connection, dataClass);
+    mayUnmask(dataClass) ? undefined : strategyFor(connection, dataClass);
   const rows = result.rows.map((row) =>
     row.map((value, index) => {
       const plan = plans[index];
