@@ -5,6 +5,7 @@ import { connectionSchema } from '../lambdas/core/config/connection.js';
 import type { Principal } from '../lambdas/core/identity/principal.js';
 import { createCedarPolicyEngine } from '../lambdas/core/policy/cedar-policy-engine.js';
 import { postgresAnalyzer } from '../lambdas/core/sql/analyze-postgres.js';
+import { decideSql } from '../lambdas/core/sql/sql-questions.js';
 import { microbench } from './micro.js';
 import type { AnalysisFigures } from './report.js';
 import { ANALYSIS_STATEMENTS } from './statements.js';
@@ -36,7 +37,7 @@ export const runAnalysisBench = async (calls: number): Promise<AnalysisFigures[]
     const both = microbench(
       () => {
         const analysed = postgresAnalyzer.analyze(sql);
-        return analysed.parseOk && engine.decide({ principal, connection, facts: analysed });
+        return analysed.parseOk && decideSql(engine, { principal, connection, facts: analysed });
       },
       calls,
       1,
@@ -45,13 +46,13 @@ export const runAnalysisBench = async (calls: number): Promise<AnalysisFigures[]
       statement: id,
       chars: sql.length,
       analyze,
-      decide: microbench(() => engine.decide(input), calls, 1),
+      decide: microbench(() => decideSql(engine, input), calls, 1),
       analyzeAndDecide: both,
       ratioToParse: {
         p50: Math.round((both.p50Us / analyze.p50Us) * 100) / 100,
         p99: Math.round((both.p99Us / analyze.p99Us) * 100) / 100,
       },
-      rule: engine.decide(input).rule,
+      rule: decideSql(engine, input).rule,
     };
   });
 };

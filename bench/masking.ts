@@ -10,6 +10,7 @@ import { loadDevIssuer } from '../lambdas/adapters/local/dev-issuer.js';
 import { connectionSchema } from '../lambdas/core/config/connection.js';
 import type { OutputLineage } from '../lambdas/core/masking/lineage.js';
 import { maskResult } from '../lambdas/core/masking/mask-result.js';
+import { assumedResolution, resolveClassification } from '../lambdas/core/masking/resolved-classification.js';
 import type { Logger, ResultSet } from '../lambdas/core/ports.js';
 import { type LocalGateway, startLocalGateway } from '../lambdas/wiring/local.js';
 import { BENCH_ROW_LIMIT, BENCH_STATEMENT_TIMEOUT_MS } from './gateway-fixture.js';
@@ -143,7 +144,8 @@ const timeMasking = (
     connection,
     result,
     lineage,
-    tablesRead: classified ? ['public.people'] : [],
+    classification: resolveClassification(connection, assumedResolution()),
+    reads: { sensitive: classified, statistics: false },
     mayUnmask: () => false,
     tokenKey: TOKEN_KEY,
   };

@@ -79,7 +79,8 @@ export const openScenarios = async (readerUrl: string, gateway: GatewayTarget): 
       // The request the use case builds: the connection's own limits.
       send: async (sql) =>
         (
-          await executor.read(connection, {
+          await executor.run(connection, {
+            mode: 'read',
             statements: [sql],
             params: [],
             rowLimit: connection.limits.rowLimit,

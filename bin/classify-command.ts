@@ -12,7 +12,6 @@
 // printed, logged or written, nor is the target's URL (it can hold a password).
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { isMap, isSeq, parseDocument } from 'yaml';
 import { ENDPOINTS_FILE } from '../lambdas/adapters/local/aws-stand-ins.js';
@@ -26,26 +25,26 @@ import {
   worthSampling,
 } from '../lambdas/core/masking/propose-classification.js';
 import { loadLocalConfig, localConfigSchema } from '../lambdas/wiring/local-config.js';
-import { type CommandIo, type Env, processIo, shownPath, UsageError } from './table-access.js';
+import {
+  type CliContext,
+  type CommandIo,
+  cliContext,
+  type Env,
+  localDataDir,
+  processIo,
+  runCli,
+  shownPath,
+  UsageError,
+} from './cli-kit.js';
+import { buildProgram } from './cli-program.js';
 
-export const CLASSIFY_USAGE = `Usage:
-  tollgate classify <connection> [--sample 50] [--write] [--file tollgate.yaml]
-      Propose the connection's classification from its columns' names and a sample of their
-      values (read-only; values are never printed). Prints a classification: block to paste under
-      the connection, each line commented with its confidence (name, values, both) and evidence.
-  --sample N   values sampled per column, 1 to ${MAX_SAMPLES} (default ${MAX_SAMPLES})
-  --write      add the proposed classes of unclassified columns to the file (comments kept;
-               existing entries are never changed or removed)
-File: --file, else TOLLGATE_CONFIG, else tollgate.yaml. Local mode, PostgreSQL targets: url, urlEnv,
-or the demo database (started from TOLLGATE_DATA_DIR/demo-postgres: stop a local gateway using that
-data dir first).
-`;
-
-const OPTIONS = {
-  sample: { type: 'string', default: String(MAX_SAMPLES) },
-  write: { type: 'boolean', default: false },
-  file: { type: 'string' },
-} as const;
+/** The parsed options of `tollgate classify <connection>` (cli-program.ts). */
+export interface ClassifyOptions {
+  /** Values sampled per column, 1 to MAX_SAMPLES. */
+  readonly sample: number;
+  readonly write: boolean;
+  readonly file?: string;
+}
 
 const SEED_FILE = resolve(import.meta.dirname, '../db/seed/demo-postgres.sql');
 
@@ -115,7 +114,7 @@ const openTarget = async (
       `connection ${connection.name} reads its URL from Secrets Manager: classify runs in local mode; ` +
         'give it a url or urlEnv target (e.g. a copy of the file) to classify a reachable copy of the database',
     );
-  const dataDir = resolve(cwd, env.TOLLGATE_DATA_DIR || '.tollgate');
+  const dataDir = localDataDir(env, cwd);
   if (await gatewayRunning(dataDir)) {
     throw new Error(
       `a local gateway is running on the data dir ${shownPath(cwd, dataDir)} and holds the demo database ` +
@@ -299,72 +298,61 @@ const writeClassification = (file: string, name: string, added: Readonly<Record<
 
 // --- entry ---------------------------------------------------------------------------------
 
-/** Runs `tollgate classify <args>`; answers the exit code (0 ok, 1 failed, 2 usage). */
-export async function classifyCommand(args: string[], env: Env, io: CommandIo = processIo): Promise<number> {
-  const cwd = io.cwd ?? process.cwd();
+/** Runs `tollgate classify <name>` on parsed options; answers 0 (ok) or 1 (failed), throws UsageError. */
+export async function runClassify(name: string, options: ClassifyOptions, cli: CliContext): Promise<number> {
+  const { env, io, cwd } = cli;
+  const { sample } = options;
+  if (!Number.isInteger(sample) || sample < 1 || sample > MAX_SAMPLES)
+    throw new UsageError(`--sample must be 1 to ${MAX_SAMPLES}`);
+  const file = resolve(cwd, options.file ?? (env.TOLLGATE_CONFIG || 'tollgate.yaml'));
+  const shown = shownPath(cwd, file);
+  const config = loadLocalConfig(file);
+  const connection = config.connections.find((c) => c.name === name);
+  if (!connection) {
+    throw new UsageError(
+      `no connection "${name}" in ${shown} (it has: ${config.connections.map((c) => c.name).join(', ') || 'none'})`,
+    );
+  }
+
+  const target = await openTarget(connection, env, cwd, io);
+  let inspection: Inspection;
   try {
-    if (args[0] === undefined || args[0] === 'help' || args[0] === '--help') {
-      io.stdout(CLASSIFY_USAGE);
-      return args[0] === undefined ? 2 : 0;
-    }
-    let values: { sample: string; write: boolean; file?: string };
-    let positionals: string[];
-    try {
-      ({ values, positionals } = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: true }));
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
-    if (positionals.length !== 1) throw new UsageError('name one connection');
-    const sample = Number(values.sample);
-    if (!Number.isInteger(sample) || sample < 1 || sample > MAX_SAMPLES)
-      throw new UsageError(`--sample must be 1 to ${MAX_SAMPLES}`);
-    const file = resolve(cwd, values.file ?? (env.TOLLGATE_CONFIG || 'tollgate.yaml'));
-    const shown = shownPath(cwd, file);
-    const config = loadLocalConfig(file);
-    const connection = config.connections.find((c) => c.name === positionals[0]);
-    if (!connection) {
-      throw new UsageError(
-        `no connection "${positionals[0]}" in ${shown} (it has: ${config.connections.map((c) => c.name).join(', ') || 'none'})`,
+    io.stderr(`Reading the catalogue and sampling columns through ${target.what} (READ ONLY)…\n`);
+    inspection = await inspect(target.url, connection, sample);
+  } finally {
+    await target.close();
+  }
+  const proposal = proposeClassification(inspection.catalogue, inspection.samples);
+  const { text, added } = renderProposal({
+    connection,
+    catalogue: inspection.catalogue,
+    proposal,
+    unsampled: inspection.unsampled,
+    sample,
+    file: shown,
+  });
+  io.stdout(text);
+  if (options.write) {
+    const count = Object.keys(added).length;
+    if (count === 0) {
+      io.stdout(`# --write: nothing to add; ${shown} is unchanged.\n`);
+    } else {
+      writeClassification(file, connection.name, added);
+      io.stdout(
+        `# --write: added ${count} entr${count === 1 ? 'y' : 'ies'} to ${connection.name} in ${shown}; ` +
+          'existing entries are unchanged (review the DIFFERS lines by hand).\n',
       );
     }
-
-    const target = await openTarget(connection, env, cwd, io);
-    let inspection: Inspection;
-    try {
-      io.stderr(`Reading the catalogue and sampling columns through ${target.what} (READ ONLY)…\n`);
-      inspection = await inspect(target.url, connection, sample);
-    } finally {
-      await target.close();
-    }
-    const proposal = proposeClassification(inspection.catalogue, inspection.samples);
-    const { text, added } = renderProposal({
-      connection,
-      catalogue: inspection.catalogue,
-      proposal,
-      unsampled: inspection.unsampled,
-      sample,
-      file: shown,
-    });
-    io.stdout(text);
-    if (values.write) {
-      const count = Object.keys(added).length;
-      if (count === 0) {
-        io.stdout(`# --write: nothing to add; ${shown} is unchanged.\n`);
-      } else {
-        writeClassification(file, connection.name, added);
-        io.stdout(
-          `# --write: added ${count} entr${count === 1 ? 'y' : 'ies'} to ${connection.name} in ${shown}; ` +
-            'existing entries are unchanged (review the DIFFERS lines by hand).\n',
-        );
-      }
-    }
-    return 0;
-  } catch (error) {
-    io.stderr(`tollgate classify: ${(error as Error).message}\n`);
-    if (error instanceof UsageError) {
-      io.stderr(CLASSIFY_USAGE);
-      return 2;
-    }
-    return 1;
   }
+  return 0;
 }
+
+/** Runs `tollgate classify <args>` in this process; answers the exit code (0 ok, 1 failed, 2 usage). */
+export const classifyCommand = (
+  args: readonly string[],
+  env: Env,
+  io: CommandIo = processIo,
+): Promise<number> => {
+  const ctx = cliContext(env, io);
+  return runCli(buildProgram(ctx), ['classify', ...args], ctx);
+};

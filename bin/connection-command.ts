@@ -8,7 +8,6 @@
 // environment variable's name, or the secret's ARN.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { DynamoDbConnectionStore } from '../lambdas/adapters/aws/dynamodb-connection-store.js';
 import { DynamoDbSessionStore } from '../lambdas/adapters/aws/dynamodb-session-store.js';
@@ -25,35 +24,27 @@ import {
 import { canonicalJson } from '../lambdas/core/recording/canonical-json.js';
 import { SessionRecorder } from '../lambdas/core/recording/session-recorder.js';
 import {
+  type CliContext,
   type CommandIo,
+  cliContext,
   type Env,
-  historyLimit,
-  historyLines,
-  type OpenTable,
-  operatorName,
   processIo,
+  runCli,
   shownPath,
   UsageError,
-  withTable,
-} from './table-access.js';
+} from './cli-kit.js';
+import { buildProgram } from './cli-program.js';
+import { historyLines, type OpenTable, operatorName, withTable } from './table-access.js';
 
-export const CONNECTION_USAGE = `Usage:
-  tollgate connection validate [--file tollgate.yaml]   Validate the connections and list every problem
-  tollgate connection diff [--file tollgate.yaml]       Compare them with the active stored version
-  tollgate connection push [--file tollgate.yaml] [--comment "..."] [--as <operator>]
-                                                        Validate, then store and activate them
-  tollgate connection history [--limit 20]              List the stored versions, newest first
-File: --file, else TOLLGATE_CONFIG, else tollgate.yaml (its connections, or a YAML list of connections).
-Store: the DynamoDB table TOLLGATE_TABLE on AWS (targets must be secretArn), else the local data dir
-(TOLLGATE_DATA_DIR, default .tollgate).
-`;
+export type ConnectionSubcommand = 'validate' | 'diff' | 'push' | 'history';
 
-const OPTIONS = {
-  file: { type: 'string' },
-  comment: { type: 'string' },
-  as: { type: 'string' },
-  limit: { type: 'string', default: '20' },
-} as const;
+/** The parsed options of `tollgate connection <subcommand>` (cli-program.ts); each takes some. */
+export interface ConnectionOptions {
+  readonly file?: string;
+  readonly comment?: string;
+  readonly as?: string;
+  readonly limit?: number;
+}
 
 interface Context {
   readonly env: Env;
@@ -62,7 +53,7 @@ interface Context {
   readonly file: string;
   /** AWS rules apply when the store is the stack's table. */
   readonly rules: ConnectionRules;
-  readonly values: { comment?: string; as?: string; limit: string };
+  readonly values: ConnectionOptions;
 }
 
 const out = (ctx: Context, line = '') => ctx.io.stdout(`${line}\n`);
@@ -234,9 +225,8 @@ const pushCommand = async (ctx: Context): Promise<number> => {
 };
 
 const historyCommand = async (ctx: Context): Promise<number> => {
-  const limit = historyLimit(ctx.values.limit);
   return withStore(ctx, async ({ connections: store, where }) => {
-    const versions = await store.list(limit);
+    const versions = await store.list(ctx.values.limit ?? 20);
     if (versions.length === 0) {
       out(ctx, `No version has been pushed to ${where}: gateways serve the connections they started with.`);
       return 0;
@@ -248,51 +238,39 @@ const historyCommand = async (ctx: Context): Promise<number> => {
 
 // --- entry ---------------------------------------------------------------------------------
 
-/** Runs `tollgate connection <args>`; answers the exit code (0 ok, 1 failed, 2 usage). */
-export async function connectionCommand(
-  args: string[],
-  env: Env,
-  io: CommandIo = processIo,
+/** Runs `tollgate connection <subcommand>` on parsed options; answers 0 (ok) or 1 (failed), throws UsageError. */
+export async function runConnection(
+  sub: ConnectionSubcommand,
+  options: ConnectionOptions,
+  cli: CliContext,
 ): Promise<number> {
-  const [sub, ...rest] = args;
-  const cwd = io.cwd ?? process.cwd();
-  try {
-    if (sub === undefined || sub === 'help' || sub === '--help') {
-      io.stdout(CONNECTION_USAGE);
-      return sub === undefined ? 2 : 0;
-    }
-    let values: Context['values'] & { file?: string };
-    try {
-      ({ values } = parseArgs({ args: rest, options: OPTIONS, strict: true, allowPositionals: false }));
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
-    const ctx: Context = {
-      env,
-      io,
-      cwd,
-      file: resolve(cwd, values.file ?? (env.TOLLGATE_CONFIG || 'tollgate.yaml')),
-      rules: { aws: Boolean(env.TOLLGATE_TABLE) },
-      values,
-    };
-    switch (sub) {
-      case 'validate':
-        return validate(ctx) ? 0 : 1;
-      case 'diff':
-        return await diffCommand(ctx);
-      case 'push':
-        return await pushCommand(ctx);
-      case 'history':
-        return await historyCommand(ctx);
-      default:
-        throw new UsageError(`unknown connection command "${sub}"`);
-    }
-  } catch (error) {
-    io.stderr(`tollgate connection: ${(error as Error).message}\n`);
-    if (error instanceof UsageError) {
-      io.stderr(CONNECTION_USAGE);
-      return 2;
-    }
-    return 1;
+  const { env, cwd } = cli;
+  const ctx: Context = {
+    env,
+    io: cli.io,
+    cwd,
+    file: resolve(cwd, options.file ?? (env.TOLLGATE_CONFIG || 'tollgate.yaml')),
+    rules: { aws: Boolean(env.TOLLGATE_TABLE) },
+    values: options,
+  };
+  switch (sub) {
+    case 'validate':
+      return validate(ctx) ? 0 : 1;
+    case 'diff':
+      return diffCommand(ctx);
+    case 'push':
+      return pushCommand(ctx);
+    case 'history':
+      return historyCommand(ctx);
   }
 }
+
+/** Runs `tollgate connection <args>` in this process; answers the exit code (0 ok, 1 failed, 2 usage). */
+export const connectionCommand = (
+  args: readonly string[],
+  env: Env,
+  io: CommandIo = processIo,
+): Promise<number> => {
+  const ctx = cliContext(env, io);
+  return runCli(buildProgram(ctx), ['connection', ...args], ctx);
+};

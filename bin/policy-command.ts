@@ -3,7 +3,6 @@
 // local data dir, through the running local gateway when there is one.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { DynamoDbPolicyStore } from '../lambdas/adapters/aws/dynamodb-policy-store.js';
 import { DynamoDbSessionStore } from '../lambdas/adapters/aws/dynamodb-session-store.js';
@@ -22,37 +21,30 @@ import { mysqlAnalyzer } from '../lambdas/core/sql/analyze-mysql.js';
 import { postgresAnalyzer } from '../lambdas/core/sql/analyze-postgres.js';
 import type { Dialect } from '../lambdas/core/sql/facts.js';
 import {
+  type CliContext,
   type CommandIo,
+  cliContext,
   type Env,
-  historyLimit,
-  historyLines,
-  type OpenTable,
-  operatorName,
   processIo,
+  runCli,
   shownPath,
   UsageError,
-  withTable,
-} from './table-access.js';
+} from './cli-kit.js';
+import { buildProgram } from './cli-program.js';
+import { historyLines, type OpenTable, operatorName, withTable } from './table-access.js';
 
-export type { Env } from './table-access.js';
+export type { Env } from './cli-kit.js';
 export type PolicyCommandIo = CommandIo;
 
-export const POLICY_USAGE = `Usage:
-  tollgate policy validate [--dir policies]   Compile the policy folder and list every problem
-  tollgate policy test [--dir policies]       Run the golden tests in <dir>/tests/*.yaml
-  tollgate policy diff [--dir policies]       Compare the folder with the active stored version
-  tollgate policy push [--dir policies] [--comment "..."] [--as <operator>]
-                                              Validate, test, then store and activate the folder
-  tollgate policy history [--limit 20]        List the stored versions, newest first
-Store: the DynamoDB table TOLLGATE_TABLE on AWS, else the local data dir (TOLLGATE_DATA_DIR, default .tollgate).
-`;
+export type PolicySubcommand = 'validate' | 'test' | 'diff' | 'push' | 'history';
 
-const OPTIONS = {
-  dir: { type: 'string', default: 'policies' },
-  comment: { type: 'string' },
-  as: { type: 'string' },
-  limit: { type: 'string', default: '20' },
-} as const;
+/** The parsed options of `tollgate policy <subcommand>` (cli-program.ts); each takes some. */
+export interface PolicyOptions {
+  readonly dir?: string;
+  readonly comment?: string;
+  readonly as?: string;
+  readonly limit?: number;
+}
 
 const ANALYZERS: Readonly<Partial<Record<Dialect, SqlAnalyzer>>> = {
   postgres: postgresAnalyzer,
@@ -64,7 +56,7 @@ interface Context {
   readonly io: PolicyCommandIo;
   readonly cwd: string;
   readonly dir: string;
-  readonly values: { comment?: string; as?: string; limit: string };
+  readonly values: PolicyOptions;
 }
 
 const out = (ctx: Context, line = '') => ctx.io.stdout(`${line}\n`);
@@ -331,9 +323,8 @@ const pushCommand = async (ctx: Context): Promise<number> => {
 };
 
 const historyCommand = async (ctx: Context): Promise<number> => {
-  const limit = historyLimit(ctx.values.limit);
   return withStore(ctx, async ({ policies, where }) => {
-    const versions = await policies.list(limit);
+    const versions = await policies.list(ctx.values.limit ?? 20);
     if (versions.length === 0) {
       out(ctx, `No version has been pushed to ${where}: the gateway enforces its bundled policies.`);
       return 0;
@@ -345,48 +336,41 @@ const historyCommand = async (ctx: Context): Promise<number> => {
 
 // --- entry ---------------------------------------------------------------------------------
 
-/** Runs `tollgate policy <args>`; answers the exit code (0 ok, 1 failed, 2 usage). */
-export async function policyCommand(
-  args: string[],
-  env: Env,
-  io: PolicyCommandIo = processIo,
+/** Runs `tollgate policy <subcommand>` on parsed options; answers 0 (ok) or 1 (failed), throws UsageError. */
+export async function runPolicy(
+  sub: PolicySubcommand,
+  options: PolicyOptions,
+  cli: CliContext,
 ): Promise<number> {
-  const [sub, ...rest] = args;
-  const cwd = io.cwd ?? process.cwd();
-  try {
-    if (sub === undefined || sub === 'help' || sub === '--help') {
-      io.stdout(POLICY_USAGE);
-      return sub === undefined ? 2 : 0;
+  const ctx: Context = {
+    env: cli.env,
+    io: cli.io,
+    cwd: cli.cwd,
+    dir: resolve(cli.cwd, options.dir ?? 'policies'),
+    values: options,
+  };
+  switch (sub) {
+    case 'validate':
+      return validate(ctx, readFolder(ctx)) ? 0 : 1;
+    case 'test': {
+      const set = validate(ctx, readFolder(ctx));
+      return set && (await runTests(ctx, set)) === 0 ? 0 : 1;
     }
-    let values: Context['values'] & { dir: string };
-    try {
-      ({ values } = parseArgs({ args: rest, options: OPTIONS, strict: true, allowPositionals: false }));
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
-    const ctx: Context = { env, io, cwd, dir: resolve(cwd, values.dir), values };
-    switch (sub) {
-      case 'validate':
-        return validate(ctx, readFolder(ctx)) ? 0 : 1;
-      case 'test': {
-        const set = validate(ctx, readFolder(ctx));
-        return set && (await runTests(ctx, set)) === 0 ? 0 : 1;
-      }
-      case 'diff':
-        return await diffCommand(ctx);
-      case 'push':
-        return await pushCommand(ctx);
-      case 'history':
-        return await historyCommand(ctx);
-      default:
-        throw new UsageError(`unknown policy command "${sub}"`);
-    }
-  } catch (error) {
-    io.stderr(`tollgate policy: ${(error as Error).message}\n`);
-    if (error instanceof UsageError) {
-      io.stderr(POLICY_USAGE);
-      return 2;
-    }
-    return 1;
+    case 'diff':
+      return diffCommand(ctx);
+    case 'push':
+      return pushCommand(ctx);
+    case 'history':
+      return historyCommand(ctx);
   }
 }
+
+/** Runs `tollgate policy <args>` in this process; answers the exit code (0 ok, 1 failed, 2 usage). */
+export const policyCommand = (
+  args: readonly string[],
+  env: Env,
+  io: PolicyCommandIo = processIo,
+): Promise<number> => {
+  const ctx = cliContext(env, io);
+  return runCli(buildProgram(ctx), ['policy', ...args], ctx);
+};

@@ -5,7 +5,7 @@
 // lock), or a dynalite of our own.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { join } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
@@ -15,29 +15,9 @@ import {
   localDynamoDbClient,
   startDynalite,
 } from '../lambdas/adapters/local/aws-stand-ins.js';
+import { type Env, localDataDir, shownPath, UsageError } from './cli-kit.js';
 
-export type Env = Readonly<Record<string, string | undefined>>;
-
-export interface CommandIo {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-  /** Where relative paths start; the process's working directory by default. */
-  readonly cwd?: string;
-}
-
-export const processIo: CommandIo = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-};
-
-/** A mistake in the command line: answered with the usage and exit code 2. */
-export class UsageError extends Error {}
-
-/** A path as the user would type it: relative below the working directory, else absolute. */
-export const shownPath = (cwd: string, path: string) => {
-  const rel = relative(cwd, path);
-  return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? path : rel;
-};
+export { type CommandIo, type Env, processIo, shownPath, UsageError } from './cli-kit.js';
 
 const OPERATOR = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 
@@ -118,7 +98,7 @@ export const openTable = async (env: Env, cwd: string): Promise<OpenTable> => {
       client.destroy(),
     );
   }
-  const dataDir = resolve(cwd, env.TOLLGATE_DATA_DIR || '.tollgate');
+  const dataDir = localDataDir(env, cwd);
   const published = readEndpoint(dataDir);
   if (published) {
     const client = localDynamoDbClient(published);
@@ -167,14 +147,6 @@ export const withTable = async <T>(
   } finally {
     await table.close();
   }
-};
-
-/** `--limit` of `history`: 1 to 1000. */
-export const historyLimit = (text: string): number => {
-  const limit = Number(text);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
-    throw new UsageError('--limit must be 1 to 1000');
-  return limit;
 };
 
 /** A version as `history` lists it. */

@@ -9,8 +9,10 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import type { z } from 'zod';
-import { type connectionSchema, connectionsSchema } from '../lambdas/core/config/connection.js';
+import {
+  type ConnectionDeclaration as CoreConnectionDeclaration,
+  connectionsSchema,
+} from '../lambdas/core/config/connection.js';
 import { GatewayFunction, SQL_FUNCTION_FILES } from './constructs/gateway-function.js';
 import { TollgateHttpApi } from './constructs/http-api.js';
 import { MetadataTable } from './constructs/metadata-table.js';
@@ -18,7 +20,7 @@ import { RecordingsBucket } from './constructs/recordings-bucket.js';
 import { assertNoProblems, found, httpsUrlProblem, integerProblem } from './props-validation.js';
 
 /** A connection as declared (defaults may be omitted); see lambdas/core/config/connection.ts. */
-export type ConnectionDeclaration = z.input<typeof connectionSchema>;
+export type ConnectionDeclaration = CoreConnectionDeclaration;
 
 /** Entry files, relative to the project root; each exports `handler`. */
 export const ENTRYPOINTS = {
@@ -164,7 +166,7 @@ export class TollgateStack extends Stack {
 
     this.sqlFunction = new GatewayFunction(this, 'SqlFunction', {
       entry: ENTRYPOINTS.sql,
-      description: 'Tollgate: POST /v1/connections/{name}/sql',
+      description: 'Tollgate: POST /v1/connections/{name}/sql, GET /v1/connections[/{name}]',
       files: SQL_FUNCTION_FILES,
       environment: sqlEnvironment(props, this.table.table.tableName),
       vpc: props.vpc,
@@ -198,7 +200,8 @@ export class TollgateStack extends Stack {
     // Health and fallback read nothing and may touch nothing.
     this.healthFunction = new GatewayFunction(this, 'HealthFunction', {
       entry: ENTRYPOINTS.health,
-      description: 'Tollgate: GET /healthz',
+      description: 'Tollgate: GET /healthz, GET /openapi.json',
+      files: [{ from: 'openapi.yaml', to: 'openapi.yaml' }],
     });
     this.fallbackFunction = new GatewayFunction(this, 'FallbackFunction', {
       entry: ENTRYPOINTS.fallback,
@@ -281,7 +284,7 @@ export class TollgateStack extends Stack {
   }
 }
 
-/** What the SQL function reads from its environment (lambdas/wiring/aws.ts). */
+/** What the SQL function reads from its environment (lambdas/wiring/aws-sql.ts, env.ts). */
 const sqlEnvironment = (props: TollgateStackProps, tableName: string): Record<string, string> => ({
   TOLLGATE_TABLE: tableName,
   ...identityEnvironment(props),

@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'method_not_allowed'
   | 'payload_too_large'
   | 'unsupported_media_type'
+  | 'statement_rejected'
   | 'target_error'
   | 'target_timeout'
   | 'recording_unavailable'
@@ -38,6 +39,8 @@ export class TollgateError extends Error {
    * (a database's error text can quote parameter or column values).
    */
   readonly auditMessage: string;
+  /** The session the refused request belongs to, once known: answers carry it. */
+  sessionId: string | undefined;
 
   constructor(code: ErrorCode, message: string, options?: TollgateErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
@@ -97,14 +100,60 @@ export class NotFoundError extends TollgateError {
 }
 
 export class MethodNotAllowedError extends TollgateError {
-  constructor(method: string) {
-    super('method_not_allowed', `Method ${method} is not allowed on this route.`);
+  /** The methods the route takes (the `Allow` header of the answer). */
+  readonly allow: readonly string[];
+
+  constructor(method: string, allow: readonly string[]) {
+    super(
+      'method_not_allowed',
+      `Method ${method} is not allowed on this route; it takes ${allow.join(', ')}.`,
+    );
+    this.allow = allow;
   }
 }
 
 export class PayloadTooLargeError extends TollgateError {
   constructor(limitBytes: number) {
     super('payload_too_large', `The request body exceeds ${limitBytes} bytes.`);
+  }
+}
+
+/** What a target's refusal of a statement says, as the executor read it off the server's error. */
+export interface TargetRejection {
+  /** SQLSTATE (PostgreSQL, MySQL), or null when the server gave none. */
+  readonly sqlState: string | null;
+  /** The condition's name, e.g. `undefined_table`, `division_by_zero` (never holds data). */
+  readonly condition: string;
+  /**
+   * `caller`: the statement itself is wrong (syntax, undefined objects, wrong parameter count,
+   * a data error such as division by zero) — the agent can fix it, 4xx. `target`: the server
+   * failed (resources, serialization, configuration) — 502.
+   */
+  readonly fault: 'caller' | 'target';
+  /** The server's own message. Can quote a value (`invalid input syntax ...: "906-94-0318"`). */
+  readonly serverMessage: string;
+  /**
+   * False for conditions whose text quotes only the statement's own names and types (syntax,
+   * undefined objects); true where it can quote data (data exceptions, constraint violations,
+   * raised exceptions, anything unknown).
+   */
+  readonly messageMayHoldData: boolean;
+}
+
+/**
+ * The target refused the statement. The message shown is safe: the condition and SQLSTATE; the
+ * pipeline decides whether the server's own text may be added (it never reaches recordings).
+ */
+export class TargetRejectedError extends TollgateError {
+  readonly rejection: TargetRejection;
+
+  constructor(rejection: TargetRejection, options?: { cause?: unknown }) {
+    const said = `The target rejected the statement: ${rejection.condition} (SQLSTATE ${rejection.sqlState ?? 'unknown'}).`;
+    super(rejection.fault === 'caller' ? 'statement_rejected' : 'target_error', said, {
+      cause: options?.cause,
+      details: { sqlState: rejection.sqlState, condition: rejection.condition },
+    });
+    this.rejection = rejection;
   }
 }
 

@@ -1,7 +1,7 @@
 // Ports: everything the core needs from the outside world. Adapters implement them at the edge
 // (lambdas/adapters); composition roots (lambdas/wiring) choose which.
 import type { Connection } from './config/connection.js';
-import type { Decision, DecisionInput } from './decision/decision.js';
+import type { AuthorizationQuestion, Decision } from './decision/decision.js';
 import type { Principal } from './identity/principal.js';
 import type { ChainHead, SessionEvent } from './recording/events.js';
 import type { Dialect, SqlFacts } from './sql/facts.js';
@@ -14,6 +14,8 @@ export interface IdentityVerifier {
 /** Connections in force. */
 export interface ConnectionStore {
   get(name: string): Promise<Connection | undefined>;
+  /** Every connection in force (for discovery: `GET /v1/connections`). */
+  list(): Promise<readonly Connection[]>;
 }
 
 /** Turns SQL text into facts. Must never throw on bad input: unparseable text is a fact. */
@@ -24,11 +26,12 @@ export interface SqlAnalyzer {
   analyze(sql: string): SqlFacts;
 }
 
-/** Decides a request from its facts. Pure: no I/O on the request path. */
+/** Decides authorization questions. Pure: no I/O on the request path. */
 export interface PolicyEngine {
   /** Version of the policy set it enforces. */
   readonly version: string;
-  decide(input: DecisionInput): Decision;
+  /** May the principal do the action on the resource, in this context? */
+  decide(question: AuthorizationQuestion): Decision;
   /** The data classes among `classes` the principal may see raw (Cedar `data:unmask`). */
   unmaskable(principal: Principal, connection: Connection, classes: readonly string[]): ReadonlySet<string>;
 }
@@ -105,33 +108,8 @@ export interface ResultSet {
   readonly rowCount: number;
   /** True when the target had more rows than `rowLimit`. */
   readonly truncated: boolean;
-}
-
-export interface ReadRequest {
-  /** Statements in order; each was analysed and allowed. The last one's rows are returned. */
-  readonly statements: readonly string[];
-  /** Bind parameters; only with a single statement. */
-  readonly params: readonly unknown[];
-  readonly rowLimit: number;
-  readonly timeoutMs: number;
-  /** Bytes the target may send for the whole request. */
-  readonly maxResultBytes: number;
-}
-
-/**
- * Runs allowed statements on a target, inside a read-only transaction, with a statement timeout
- * and a row cap. Throws TargetError or TargetTimeoutError.
- */
-export interface TargetExecutor {
-  read(connection: Connection, request: ReadRequest): Promise<ResultSet>;
-  /**
-   * The columns of tables (`schema.table` → column names in order), for expanding `*` in column
-   * lineage. Unknown tables are absent. Executors that cannot describe omit the method.
-   */
-  describe?(
-    connection: Connection,
-    tables: readonly string[],
-  ): Promise<ReadonlyMap<string, readonly string[]>>;
+  /** For a write that returns no rows: the rows it changed. */
+  readonly affectedRows?: number;
 }
 
 export interface SessionOwner {
@@ -194,6 +172,17 @@ export interface IdGenerator {
 export interface LogEntry {
   readonly [key: string]: unknown;
 }
+
+/** Operational metrics (EMF on Lambda). Names and dimensions are low-cardinality; never values. */
+export interface Metrics {
+  /** Adds `value` to the counter `name` (unit Count) under these dimensions. */
+  count(name: string, value: number, dimensions?: Readonly<Record<string, string>>): void;
+  /** Records a duration in milliseconds under these dimensions. */
+  durationMs(name: string, ms: number, dimensions?: Readonly<Record<string, string>>): void;
+}
+
+/** Metrics that go nowhere (tests, tools). */
+export const noMetrics: Metrics = { count: () => undefined, durationMs: () => undefined };
 
 /** Structured operational log. Never pass it tokens, credentials or result values. */
 export interface Logger {

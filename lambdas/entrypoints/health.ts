@@ -1,4 +1,8 @@
-// Lambda entry: GET /healthz.
-import { awsHealthHandler } from '../wiring/aws.js';
+// Lambda entry: GET /healthz and GET /openapi.json.
+import { awsFallbackHandler, awsHealthHandler, awsOpenApiHandler } from '../wiring/aws-light.js';
+import { byRouteKey } from '../wiring/dispatch.js';
 
-export const handler = awsHealthHandler();
+export const handler = byRouteKey(
+  { 'GET /healthz': awsHealthHandler(), 'GET /openapi.json': awsOpenApiHandler() },
+  awsFallbackHandler(),
+);

@@ -12,6 +12,6 @@ export const createFallbackHandler = (deps: { readonly logger: Logger }) =>
     .handler(async (event) => {
       const method = event.requestContext?.http?.method ?? 'GET';
       const match = matchRoute(method, event.rawPath ?? '/');
-      if (match?.kind === 'method_not_allowed') throw new MethodNotAllowedError(method);
+      if (match?.kind === 'method_not_allowed') throw new MethodNotAllowedError(method, match.allow);
       throw new NotFoundError('route_not_found', `No route for ${method} ${event.rawPath ?? '/'}.`);
     });

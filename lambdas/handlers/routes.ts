@@ -1,7 +1,7 @@
 // The HTTP API's routes, shared by the local server's router and the fallback handler. The CDK
 // HTTP API declares the same routes (lib/constructs/http-api.ts).
 
-export type RouteName = 'sql' | 'health';
+export type RouteName = 'sql' | 'connections' | 'connection' | 'health' | 'openapi';
 
 interface Route {
   readonly name: RouteName;
@@ -20,20 +20,35 @@ export const ROUTES: readonly Route[] = [
     pattern: /^\/v1\/connections\/([^/]+)\/sql$/,
     params: ['name'],
   },
+  {
+    name: 'connections',
+    method: 'GET',
+    routeKey: 'GET /v1/connections',
+    pattern: /^\/v1\/connections$/,
+    params: [],
+  },
+  {
+    name: 'connection',
+    method: 'GET',
+    routeKey: 'GET /v1/connections/{name}',
+    pattern: /^\/v1\/connections\/([^/]+)$/,
+    params: ['name'],
+  },
   { name: 'health', method: 'GET', routeKey: 'GET /healthz', pattern: /^\/healthz$/, params: [] },
+  { name: 'openapi', method: 'GET', routeKey: 'GET /openapi.json', pattern: /^\/openapi\.json$/, params: [] },
 ];
 
 export type RouteMatch =
   | { kind: 'route'; route: Route; pathParameters: Record<string, string> }
-  | { kind: 'method_not_allowed' };
+  | { kind: 'method_not_allowed'; allow: readonly string[] };
 
 /** The route for a method and path, `method_not_allowed` if only the path matches, else undefined. */
 export const matchRoute = (method: string, path: string): RouteMatch | undefined => {
-  let pathMatched = false;
+  const allow: string[] = [];
   for (const route of ROUTES) {
     const match = route.pattern.exec(path);
     if (!match) continue;
-    pathMatched = true;
+    allow.push(route.method);
     if (route.method !== method.toUpperCase()) continue;
     const pathParameters: Record<string, string> = {};
     for (const [i, name] of route.params.entries()) {
@@ -45,5 +60,5 @@ export const matchRoute = (method: string, path: string): RouteMatch | undefined
     }
     return { kind: 'route', route, pathParameters };
   }
-  return pathMatched ? { kind: 'method_not_allowed' } : undefined;
+  return allow.length > 0 ? { kind: 'method_not_allowed', allow } : undefined;
 };

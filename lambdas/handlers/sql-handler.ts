@@ -1,30 +1,35 @@
-// POST /v1/connections/{name}/sql — thin: read the HTTP request, run the use case, answer JSON.
+// POST /v1/connections/{name}/sql — thin: HTTP in, the pipeline's typed input; its answer, JSON out.
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { PipelineDeps } from '../core/pipeline/admit.js';
+import { serve } from '../core/pipeline/serve.js';
 import type { Logger } from '../core/ports.js';
-import { type ExecuteSqlDeps, executeSql } from '../core/use-cases/execute-sql.js';
 import { httpErrors } from './http/http-errors-middleware.js';
 import { jsonResponse } from './http/json-response.js';
 import { bearerToken, header, jsonBody, requestIdOf } from './http/request.js';
+import { parseSqlBody } from './http/sql-body.js';
 
-export interface SqlHandlerDeps extends ExecuteSqlDeps {
+export interface SqlHandlerDeps extends PipelineDeps {
   readonly logger: Logger;
   readonly maxBodyBytes: number;
+  readonly middlewares?: readonly middy.MiddlewareObj<
+    APIGatewayProxyEventV2,
+    APIGatewayProxyStructuredResultV2
+  >[];
 }
 
 export const createSqlHandler = (deps: SqlHandlerDeps) =>
   middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
-    .use(httpErrors(deps.logger))
+    .use([...(deps.middlewares ?? []), httpErrors(deps.logger)])
     .handler(async (event) => {
-      const rawBody = jsonBody(event, deps.maxBodyBytes);
-      const result = await executeSql(deps, {
+      const answer = await serve(deps, {
         requestId: requestIdOf(event),
         token: bearerToken(event),
         connectionName: event.pathParameters?.name ?? '',
-        rawBody,
+        request: parseSqlBody(jsonBody(event, deps.maxBodyBytes)),
         sessionId: header(event, 'x-tollgate-session'),
       });
       // 202: accepted for a person's decision, not run (yet).
-      const status = result.status === 'approval_required' ? 202 : 200;
-      return jsonResponse(status, result, { 'x-tollgate-session': result.sessionId });
+      const status = answer.status === 'approval_required' ? 202 : 200;
+      return jsonResponse(status, answer, { 'x-tollgate-session': answer.sessionId });
     });

@@ -1,6 +1,7 @@
 // The local HTTP server: turns Node requests into API Gateway v2 events and dispatches them to
 // the same handlers Lambda runs. It adds only what API Gateway itself does: routing, the body
-// size limit while reading, and the local issuer's JWKS.
+// size limit while reading, and the local issuer's JWKS; and, to stop gracefully, a drain that
+// lets in-flight requests finish while it refuses new ones.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
@@ -19,6 +20,13 @@ export interface LocalHandlers {
   readonly routes: Readonly<Record<RouteName, HttpHandler>>;
   readonly fallback: HttpHandler;
   readonly jwks: unknown;
+}
+
+/** What `drain` saw: requests running when it began, and those still running when it ended. */
+export interface DrainResult {
+  readonly inFlightAtStart: number;
+  /** 0 when every in-flight request finished; else the grace period ended first. */
+  readonly stillRunning: number;
 }
 
 export interface LocalServerOptions {
@@ -146,7 +154,33 @@ export const createLocalServer = (options: LocalServerOptions) => {
     send(res, await handler(event, lambdaContext(requestId)));
   };
 
+  let inFlight = 0;
+  let draining: Promise<DrainResult> | undefined;
+  /** Called when the last in-flight request ends, while draining. */
+  let onIdle: (() => void) | undefined;
+
+  /** A request on a kept-alive socket after the drain began: 503, and the socket closes. */
+  const refuse = (req: IncomingMessage, res: ServerResponse) => {
+    req.resume(); // discard the body
+    res.setHeader('connection', 'close');
+    send(
+      res,
+      errorResponse(
+        new UnavailableError('The gateway is stopping; retry once it is back.'),
+        randomUUID(),
+        options.logger,
+      ),
+    );
+  };
+
   const server: Server = createServer((req, res) => {
+    if (draining) return refuse(req, res);
+    inFlight++;
+    // 'close' follows the response's end, or the client going away: either way it is over.
+    res.once('close', () => {
+      inFlight--;
+      if (inFlight === 0) onIdle?.();
+    });
     handle(req, res).catch((error: unknown) => {
       if (req.destroyed || res.headersSent) res.destroy();
       else send(res, errorResponse(error, 'unknown', options.logger));
@@ -155,10 +189,37 @@ export const createLocalServer = (options: LocalServerOptions) => {
   server.headersTimeout = 30_000;
   server.requestTimeout = 60_000;
 
+  /**
+   * Stops accepting connections (idle kept-alive ones close), answers any new request on a
+   * kept-alive socket with 503 `unavailable`, and resolves when the in-flight requests have
+   * finished or `graceMs` has passed, whichever is first. It does not end running requests:
+   * closing the server's connections and the target pools afterwards does. Idempotent.
+   */
+  const drain = (graceMs: number): Promise<DrainResult> => {
+    if (!Number.isFinite(graceMs) || graceMs < 0)
+      throw new RangeError(`graceMs must be a finite number ≥ 0, got ${graceMs}`);
+    draining ??= new Promise<DrainResult>((done) => {
+      const inFlightAtStart = inFlight;
+      if (server.listening) server.close();
+      if (inFlight === 0) return done({ inFlightAtStart, stillRunning: 0 });
+      const finish = () => {
+        clearTimeout(timer);
+        onIdle = undefined;
+        done({ inFlightAtStart, stillRunning: inFlight });
+      };
+      const timer = setTimeout(finish, graceMs);
+      onIdle = finish;
+    });
+    return draining;
+  };
+
   return {
     server,
     attach(next: LocalHandlers) {
       handlers = next;
     },
+    drain,
+    /** Requests being handled now. */
+    inFlight: () => inFlight,
   };
 };

@@ -1,28 +1,46 @@
-// Composition root of the SQL function on AWS Lambda: parsers, the Cedar engine with the policy
-// folder bundled beside the function, Secrets Manager credentials, PostgreSQL.
+// Composition root of the SQL function on AWS Lambda (the SQL route and discovery): parsers, the
+// Cedar engine with the policy folder bundled beside the function, Secrets Manager credentials,
+// the executors (each kind's driver loaded on first use). Built once per cold start.
 import { fileURLToPath } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbSessionStore } from '../adapters/aws/dynamodb-session-store.js';
 import { SecretsManagerCredentials } from '../adapters/aws/secrets-manager-credentials.js';
 import { createJwtIdentityVerifier } from '../adapters/identity/jwt-identity-verifier.js';
-import { MysqlExecutor, type MysqlExecutorOptions } from '../adapters/targets/mysql-executor.js';
+import { observabilityMiddlewares } from '../adapters/observability/observability-middlewares.js';
+import { sharedTracer, traceAwsClient } from '../adapters/observability/powertools-tracer.js';
 import { perTargetExecutor } from '../adapters/targets/per-target-executor.js';
-import { PostgresExecutor, type PostgresExecutorOptions } from '../adapters/targets/postgres-executor.js';
-import type { Connection } from '../core/config/connection.js';
-import {
-  connectionsFromEnv,
-  documentClient,
-  type Env,
-  identityConfigFromEnv,
-  logger,
-  required,
-  sessionStore,
-} from './aws.js';
-import { buildSqlHandler, storedConnections, storedPolicies } from './sql-route.js';
+import { type Connection, connectionsSchema } from '../core/config/connection.js';
+import { lambdaObservability } from './aws-observability.js';
+import { type Env, identityConfigFromEnv, maxBodyBytesFrom, required } from './env.js';
+import { buildSqlRoutes, storedConnections, storedPolicies } from './sql-pipeline.js';
 
 const bundledPolicyDir = () => fileURLToPath(new URL('./policies', import.meta.url));
 
-export const awsSqlHandler = async (env: Env) => {
-  const credentials = new SecretsManagerCredentials(new SecretsManagerClient({}));
+/** The connections the stack declared (served until the first `tollgate connection push`). */
+const connectionsFromEnv = (env: Env) => {
+  let json: unknown;
+  try {
+    json = JSON.parse(env.TOLLGATE_CONNECTIONS || '[]');
+  } catch {
+    throw new Error('TOLLGATE_CONNECTIONS is not valid JSON');
+  }
+  const parsed = connectionsSchema.safeParse(json);
+  if (!parsed.success) throw new Error(`TOLLGATE_CONNECTIONS is invalid: ${parsed.error.message}`);
+  return parsed.data;
+};
+
+export const awsSqlRoutes = async (env: Env) => {
+  const { logger, metrics } = lambdaObservability(env);
+  // The SQL function traces its AWS calls (DynamoDB, Secrets Manager) and its handler.
+  const tracer = sharedTracer();
+  const tableName = required(env, 'TOLLGATE_TABLE');
+  const maskingKeyArn = required(env, 'TOLLGATE_MASKING_KEY_SECRET_ARN');
+  const maxBodyBytes = maxBodyBytesFrom(env);
+  const client = DynamoDBDocumentClient.from(traceAwsClient(new DynamoDBClient({}), tracer));
+  const secrets = traceAwsClient(new SecretsManagerClient({}), tracer);
+  const credentials = new SecretsManagerCredentials(secrets);
   /** A connection's secret (RDS JSON format); on AWS every target is a Secrets Manager ARN. */
   const secretOf = async (connection: Connection) => {
     if (!('secretArn' in connection.target)) {
@@ -31,36 +49,28 @@ export const awsSqlHandler = async (env: Env) => {
     const { host, port, user, password, database } = await credentials.get(connection.target.secretArn);
     return { host, port, user, password, database };
   };
-  // One request at a time per Lambda environment: one connection per pool. TLS is verified
-  // against Node's CAs plus NODE_EXTRA_CA_CERTS (the runtime's bundle, RDS CAs included).
-  const postgres: PostgresExecutorOptions = {
-    maxPoolSize: 1,
-    resolve: async (connection) => ({ ...(await secretOf(connection)), ssl: true }),
-  };
-  const mysql: MysqlExecutorOptions = {
-    maxPoolSize: 1,
-    resolve: async (connection) => ({ ...(await secretOf(connection)), ssl: { rejectUnauthorized: true } }),
-  };
-  // One executor per connection and target: a push that moves a connection gets fresh pools.
-  const executors = {
-    postgres: perTargetExecutor(() => new PostgresExecutor(postgres)),
-    mysql: perTargetExecutor(() => new MysqlExecutor(mysql)),
-  };
-  const secrets = new SecretsManagerClient({});
-  const maskingKeyArn = required(env, 'TOLLGATE_MASKING_KEY_SECRET_ARN');
-  return buildSqlHandler({
+  const identity = createJwtIdentityVerifier(identityConfigFromEnv(env), logger);
+  // The signing keys are fetched at cold start; if that fails, the first token fetches them.
+  await identity.hydrate().catch((error: unknown) =>
+    logger.warn('JWKS not loaded at start; fetched at the first token', {
+      error: error instanceof Error ? error.message : 'unknown',
+    }),
+  );
+  return buildSqlRoutes({
+    metrics,
+    middlewares: observabilityMiddlewares({ logger, metrics, tracer }),
     // Read on the first result to mask, then cached; if it cannot be read, results are withheld.
     maskingKey: async () => {
       const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: maskingKeyArn }));
       if (!SecretString) throw new Error('the masking key secret is empty');
       return SecretString;
     },
-    identity: createJwtIdentityVerifier(identityConfigFromEnv(env), logger),
+    identity,
     // Pushed versions from the table (`tollgate connection push`); before the first push, the
     // connections the stack declared (TOLLGATE_CONNECTIONS).
     connections: storedConnections({
-      client: documentClient(),
-      tableName: required(env, 'TOLLGATE_TABLE'),
+      client,
+      tableName,
       fallback: connectionsFromEnv(env),
       aws: true,
       logger,
@@ -69,15 +79,42 @@ export const awsSqlHandler = async (env: Env) => {
     // Pushed versions from the table; before the first push, the policy folder shipped beside
     // the bundle (lib/constructs/gateway-function.ts copies it).
     policies: storedPolicies({
-      client: documentClient(),
-      tableName: required(env, 'TOLLGATE_TABLE'),
+      client,
+      tableName,
       policyDir: env.TOLLGATE_POLICY_DIR || bundledPolicyDir(),
       logger,
       ttlMs: 30_000,
     }),
-    executors,
-    sessions: sessionStore(env),
+    // One request at a time per Lambda environment: one connection per pool. TLS is verified
+    // against Node's CAs plus NODE_EXTRA_CA_CERTS (the runtime's bundle, RDS CAs included). One
+    // executor per connection and target: a push that moves a connection gets fresh pools.
+    executors: {
+      postgres: async () => {
+        const { PostgresExecutor } = await import('../adapters/targets/postgres-executor.js');
+        return perTargetExecutor(
+          () =>
+            new PostgresExecutor({
+              maxPoolSize: 1,
+              resolve: async (connection) => ({ ...(await secretOf(connection)), ssl: true }),
+            }),
+        );
+      },
+      mysql: async () => {
+        const { MysqlExecutor } = await import('../adapters/targets/mysql-executor.js');
+        return perTargetExecutor(
+          () =>
+            new MysqlExecutor({
+              maxPoolSize: 1,
+              resolve: async (connection) => ({
+                ...(await secretOf(connection)),
+                ssl: { rejectUnauthorized: true },
+              }),
+            }),
+        );
+      },
+    },
+    sessions: new DynamoDbSessionStore({ client, tableName }),
     logger,
-    maxBodyBytes: Number(env.TOLLGATE_MAX_BODY_BYTES || 262_144),
+    maxBodyBytes,
   });
 };

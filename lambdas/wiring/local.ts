@@ -6,7 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { parse } from 'yaml';
 import { DynamoDbSessionStore } from '../adapters/aws/dynamodb-session-store.js';
 import { S3RecordingArchive } from '../adapters/aws/s3-recording-archive.js';
 import {
@@ -24,20 +26,26 @@ import {
   startDynalite,
   startS3rver,
 } from '../adapters/local/aws-stand-ins.js';
+import { acquireDataDirLock } from '../adapters/local/data-dir-lock.js';
 import { startDemoPostgres } from '../adapters/local/demo-postgres.js';
 import { LOCAL_AUDIENCE, LOCAL_GROUPS_CLAIM, loadDevIssuer } from '../adapters/local/dev-issuer.js';
 import { createLocalArchiver } from '../adapters/local/local-archiver.js';
-import { MysqlExecutor } from '../adapters/targets/mysql-executor.js';
-import { perTargetExecutor } from '../adapters/targets/per-target-executor.js';
-import { PostgresExecutor, type PostgresExecutorOptions } from '../adapters/targets/postgres-executor.js';
+import { type ClosableExecutor, perTargetExecutor } from '../adapters/targets/per-target-executor.js';
+import type { PostgresExecutorOptions } from '../adapters/targets/postgres-executor.js';
 import type { Connection } from '../core/config/connection.js';
 import type { Logger } from '../core/ports.js';
+import { createFallbackHandler } from '../handlers/fallback-handler.js';
+import { createHealthHandler } from '../handlers/health-handler.js';
+import { createOpenApiHandler } from '../handlers/openapi-handler.js';
 import { createLocalServer } from '../local/server.js';
-import { buildFallbackHandler, buildHealthHandler } from './gateway.js';
 import { loadLocalConfig } from './local-config.js';
-import { buildSqlHandler, storedConnections, storedPolicies } from './sql-route.js';
+import { VERSION } from './runtime.js';
+import { buildSqlRoutes, storedConnections, storedPolicies } from './sql-pipeline.js';
 
 export { LOCAL_BUCKET, LOCAL_TABLE } from '../adapters/local/aws-stand-ins.js';
+
+/** The API description served at /openapi.json (the repository's openapi.yaml). */
+const OPENAPI_FILE = fileURLToPath(new URL('../../openapi.yaml', import.meta.url));
 
 export interface LocalGatewayOptions {
   readonly dataDir: string;
@@ -84,7 +92,10 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
   const host = options.host ?? '127.0.0.1';
   const { logger } = options;
   const config = loadLocalConfig(options.configFile);
-  const stops: Array<() => Promise<void>> = [];
+  // One gateway per data dir: a second one exits with a message naming the first (pid), before
+  // it touches the stand-ins' files.
+  const lock = acquireDataDirLock(dataDir);
+  const stops: Array<() => Promise<void>> = [async () => lock.release()];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
@@ -148,14 +159,31 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
           : { connectionString: targetUrl(connection) },
     };
     // One executor per connection and target: a push that moves a connection gets fresh pools.
-    const executors = {
-      postgres: perTargetExecutor(() => new PostgresExecutor(postgres)),
-      mysql: perTargetExecutor(() => new MysqlExecutor({ resolve: async (c) => ({ uri: targetUrl(c) }) })),
+    // Each kind's driver loads on first use, as on Lambda.
+    const opened: ClosableExecutor[] = [];
+    const opening = <T extends ClosableExecutor>(create: () => Promise<T>) => {
+      let executor: Promise<T> | undefined;
+      return () => {
+        executor ??= create().then((e) => {
+          opened.push(e);
+          return e;
+        });
+        return executor;
+      };
     };
-    stops.push(
-      () => executors.postgres.close(),
-      () => executors.mysql.close(),
-    );
+    const executors = {
+      postgres: opening(async () => {
+        const { PostgresExecutor } = await import('../adapters/targets/postgres-executor.js');
+        return perTargetExecutor(() => new PostgresExecutor(postgres));
+      }),
+      mysql: opening(async () => {
+        const { MysqlExecutor } = await import('../adapters/targets/mysql-executor.js');
+        return perTargetExecutor(() => new MysqlExecutor({ resolve: async (c) => ({ uri: targetUrl(c) }) }));
+      }),
+    };
+    stops.push(async () => {
+      await Promise.all(opened.map((e) => e.close()));
+    });
 
     const archiver = createLocalArchiver({
       sessions: new DynamoDbSessionStore({
@@ -204,7 +232,7 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
       logger,
       ttlMs: 2000,
     });
-    const sql = await buildSqlHandler({
+    const routes = await buildSqlRoutes({
       maskingKey: async () => loadOrCreateKey(join(dataDir, 'masking-key')),
       identity: createJwtIdentityVerifier(identity, logger),
       connections,
@@ -215,8 +243,14 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
       maxBodyBytes: config.maxBodyBytes,
     });
     attach({
-      routes: { sql, health: buildHealthHandler(logger) },
-      fallback: buildFallbackHandler(logger),
+      routes: {
+        sql: routes.sql,
+        connections: routes.connections,
+        connection: routes.connections,
+        health: createHealthHandler({ logger, version: VERSION }),
+        openapi: createOpenApiHandler({ logger, document: parse(readFileSync(OPENAPI_FILE, 'utf8')) }),
+      },
+      fallback: createFallbackHandler({ logger }),
       jwks: issuer.jwks,
     });
 

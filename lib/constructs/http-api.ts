@@ -32,9 +32,9 @@ const ACCESS_LOG_FIELDS = {
 };
 
 export interface TollgateHttpApiProps {
-  /** Serves `POST /v1/connections/{name}/sql`. */
+  /** Serves `POST /v1/connections/{name}/sql` and discovery, `GET /v1/connections[/{name}]`. */
   readonly sqlFunction: lambda.IFunction;
-  /** Serves `GET /healthz`. */
+  /** Serves `GET /healthz` and `GET /openapi.json`. */
   readonly healthFunction: lambda.IFunction;
   /** Serves `$default`: every other method and path (JSON 404s). */
   readonly fallbackFunction: lambda.IFunction;
@@ -88,16 +88,25 @@ export class TollgateHttpApi extends Construct {
       createDefaultStage: false,
       defaultIntegration: new HttpLambdaIntegration('Fallback', props.fallbackFunction),
     });
+    const sql = new HttpLambdaIntegration('Sql', props.sqlFunction);
+    const health = new HttpLambdaIntegration('Health', props.healthFunction);
     this.api.addRoutes({
       path: TollgateHttpApi.SQL_ROUTE_PATH,
       methods: [apigwv2.HttpMethod.POST],
-      integration: new HttpLambdaIntegration('Sql', props.sqlFunction),
+      integration: sql,
+    });
+    this.api.addRoutes({ path: '/v1/connections', methods: [apigwv2.HttpMethod.GET], integration: sql });
+    this.api.addRoutes({
+      path: '/v1/connections/{name}',
+      methods: [apigwv2.HttpMethod.GET],
+      integration: sql,
     });
     this.api.addRoutes({
       path: TollgateHttpApi.HEALTH_ROUTE_PATH,
       methods: [apigwv2.HttpMethod.GET],
-      integration: new HttpLambdaIntegration('Health', props.healthFunction),
+      integration: health,
     });
+    this.api.addRoutes({ path: '/openapi.json', methods: [apigwv2.HttpMethod.GET], integration: health });
 
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
       retention: props.accessLogRetention ?? logs.RetentionDays.ONE_YEAR,

@@ -12,7 +12,7 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
 import { compilePolicyFolder } from '../../lambdas/adapters/config/policy-files.js';
 import { type DevIssuer, loadDevIssuer } from '../../lambdas/adapters/local/dev-issuer.js';
-import { connectionSchema } from '../../lambdas/core/config/connection.js';
+import { connectionNameSchema } from '../../lambdas/core/config/connection.js';
 import {
   BadRequestError,
   BlockedError,
@@ -25,13 +25,15 @@ import {
   SessionForbiddenError,
   SqlUnparseableError,
   TargetError,
+  TargetRejectedError,
   TargetTimeoutError,
   UnauthenticatedError,
   UnavailableError,
 } from '../../lambdas/core/errors.js';
+import { SESSION_ID_PATTERN } from '../../lambdas/core/pipeline/admit.js';
 import { policyUnavailable } from '../../lambdas/core/policy/stored-policy-provider.js';
-import { MAX_SQL_LENGTH, SESSION_ID_PATTERN } from '../../lambdas/core/use-cases/execute-sql.js';
 import { errorResponse, STATUS_BY_CODE } from '../../lambdas/handlers/http/error-response.js';
+import { MAX_SQL_LENGTH } from '../../lambdas/handlers/http/sql-body.js';
 import { matchRoute, ROUTES } from '../../lambdas/handlers/routes.js';
 import { createLocalServer } from '../../lambdas/local/server.js';
 import { type LocalGateway, startLocalGateway } from '../../lambdas/wiring/local.js';
@@ -358,10 +360,7 @@ describe('openapi.yaml', () => {
         '',
       ];
       for (const name of names) {
-        expect([name, namePattern.test(name)]).toEqual([
-          name,
-          connectionSchema.shape.name.safeParse(name).success,
-        ]);
+        expect([name, namePattern.test(name)]).toEqual([name, connectionNameSchema.safeParse(name).success]);
       }
     });
   });
@@ -464,13 +463,23 @@ describe('openapi.yaml', () => {
       ['session_forbidden', new SessionForbiddenError()],
       ['connection_not_found', new NotFoundError('connection_not_found', 'No connection named x.')],
       ['route_not_found', new NotFoundError('route_not_found', 'No route for GET /x.')],
-      ['method_not_allowed', new MethodNotAllowedError('PUT')],
+      ['method_not_allowed', new MethodNotAllowedError('PUT', ['POST'])],
       ['payload_too_large', new PayloadTooLargeError(262_144)],
       [
         'unsupported_media_type',
         new BadRequestError('Content-Type must be application/json.', 'unsupported_media_type'),
       ],
       ['internal_error', new Error('boom')],
+      [
+        'statement_rejected',
+        new TargetRejectedError({
+          sqlState: '42P01',
+          condition: 'undefined_table',
+          fault: 'caller',
+          serverMessage: 'relation "x" does not exist',
+          messageMayHoldData: false,
+        }),
+      ],
       ['target_error', new TargetError('The target database is unreachable.')],
       ['recording_unavailable', new RecordingUnavailableError(new Error('dynamodb down'))],
       ['policy_unavailable', policyUnavailable(new Error('policy store down'))],
@@ -705,8 +714,8 @@ connections:
       [
         'a statement the database refuses',
         () => sql(json({ sql: 'SELECT * FROM nope' })),
-        502,
-        'target_error',
+        400,
+        'statement_rejected',
       ],
     ])('answers %s as documented', async (_name, request, status, code) => {
       const answer = await request();

@@ -7,15 +7,19 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { PostgresExecutor } from '../../lambdas/adapters/targets/postgres-executor.js';
-import type { Connection } from '../../lambdas/core/config/connection.js';
+import type { SqlConnection } from '../../lambdas/core/config/connection.js';
 import { TollgateError, UnauthenticatedError } from '../../lambdas/core/errors.js';
 import type { Principal } from '../../lambdas/core/identity/principal.js';
-import { CatalogCache } from '../../lambdas/core/masking/mask-output.js';
+import type { PipelineDeps } from '../../lambdas/core/pipeline/admit.js';
+import { serve } from '../../lambdas/core/pipeline/serve.js';
 import { staticPolicyProvider } from '../../lambdas/core/policy/static-policy-provider.js';
 import type { IdentityVerifier } from '../../lambdas/core/ports.js';
+import { protocolUnits } from '../../lambdas/core/protocols/protocol-unit.js';
+import { createSqlUnit } from '../../lambdas/core/protocols/sql/sql-unit.js';
 import { SessionRecorder } from '../../lambdas/core/recording/session-recorder.js';
 import { postgresAnalyzer } from '../../lambdas/core/sql/analyze-postgres.js';
-import { type ExecuteSqlDeps, executeSql } from '../../lambdas/core/use-cases/execute-sql.js';
+import { RelationResolver } from '../../lambdas/core/sql/relation-resolver.js';
+import { parseSqlBody } from '../../lambdas/handlers/http/sql-body.js';
 import { defaultPolicyEngine } from '../support/core-fixtures.js';
 import { type CorpusCase, type CorpusOutcome, loadCorpus } from '../support/corpus.js';
 import { InMemorySessionStore } from '../support/in-memory-session-store.js';
@@ -104,6 +108,7 @@ const ANSWER_OF_CODE: Readonly<Record<string, GatewayAnswer>> = {
   sql_unparseable: 'unparseable',
   target_error: 'refused-by-database',
   target_timeout: 'refused-by-database',
+  statement_rejected: 'refused-by-database',
 };
 
 type DirectVerdict = 'refused' | 'harmless' | 'changed' | 'not-run';
@@ -119,7 +124,7 @@ const dangerous = corpus.cases.filter((c) => c.dangerous);
 const benign = corpus.cases.filter((c) => !c.dangerous);
 
 /** The corpus connection with tight limits: nothing here needs many rows or much time. */
-const connection: Connection = {
+const connection: SqlConnection = {
   ...corpus.connection,
   limits: { rowLimit: 100, statementTimeoutMs: 2000, maxResultBytes: 4 * 1024 * 1024 },
 };
@@ -132,7 +137,7 @@ describe('the guardrail corpus against a real PostgreSQL database', () => {
   let admin: pg.Client;
   let readerRole: string;
   let executor: PostgresExecutor;
-  let deps: ExecuteSqlDeps;
+  let deps: PipelineDeps;
   const gateway = new Map<string, GatewayRun>();
   const direct: DirectRun[] = [];
 
@@ -143,11 +148,11 @@ describe('the guardrail corpus against a real PostgreSQL database', () => {
   const throughGateway = async (c: CorpusCase): Promise<GatewayRun> => {
     let run: GatewayRun;
     try {
-      const output = await executeSql(deps, {
+      const output = await serve(deps, {
         requestId: `req-${c.id}`,
         token: `corpus.${c.id}`,
         connectionName: connection.name,
-        rawBody: JSON.stringify({ sql: c.sql }),
+        request: parseSqlBody(JSON.stringify({ sql: c.sql })),
         sessionId: undefined,
       });
       run = {
@@ -178,7 +183,8 @@ describe('the guardrail corpus against a real PostgreSQL database', () => {
     const once = new PostgresExecutor({ resolve: async () => ({ connectionString: db.readerUrl }) });
     let outcome: { verdict: 'refused' | 'harmless'; detail: string };
     try {
-      await once.read(connection, {
+      await once.run(connection, {
+        mode: 'read',
         statements,
         params: [],
         rowLimit: 10,
@@ -216,14 +222,24 @@ describe('the guardrail corpus against a real PostgreSQL database', () => {
     let n = 0;
     deps = {
       identity,
-      connections: { get: async (name) => (name === connection.name ? connection : undefined) },
-      analyzers: { postgres: postgresAnalyzer },
+      connections: {
+        get: async (name) => (name === connection.name ? connection : undefined),
+        list: async () => [connection],
+      },
       policies: staticPolicyProvider(defaultPolicyEngine()),
+      units: protocolUnits({
+        postgres: async () =>
+          createSqlUnit({
+            kind: 'postgres',
+            analyzer: postgresAnalyzer,
+            executor,
+            resolver: new RelationResolver({ now: () => new Date() }),
+            tokenKey: async () => 'corpus-key',
+          }),
+      }),
       recorder: new SessionRecorder(new InMemorySessionStore()),
-      executors: { postgres: executor },
       clock: { now: () => new Date() },
       ids: { newId: () => `corpus-session-${String(++n).padStart(6, '0')}` },
-      masking: { tokenKey: async () => 'corpus-key', catalogs: new CatalogCache({ now: () => new Date() }) },
     };
   }, 30_000);
 
@@ -292,5 +308,21 @@ describe('the guardrail corpus against a real PostgreSQL database', () => {
     }
     expect(changedButCompleted).toEqual([]);
     expect(direct).toHaveLength(dangerous.length);
+  });
+
+  // Last, as it changes the database: the checks above compare fingerprints, which would pass
+  // whatever happened if the fingerprint missed changes.
+  it('has a fingerprint that sees a changed row, a moved sequence and a changed role setting', async () => {
+    const before = await fingerprint();
+    await admin.query("UPDATE canary SET note = 'changed' WHERE id = 1");
+    const afterRow = await fingerprint();
+    await admin.query("SELECT nextval('canary_seq')");
+    const afterSequence = await fingerprint();
+    await admin.query(`ALTER ROLE ${readerRole} SET work_mem = '1MB'`);
+    const afterSetting = await fingerprint();
+
+    expect(new Set([before, afterRow, afterSequence, afterSetting].map((f) => JSON.stringify(f))).size).toBe(
+      4,
+    );
   });
 });

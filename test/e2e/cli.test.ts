@@ -1,5 +1,6 @@
 // The `tollgate` CLI as a user runs it: `start` in a child process, `token` minting a JWT that
-// the started gateway accepts.
+// the started gateway accepts (the banner's own example included), a second `start` on the same
+// data dir refused, and a graceful stop on the first signal.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,8 +17,11 @@ describe('tollgate CLI', () => {
   let url: string;
   let output = '';
 
-  const cli = (args: string[]) =>
-    run(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, TOLLGATE_DATA_DIR: dataDir } });
+  const cli = (args: string[], env: Record<string, string> = {}) =>
+    run(process.execPath, [CLI, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, TOLLGATE_DATA_DIR: dataDir, ...env },
+    });
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'tollgate-cli-'));
@@ -64,10 +68,28 @@ describe('tollgate CLI', () => {
     };
   };
 
-  it('prints the listening line and a ready-to-paste example', () => {
+  it('prints the listening line and a ready-to-paste example that names the data dir', () => {
     expect(output).toContain(`listening on ${url}`);
-    expect(output).toContain('npx tollgate token --sub alice --groups agents');
+    // Not the default data dir: the example says which one, so it works from any folder.
+    expect(output).toContain(
+      `TOKEN=$(TOLLGATE_DATA_DIR=${dataDir} npx tollgate token --sub alice --groups agents)`,
+    );
   });
+
+  it('prints no warning while it starts', () => {
+    expect(output).not.toMatch(/Warning|DEP\d{4}/);
+  });
+
+  it("mints, with the banner's example pasted as is, a token the gateway accepts", async () => {
+    const example = /^ {2}TOKEN=\$\((.+)\)$/m.exec(output)![1]!;
+    // The shell of a user in the folder where `npm start` runs, without TOLLGATE_DATA_DIR.
+    const { TOLLGATE_DATA_DIR: _set, ...shellEnv } = process.env;
+    const { stdout } = await run('sh', ['-c', example], { cwd: ROOT, env: shellEnv });
+    // A refusal by policy, not 401: the token was accepted.
+    const { status, body } = await query(stdout.trim(), 'DROP TABLE customers');
+    expect(status).toBe(403);
+    expect(body.error?.code).toBe('blocked');
+  }, 60_000);
 
   it('mints a token alone on stdout that the gateway accepts for a SELECT', async () => {
     const { stdout } = await cli(['token', '--sub', 'alice', '--groups', 'agents', '--ttl', '5m']);
@@ -90,14 +112,37 @@ describe('tollgate CLI', () => {
   });
 
   it.each([
-    [['token'], '--sub is required'],
-    [['token', '--sub', 'a', '--ttl', 'forever'], 'invalid TTL'],
-    [['frobnicate'], 'Usage'],
-  ])('fails with exit code 2 and a message for %j', async (args, message) => {
+    [['token'], "tollgate token: required option '--sub <id>' not specified"],
+    [['token', '--sub', 'a', '--ttl', 'forever'], "option '--ttl <duration>' argument 'forever' is invalid"],
+    [['token', '--sub', 'a', '--ttl', '15'], 'A duration needs a unit'],
+    [['frobnicate'], "tollgate: unknown command 'frobnicate'"],
+  ])('fails with exit code 2 and one line for %j', async (args, message) => {
     const failure = await cli(args).catch((error: { code: number; stdout: string; stderr: string }) => error);
-    expect(failure).toMatchObject({ code: 2 });
-    expect(`${(failure as { stdout: string }).stdout}${(failure as { stderr: string }).stderr}`).toContain(
-      message,
-    );
+    expect(failure).toMatchObject({ code: 2, stdout: '' });
+    const { stderr } = failure as { stderr: string };
+    expect(stderr).toMatch(/^[^\n]+\n$/);
+    expect(stderr).toContain(message);
   });
+
+  it('refuses a second start on the same data dir with one line naming the running gateway', async () => {
+    const second = await cli(['start'], { TOLLGATE_PORT: '0' }).catch(
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+
+    expect(second).toMatchObject({ code: 2, stdout: '' });
+    const { stderr } = second as { stderr: string };
+    expect(stderr).toMatch(/^[^\n]+\n$/);
+    expect(stderr).toContain(`is in use by another Tollgate gateway (pid ${server.pid})`);
+    // The first gateway still serves.
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+  }, 120_000);
+
+  // Last: it stops the gateway.
+  it('stops gracefully on the first SIGINT: says so, and exits 0', async () => {
+    const exited = new Promise<number | null>((done) => server.once('exit', (code) => done(code)));
+    server.kill('SIGINT');
+
+    expect(await exited).toBe(0);
+    expect(output).toContain('stopping… (press Ctrl-C again to exit at once)');
+  }, 60_000);
 });

@@ -283,11 +283,25 @@ describe('tollgate connection, beside a running local gateway', () => {
     }
   });
 
-  it('exits 2 with the usage for a mistake in the command line', async () => {
-    for (const args of [[], ['frobnicate'], ['push', '--bogus'], ['history', '--limit', 'many']]) {
-      const { code, stdout, stderr } = await connection(args);
-      expect(code).toBe(2);
-      expect(`${stdout}${stderr}`).toContain('tollgate connection push [--file tollgate.yaml]');
+  it('exits 2 with the help, listing the subcommands, without a subcommand', async () => {
+    const { code, stdout, stderr } = await connection([]);
+    expect(code).toBe(2);
+    expect(`${stdout}${stderr}`).toContain('push [--file tollgate.yaml] [--comment "..."] [--as <operator>]');
+  });
+
+  it('exits 2 with one line naming the mistake in the command line', async () => {
+    for (const [args, message] of [
+      [['frobnicate'], "tollgate connection: unknown command 'frobnicate'"],
+      [['push', '--bogus'], "tollgate connection push: unknown option '--bogus'"],
+      [
+        ['history', '--limit', 'many'],
+        "argument 'many' is invalid. It must be a whole number from 1 to 1000.",
+      ],
+    ] as const) {
+      const { code, stdout, stderr } = await connection([...args]);
+      expect({ args, code, stdout }).toEqual({ args, code: 2, stdout: '' });
+      expect(stderr).toMatch(/^[^\n]+\n$/);
+      expect(stderr).toContain(message);
     }
   });
 });

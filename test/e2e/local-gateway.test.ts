@@ -231,9 +231,14 @@ describe('local gateway, end to end', () => {
   ])('answers %s with its documented error', async (_name, options, status, code) => {
     const response = await sql(undefined, options);
     expect(response.status).toBe(status);
+    // Refusals after authentication carry the session the refusal was recorded in.
     expect(response.json).toEqual({
       error: expect.objectContaining({ code }),
       requestId: expect.any(String),
+      // Refused by the transport (size, media type) before any session exists: none to name.
+      ...(code === 'payload_too_large' || code === 'unsupported_media_type'
+        ? {}
+        : { sessionId: expect.any(String) }),
     });
   });
 

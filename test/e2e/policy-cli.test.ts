@@ -346,12 +346,33 @@ describe('tollgate policy', () => {
   });
 
   describe('usage', () => {
-    it.each([[[]], [['frobnicate']], [['push', '--bogus']], [['history', '--limit', 'many']]])(
-      'exits 2 with the usage for %j',
-      async (args) => {
-        const { code, stdout, stderr } = await policy(args);
+    it(
+      'without a subcommand, exits 2 with the help listing the subcommands',
+      async () => {
+        const { code, stdout, stderr } = await policy([]);
         expect(code).toBe(2);
-        expect(`${stdout}${stderr}`).toContain('tollgate policy push [--dir policies]');
+        expect(`${stdout}${stderr}`).toContain('push [--dir policies] [--comment "..."] [--as <operator>]');
+      },
+      TIMEOUT,
+    );
+
+    it.each([
+      [['frobnicate'], "tollgate policy: unknown command 'frobnicate' (see tollgate policy --help)"],
+      [
+        ['push', '--bogus'],
+        "tollgate policy push: unknown option '--bogus' (see tollgate policy push --help)",
+      ],
+      [
+        ['history', '--limit', 'many'],
+        "argument 'many' is invalid. It must be a whole number from 1 to 1000.",
+      ],
+    ])(
+      'exits 2 with one line naming the mistake for %j',
+      async (args, message) => {
+        const { code, stdout, stderr } = await policy(args);
+        expect({ code, stdout }).toEqual({ code: 2, stdout: '' });
+        expect(stderr).toMatch(/^[^\n]+\n$/);
+        expect(stderr).toContain(message);
       },
       TIMEOUT,
     );

@@ -32,6 +32,16 @@ describe('fallback handler ($default route)', () => {
     );
     expect(response.statusCode).toBe(405);
     expect(JSON.parse(response.body!).error.code).toBe('method_not_allowed');
+    expect(response.headers).toMatchObject({ allow: 'POST' });
+  });
+
+  it('names every method a path takes in Allow', async () => {
+    const response = await handler(
+      httpEvent({ method: 'DELETE', path: '/v1/connections/demo' }),
+      lambdaContext,
+    );
+    expect(response.statusCode).toBe(405);
+    expect(response.headers).toMatchObject({ allow: 'GET' });
   });
 });
 

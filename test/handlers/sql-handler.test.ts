@@ -1,4 +1,5 @@
 import type { LogEntry, Logger } from '../../lambdas/core/ports.js';
+import { postgresAnalyzer } from '../../lambdas/core/sql/analyze-postgres.js';
 import { createSqlHandler } from '../../lambdas/handlers/sql-handler.js';
 import { httpEvent, lambdaContext } from '../support/api-gateway-events.js';
 import { coreDeps } from '../support/core-fixtures.js';
@@ -163,7 +164,7 @@ describe('SQL handler', () => {
 
   it('hides an unexpected executor failure behind a 502 without its message', async () => {
     const { call, target } = await setup();
-    target.read = () => {
+    target.run = () => {
       throw new TypeError('boom at secretFunction (/var/task/index.mjs:1:2)');
     };
     const response = await call('{"sql":"SELECT 1"}');
@@ -172,16 +173,15 @@ describe('SQL handler', () => {
   });
 
   it('answers 500 without a stack trace for a failure inside the gateway, and logs it', async () => {
-    const { deps } = await coreDeps();
     const { logger, lines } = captureLogger();
     // The analyzer's contract is never to throw: if it does, that is a bug inside the gateway.
     const analyzer = {
-      ...deps.analyzers.postgres!,
+      ...postgresAnalyzer,
       analyze: () => {
         throw new TypeError('boom at secretFunction');
       },
     };
-    const broken = { ...deps, analyzers: { postgres: analyzer } };
+    const { deps: broken } = await coreDeps({ analyzer });
     const handler = createSqlHandler({ ...broken, logger, maxBodyBytes: 1024 });
     const response = await handler(
       httpEvent({
@@ -196,7 +196,16 @@ describe('SQL handler', () => {
     expect(JSON.parse(response.body!)).toEqual({
       error: { code: 'internal_error', message: 'The gateway failed; the request was not completed.' },
       requestId: 'apigw-request-1',
+      sessionId: 'id-00000001',
     });
-    expect(lines).toEqual([expect.objectContaining({ level: 'error', message: 'unhandled error' })]);
+    // The log keeps the cause's class (never its message, which could quote data).
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 'error',
+        message: 'The gateway failed; the request was not completed.',
+        entry: expect.objectContaining({ code: 'internal_error', causes: [{ name: 'TypeError' }] }),
+      }),
+    ]);
+    expect(JSON.stringify(lines)).not.toContain('secretFunction');
   });
 });

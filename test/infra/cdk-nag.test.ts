@@ -86,7 +86,7 @@ describe('cdk-nag AWS Solutions checks', () => {
     // THEN
     const acks = acknowledgements(stack);
     expect(acks.length).toBeGreaterThan(0);
-    for (const ack of acks) expect(ack.reason.length).toBeGreaterThan(80);
+    expect(acks.filter((ack) => ack.reason.length <= 80)).toEqual([]);
   });
 
   test('let the app synthesize when registered as a validation plugin, as bin/app.ts does', () => {
@@ -95,8 +95,11 @@ describe('cdk-nag AWS Solutions checks', () => {
     new TollgateStack(app, 'Tollgate', OIDC);
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 
+    // WHEN
+    const assembly = app.synth();
+
     // THEN
-    expect(() => app.synth()).not.toThrow();
+    expect(assembly.stacks.map((stack) => stack.stackName)).toEqual(['Tollgate']);
   });
 
   test('fail the synth on an unacknowledged finding (the harness above can fail)', () => {

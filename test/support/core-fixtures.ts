@@ -1,23 +1,36 @@
-// Real core parts with in-memory adapters, for use-case and handler tests.
+// Real core parts with in-memory adapters, for pipeline and handler tests.
 import { join } from 'node:path';
 import { compilePolicyFolder } from '../../lambdas/adapters/config/policy-files.js';
-import type { Connection } from '../../lambdas/core/config/connection.js';
+import type { Connection, SqlConnection } from '../../lambdas/core/config/connection.js';
 import { UnauthenticatedError } from '../../lambdas/core/errors.js';
 import type { Principal } from '../../lambdas/core/identity/principal.js';
-import { CatalogCache } from '../../lambdas/core/masking/mask-output.js';
+import type { PipelineDeps } from '../../lambdas/core/pipeline/admit.js';
 import { createCedarPolicyEngine } from '../../lambdas/core/policy/cedar-policy-engine.js';
 import { staticPolicyProvider } from '../../lambdas/core/policy/static-policy-provider.js';
-import type { IdentityVerifier, ReadRequest, ResultSet, TargetExecutor } from '../../lambdas/core/ports.js';
+import type { IdentityVerifier, ResultSet, SqlAnalyzer } from '../../lambdas/core/ports.js';
+import { protocolUnits } from '../../lambdas/core/protocols/protocol-unit.js';
+import { createSqlUnit } from '../../lambdas/core/protocols/sql/sql-unit.js';
 import { SessionRecorder } from '../../lambdas/core/recording/session-recorder.js';
 import { postgresAnalyzer } from '../../lambdas/core/sql/analyze-postgres.js';
-import type { ExecuteSqlDeps } from '../../lambdas/core/use-cases/execute-sql.js';
+import { RelationResolver } from '../../lambdas/core/sql/relation-resolver.js';
+import {
+  type RelationRef,
+  type ResolvedRelation,
+  relationRefKey,
+  type SqlExecutor,
+  type SqlRunRequest,
+} from '../../lambdas/core/sql/sql-executor.js';
 import { InMemorySessionStore } from './in-memory-session-store.js';
 
-/** The engine for the repository's policy folder (the default pack). */
-export const defaultPolicyEngine = () => createCedarPolicyEngine(compilePolicyFolder(POLICY_DIR));
 export const POLICY_DIR = join(import.meta.dirname, '../../policies');
+let engine: ReturnType<typeof createCedarPolicyEngine> | undefined;
+/** The engine for the repository's policy folder (the default pack), compiled once per test file. */
+export const defaultPolicyEngine = () => {
+  engine ??= createCedarPolicyEngine(compilePolicyFolder(POLICY_DIR));
+  return engine;
+};
 
-export const demoConnection: Connection = {
+export const demoConnection: SqlConnection = {
   name: 'demo',
   kind: 'postgres',
   environment: 'development',
@@ -46,9 +59,9 @@ export const fakeIdentity: IdentityVerifier = {
   },
 };
 
-/** A target that records what it was asked and answers with canned rows. */
-export class RecordingTarget implements TargetExecutor {
-  readonly calls: ReadRequest[] = [];
+/** A target that records what it was asked and answers with canned rows; names resolve to `public`. */
+export class RecordingTarget implements SqlExecutor {
+  readonly calls: SqlRunRequest[] = [];
   failWith: Error | undefined;
   result: ResultSet = {
     columns: [{ name: 'id', type: 'int4' }],
@@ -56,32 +69,66 @@ export class RecordingTarget implements TargetExecutor {
     rowCount: 2,
     truncated: true,
   };
+  /** The relations this target has, by `schema.name`. */
+  relations = new Map<string, ResolvedRelation>([
+    [
+      'public.customers',
+      { schema: 'public', name: 'customers', kind: 'table', columns: ['id', 'email'], dependsOn: [] },
+    ],
+  ]);
 
-  async read(_connection: Connection, request: ReadRequest): Promise<ResultSet> {
+  async run(_connection: SqlConnection, request: SqlRunRequest): Promise<ResultSet> {
     this.calls.push(request);
     if (this.failWith) throw this.failWith;
     return this.result;
   }
+
+  async resolveRelations(_connection: SqlConnection, refs: readonly RelationRef[]) {
+    const found = new Map<string, ResolvedRelation>();
+    for (const ref of refs) {
+      const relation = this.relations.get(`${ref.schema ?? 'public'}.${ref.name}`);
+      if (relation) found.set(relationRefKey(ref), relation);
+    }
+    return found;
+  }
+
+  async listRelations() {
+    return [...this.relations.values()];
+  }
+
+  async close() {}
 }
 
-export const coreDeps = async () => {
+export const coreDeps = async (
+  options: { connections?: readonly Connection[]; analyzer?: SqlAnalyzer } = {},
+) => {
   await postgresAnalyzer.load();
   const sessions = new InMemorySessionStore();
   const target = new RecordingTarget();
+  const clock = { now: () => new Date('2026-11-26T10:00:00.000Z') };
+  const connections = options.connections ?? [demoConnection];
   let n = 0;
-  const deps: ExecuteSqlDeps = {
+  const units = protocolUnits({
+    postgres: async () =>
+      createSqlUnit({
+        kind: 'postgres',
+        analyzer: options.analyzer ?? postgresAnalyzer,
+        executor: target,
+        resolver: new RelationResolver({ now: () => new Date() }),
+        tokenKey: async () => 'test-masking-key',
+      }),
+  });
+  const deps: PipelineDeps = {
     identity: fakeIdentity,
-    connections: { get: async (name) => (name === demoConnection.name ? demoConnection : undefined) },
-    analyzers: { postgres: postgresAnalyzer },
-    policies: staticPolicyProvider(defaultPolicyEngine()),
-    recorder: new SessionRecorder(sessions),
-    executors: { postgres: target },
-    clock: { now: () => new Date('2026-11-26T10:00:00.000Z') },
-    ids: { newId: () => `id-${String(++n).padStart(8, '0')}` },
-    masking: {
-      tokenKey: async () => 'test-masking-key',
-      catalogs: new CatalogCache({ now: () => new Date() }),
+    connections: {
+      get: async (name) => connections.find((c) => c.name === name),
+      list: async () => connections,
     },
+    policies: staticPolicyProvider(defaultPolicyEngine()),
+    units,
+    recorder: new SessionRecorder(sessions),
+    clock,
+    ids: { newId: () => `id-${String(++n).padStart(8, '0')}` },
   };
   return { deps, sessions, target };
 };

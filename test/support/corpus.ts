@@ -9,6 +9,7 @@ import type { DecisionOutcome } from '../../lambdas/core/decision/decision.js';
 import type { Principal } from '../../lambdas/core/identity/principal.js';
 import type { PolicyEngine } from '../../lambdas/core/ports.js';
 import { postgresAnalyzer } from '../../lambdas/core/sql/analyze-postgres.js';
+import { decideSql } from '../../lambdas/core/sql/sql-questions.js';
 
 export const CORPUS_FILE = join(import.meta.dirname, '../corpus/postgres.yaml');
 
@@ -137,7 +138,7 @@ export const runCase = (c: CorpusCase, engine: PolicyEngine, connection: Connect
   if (!facts.parseOk) {
     return { outcome: 'unparseable', rule: UNPARSEABLE_RULE, reason: facts.error, statementIndex: undefined };
   }
-  const decision = engine.decide({ principal: c.principal, connection, facts });
+  const decision = decideSql(engine, { principal: c.principal, connection, facts });
   const outcome: DecisionOutcome = decision.outcome;
   return {
     outcome,

@@ -8,7 +8,7 @@ import {
   randomUUID,
   sign,
 } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const LOCAL_ISSUER = 'tollgate-local';
@@ -34,13 +34,54 @@ export interface DevIssuer {
 
 const base64url = (data: Buffer | string) => Buffer.from(data).toString('base64url');
 
-/** Loads the issuer key from `<dir>/issuer-key.pem`, creating it on first use. */
-export const loadDevIssuer = (dir: string): DevIssuer => {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const keyFile = join(dir, 'issuer-key.pem');
+/** The issuer's key file inside its directory. */
+export const ISSUER_KEY_FILE = 'issuer-key.pem';
+
+/** `loadDevIssuer(dir, { create: false })` found no key: only the gateway's start creates one. */
+export class DevIssuerMissingError extends Error {
+  readonly keyFile: string;
+
+  constructor(keyFile: string) {
+    super(`no development issuer key at ${keyFile}`);
+    this.name = 'DevIssuerMissingError';
+    this.keyFile = keyFile;
+  }
+}
+
+export interface LoadDevIssuerOptions {
+  /**
+   * Whether a missing key is created. Only the gateway's start may create it: a token signed by
+   * a key the running gateway does not have is refused with 401 on every request.
+   * @default true - the key is created on first use (the gateway's start)
+   */
+  readonly create: boolean;
+}
+
+/** Writes a new key atomically: a concurrent start keeps the key that was linked first. */
+const createKey = (keyFile: string): void => {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const temp = `${keyFile}.${process.pid}.${randomUUID()}.tmp`;
+  writeFileSync(temp, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
+  try {
+    linkSync(temp, keyFile);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    rmSync(temp, { force: true });
+  }
+};
+
+/**
+ * Loads the issuer key from `<dir>/issuer-key.pem`. With `{ create: true }` (the gateway's start)
+ * a missing key is generated; with `{ create: false }` (`tollgate token`) nothing is written and a
+ * missing key throws DevIssuerMissingError.
+ */
+export const loadDevIssuer = (dir: string, options: LoadDevIssuerOptions = { create: true }): DevIssuer => {
+  const keyFile = join(dir, ISSUER_KEY_FILE);
   if (!existsSync(keyFile)) {
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
+    if (!options.create) throw new DevIssuerMissingError(keyFile);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    createKey(keyFile);
   }
   const privateKey = createPrivateKey(readFileSync(keyFile));
   const publicJwk = createPublicKey(privateKey).export({ format: 'jwk' }) as {
@@ -78,14 +119,4 @@ export const loadDevIssuer = (dir: string): DevIssuer => {
       return `${signingInput}.${base64url(signature)}`;
     },
   };
-};
-
-/** Parses `90s`, `15m`, `2h`, `1d` (or plain seconds) into seconds. */
-export const parseTtl = (text: string): number => {
-  const match = /^(\d+)([smhd]?)$/.exec(text.trim());
-  if (!match) throw new Error(`invalid TTL "${text}": use e.g. 90s, 15m, 2h, 1d`);
-  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86_400 }[match[2] as '' | 's' | 'm' | 'h' | 'd'];
-  const seconds = Number(match[1]) * unit;
-  if (seconds < 1 || seconds > 7 * 86_400) throw new Error('TTL must be between 1 second and 7 days');
-  return seconds;
 };

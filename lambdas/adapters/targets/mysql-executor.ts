@@ -1,7 +1,9 @@
-// TargetExecutor for MySQL and MariaDB over mysql2: every request runs in a READ ONLY transaction
-// that is always rolled back, then the connection is reset; a server-side statement timeout and a
-// driver-side deadline (which kills the query from a second connection); a row cap and a byte
-// budget enforced on the stream.
+// SqlExecutor for MySQL and MariaDB over mysql2: every request runs in one transaction (READ ONLY
+// and always rolled back for reads; read-write and committed only if every statement succeeded
+// for writes), then the connection is reset; a server-side statement timeout and a driver-side
+// deadline (which kills the query from a second connection); a row cap and a byte budget enforced
+// on the stream. Relation names resolve in the database the statements run in, with the server's
+// own case rules.
 //
 // Choices:
 // - `execute` (binary protocol, server-side prepared statements), never `query`: parameters are
@@ -14,21 +16,40 @@
 //   connection, still receiving, is destroyed rather than drained. The user's SQL is never wrapped.
 // - Each request starts by fixing the session: utf8mb4, a known sql_mode (the analyzer lexes with
 //   backslash escapes and `"` strings: no ANSI_QUOTES, NO_BACKSLASH_ESCAPES or ORACLE mode), and the
-//   statement timeout (MariaDB `max_statement_time` in seconds, MySQL `max_execution_time` in ms;
-//   the flavour is detected once per pool). COM_RESET_CONNECTION at the end drops user variables,
-//   temporary tables, prepared statements, named locks (GET_LOCK) and table locks.
+//   statement timeout (MariaDB `max_statement_time` in seconds, MySQL `max_execution_time` in ms,
+//   which MySQL applies to SELECT only: its writes are bounded by the driver-side deadline). The
+//   flavour is detected once per pool. COM_RESET_CONNECTION at the end rolls back and drops user
+//   variables, temporary tables, prepared statements, named locks (GET_LOCK) and table locks.
+// - The reset keeps the default database, and `USE` can be prepared: a connection whose database
+//   is no longer the one it opened with is dropped, never reused, so every request and every
+//   resolution runs in the connection's own database.
+// - After each statement without a result set, the server's status must still say "in
+//   transaction": DDL commits implicitly, and COMMIT can be prepared. Nothing runs after either.
 // - LOAD DATA LOCAL is disabled on the client, and several statements in one text are refused by
 //   the driver (`multipleStatements: false`), whatever the resolver returns.
 import type { EventEmitter } from 'node:events';
-import type { FieldPacket } from 'mysql2';
+import type { FieldPacket, ResultSetHeader } from 'mysql2';
 import mysql from 'mysql2/promise';
-import type { Connection } from '../../core/config/connection.js';
-import { TargetError, TargetTimeoutError } from '../../core/errors.js';
-import type { ReadRequest, ResultColumn, ResultSet, TargetExecutor } from '../../core/ports.js';
+import type { MysqlConnection, SqlConnection } from '../../core/config/connection.js';
+import {
+  TargetError,
+  TargetRejectedError,
+  type TargetRejection,
+  TargetTimeoutError,
+} from '../../core/errors.js';
+import type { ResultColumn, ResultSet } from '../../core/ports.js';
+import {
+  type RelationRef,
+  type ResolvedRelation,
+  relationRefKey,
+  type SqlExecutor,
+  type SqlRunRequest,
+} from '../../core/sql/sql-executor.js';
+import { meaningOfMysqlError } from './mysql-errno.js';
 import { columnType, jsonSafe } from './mysql-types.js';
 
 /** Resolves how to reach a connection's database; credentials stay inside the adapter. */
-export type MysqlTargetResolver = (connection: Connection) => Promise<mysql.PoolOptions>;
+export type MysqlTargetResolver = (connection: MysqlConnection) => Promise<mysql.PoolOptions>;
 
 export interface MysqlExecutorOptions {
   readonly resolve: MysqlTargetResolver;
@@ -48,6 +69,7 @@ const TIMED_OUT = new Set([
   3024, // MySQL ER_QUERY_TIMEOUT (max_execution_time)
   1317, // ER_QUERY_INTERRUPTED (KILL QUERY)
 ]);
+const SERVER_STATUS_IN_TRANS = 0x0001;
 
 /** Options that belong to the pool, not to a single connection (mysql2 warns about them). */
 const POOL_ONLY = [
@@ -76,6 +98,8 @@ const isServerError = (error: unknown): error is MysqlError =>
 
 class Deadline extends Error {}
 class BudgetExceeded extends Error {}
+/** A statement ended the gateway's transaction (DDL's implicit commit, COMMIT, ROLLBACK). */
+class TransactionEnded extends Error {}
 
 /** The parts of mysql2's callback-style connection the executor drives directly. */
 interface CoreConnection extends EventEmitter {
@@ -139,72 +163,263 @@ const bindable = (value: unknown): unknown => {
   return value;
 };
 
+/** What the executor learns once per pool, on its first connection, before any statement ran on it. */
+interface ServerFacts {
+  readonly flavour: Flavour;
+  /** The database connections open in (the resolver's options or URL), null when none. */
+  readonly home: string | null;
+  /** `@@lower_case_table_names`: 0 compares names as stored, 1 and 2 in lower case. */
+  readonly lowerCaseTableNames: number;
+  /** information_schema.VIEW_TABLE_USAGE exists (MySQL 8.0.13+); MariaDB 10.11 has none. */
+  readonly viewTableUsage: boolean;
+}
+
 interface PoolEntry {
   readonly pool: mysql.Pool;
   readonly config: mysql.PoolOptions;
-  flavour?: Promise<Flavour>;
+  facts?: Promise<ServerFacts>;
 }
 
 interface Fetched {
   readonly result: ResultSet;
   /** The server is still sending rows: the connection cannot be reused. */
   readonly abandoned: boolean;
+  /** The OK packet of a statement without a result set. */
+  readonly header: ResultSetHeader | undefined;
+}
+
+type Mode = 'read' | 'write';
+
+interface SessionState {
+  /** The request failed (the deadline, say) while `work` still runs: it must send nothing more. */
+  gaveUp: boolean;
+  /** The server is still sending rows nobody will read: destroy the connection. */
+  abandoned: boolean;
+  /** COMMIT was sent and not yet answered: a lost answer leaves the outcome unknown. */
+  committing: boolean;
+}
+
+/** Stops `work` from sending anything once the request has been given up. */
+const stillWanted = (state: SessionState) => {
+  if (state.gaveUp) throw new Deadline();
+};
+
+interface SessionLimits {
+  readonly mode: Mode;
+  readonly timeoutMs: number;
+  /** Bytes the server may send; unlimited when undefined (resolution reads a bounded catalog answer). */
+  readonly maxResultBytes?: number;
 }
 
 const EMPTY: ResultSet = { columns: [], rows: [], rowCount: 0, truncated: false };
 
-export class MysqlExecutor implements TargetExecutor {
+/** What the server's refusal means; `mode` matters for a write refused as read-only. */
+export const mysqlRejection = (error: MysqlError, mode: Mode): TargetRejection => {
+  const serverMessage = error.sqlMessage ?? error.message ?? '';
+  let meaning = meaningOfMysqlError(error.sqlState, error.errno, serverMessage);
+  // A read that writes is the statement's doing; an approved write refused as read-only is the
+  // target's (a read-only server or transaction default).
+  if (error.errno === READ_ONLY_TRANSACTION && mode === 'write') meaning = { ...meaning, fault: 'target' };
+  return { sqlState: error.sqlState ?? null, serverMessage, ...meaning };
+};
+
+/** Parts the server could never find: an empty name, or one holding NUL. */
+const unresolvable = (part: string | undefined) => part === '' || (part?.includes('\u0000') ?? false);
+
+const kindOf = (tableType: string): ResolvedRelation['kind'] => {
+  if (tableType === 'BASE TABLE' || tableType === 'TEMPORARY') return 'table';
+  if (tableType === 'VIEW') return 'view';
+  return 'other'; // SYSTEM VIEW (information_schema), SEQUENCE (MariaDB)
+};
+
+/**
+ * `column` equals the parameter the way the server compares names: as stored when
+ * lower_case_table_names is 0, in lower case otherwise. The plain `=` lets the server look the
+ * name up instead of scanning every table (information_schema's collation ignores case).
+ */
+const sameName = (column: string, lowerCaseTableNames: number) =>
+  lowerCaseTableNames === 0
+    ? `${column} = ? AND CAST(${column} AS BINARY) = CAST(? AS BINARY)`
+    : `${column} = ? AND CAST(LOWER(${column}) AS BINARY) = CAST(LOWER(?) AS BINARY)`;
+
+/**
+ * Two branches per ref, each on one information_schema table with constants only: its type
+ * (position 0), then its columns. A join between TABLES and COLUMNS would make the server read
+ * the columns of every table of every database (seen on MariaDB 10.11: ~50 ms for one ref).
+ */
+const describeBranches = (ord: number, lowerCaseTableNames: number) => {
+  const where = `${sameName('TABLE_SCHEMA', lowerCaseTableNames)} AND ${sameName('TABLE_NAME', lowerCaseTableNames)}`;
+  return `
+  SELECT ${ord} AS ord, TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE, NULL, 0 AS pos
+    FROM information_schema.TABLES WHERE ${where}
+  UNION ALL
+  SELECT ${ord}, TABLE_SCHEMA, TABLE_NAME, NULL, COLUMN_NAME, ORDINAL_POSITION
+    FROM information_schema.COLUMNS WHERE ${where}`;
+};
+
+/** Tables and views of the connection's database, by name (as stored), at most `limit`, and their columns. */
+const listSql = (limit: number) => `
+  (SELECT TABLE_NAME AS ord, TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE, NULL, 0 AS pos
+     FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()
+    ORDER BY CAST(TABLE_NAME AS BINARY) LIMIT ${limit})
+  UNION ALL
+  (SELECT TABLE_NAME, TABLE_SCHEMA, TABLE_NAME, NULL, COLUMN_NAME, ORDINAL_POSITION
+     FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE())
+  ORDER BY CAST(ord AS BINARY), pos`;
+
+/** Every relation the given views read, through other views (MySQL 8.0.13+). */
+const viewReadsSql = (views: number) => `
+  WITH RECURSIVE reads (root_schema, root_name, s, n) AS (
+    SELECT VIEW_SCHEMA, VIEW_NAME, TABLE_SCHEMA, TABLE_NAME FROM information_schema.VIEW_TABLE_USAGE
+     WHERE ${Array.from({ length: views }, () => '(VIEW_SCHEMA = ? AND VIEW_NAME = ?)').join(' OR ')}
+    UNION DISTINCT
+    SELECT r.root_schema, r.root_name, u.TABLE_SCHEMA, u.TABLE_NAME
+      FROM reads r JOIN information_schema.VIEW_TABLE_USAGE u ON u.VIEW_SCHEMA = r.s AND u.VIEW_NAME = r.n
+  )
+  SELECT r.root_schema, r.root_name, r.s, r.n, t.TABLE_TYPE AS kind
+    FROM reads r LEFT JOIN information_schema.TABLES t ON t.TABLE_SCHEMA = r.s AND t.TABLE_NAME = r.n`;
+
+const mysqlOnly = (connection: SqlConnection): MysqlConnection => {
+  if (connection.kind !== 'mysql') {
+    throw new TargetError(`Connection ${connection.name} is not a MySQL connection.`);
+  }
+  return connection;
+};
+
+type Row = readonly unknown[];
+const text = (value: unknown): string => (Buffer.isBuffer(value) ? value.toString('utf8') : String(value));
+
+export class MysqlExecutor implements SqlExecutor {
   private readonly pools = new Map<string, Promise<PoolEntry>>();
 
   constructor(private readonly options: MysqlExecutorOptions) {}
 
-  async read(connection: Connection, request: ReadRequest): Promise<ResultSet> {
-    const entry = await this.pool(connection);
-    let conn: mysql.PoolConnection;
-    try {
-      conn = await entry.pool.getConnection();
-    } catch (error) {
-      this.pools.delete(connection.name); // re-resolve (e.g. rotated credentials) next time
-      throw new TargetError('The target database is unreachable.', { cause: error });
-    }
-    const core = (conn as unknown as { connection: CoreConnection }).connection;
-    const budget = watchBytes(core.stream, request.maxResultBytes);
-    const state = { abandoned: false };
-    let broken = false;
-    let timer: NodeJS.Timeout | undefined;
-    // Backstop for a server that does not stop in time: give up on the connection.
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Deadline()), request.timeoutMs + 1000);
-    });
-    try {
-      return await Promise.race([this.run(entry, conn, core, request, budget, state), deadline]);
-    } catch (error) {
-      broken = error instanceof Deadline || budget.exceeded || !isServerError(error);
-      // Dropping the socket does not stop the server's work: kill the query first.
-      if (error instanceof Deadline) await killQuery(entry.config, conn.threadId);
-      if (budget.exceeded) {
-        throw new TargetError(
-          `The result exceeds ${request.maxResultBytes} bytes; select fewer rows or columns.`,
-          { cause: error },
+  async run(connection: SqlConnection, request: SqlRunRequest): Promise<ResultSet> {
+    return this.session(mysqlOnly(connection), request, async (conn, core, budget, state) => {
+      await conn.query(
+        request.mode === 'read' ? 'START TRANSACTION READ ONLY' : 'START TRANSACTION READ WRITE',
+      );
+      const params = request.params.map(bindable);
+      let result = EMPTY;
+      for (const [index, statement] of request.statements.entries()) {
+        stillWanted(state);
+        // Rows of all but the last statement are read and dropped (the byte budget still applies).
+        const last = index === request.statements.length - 1;
+        const fetched = await this.fetch(
+          core,
+          statement,
+          params,
+          last ? request.rowLimit : undefined,
+          budget,
+          request.mode,
         );
-      }
-      throw this.translate(error, request.timeoutMs);
-    } finally {
-      clearTimeout(timer);
-      budget.stop();
-      if (!broken && !state.abandoned) {
-        try {
-          await conn.query('ROLLBACK');
-          // Session state survives ROLLBACK (user variables, temporary tables, GET_LOCK locks,
-          // LOCK TABLES): none may outlive the request.
-          await conn.reset();
-        } catch {
-          broken = true;
+        if (fetched.abandoned) state.abandoned = true;
+        if (fetched.header && (fetched.header.serverStatus & SERVER_STATUS_IN_TRANS) === 0) {
+          throw new TransactionEnded();
         }
+        result = fetched.result;
       }
-      if (broken || state.abandoned) conn.destroy();
-      else conn.release();
+      if (request.mode === 'write') {
+        stillWanted(state);
+        state.committing = true;
+        await conn.query('COMMIT');
+        state.committing = false;
+      }
+      return result;
+    });
+  }
+
+  async resolveRelations(
+    connection: SqlConnection,
+    refs: readonly RelationRef[],
+  ): Promise<ReadonlyMap<string, ResolvedRelation>> {
+    const target = mysqlOnly(connection);
+    const unique = new Map<string, RelationRef>();
+    for (const ref of refs) {
+      if (!unresolvable(ref.name) && !unresolvable(ref.schema)) unique.set(relationRefKey(ref), ref);
     }
+    const resolved = new Map<string, ResolvedRelation>();
+    if (unique.size === 0) return resolved;
+    const limits = { mode: 'read' as const, timeoutMs: target.limits.statementTimeoutMs };
+    return this.session(target, limits, async (conn, _core, _budget, state, facts) => {
+      // The database unqualified names mean: the one this connection's statements run in.
+      const [current] = await conn.query<mysql.RowDataPacket[]>({
+        sql: 'SELECT DATABASE()',
+        rowsAsArray: true,
+      });
+      const database = (current as unknown as Row[])[0]?.[0];
+      const asked = [...unique.entries()].flatMap(([key, ref]) => {
+        const schema = ref.schema ?? (typeof database === 'string' ? database : undefined);
+        return schema === undefined ? [] : [{ key, schema, name: ref.name }];
+      });
+      if (asked.length === 0) return resolved;
+      stillWanted(state);
+      const sql = `${asked.map((_, i) => describeBranches(i, facts.lowerCaseTableNames)).join('\nUNION ALL')}
+        ORDER BY ord, pos`;
+      const values = asked.flatMap((a) => {
+        const one = [a.schema, a.schema, a.name, a.name];
+        return [...one, ...one];
+      });
+      const [rows] = await conn.execute<mysql.RowDataPacket[]>({ sql, values, rowsAsArray: true });
+      const found = await this.describe(conn, rows as unknown as Row[], facts, state);
+      for (const [ord, relation] of found) resolved.set(asked[Number(ord)]!.key, relation);
+      return resolved;
+    });
+  }
+
+  async listRelations(connection: SqlConnection, limit: number): Promise<ResolvedRelation[]> {
+    const target = mysqlOnly(connection);
+    const count = Math.max(0, Math.trunc(limit));
+    if (count === 0) return [];
+    const limits = { mode: 'read' as const, timeoutMs: target.limits.statementTimeoutMs };
+    return this.session(target, limits, async (conn, _core, _budget, state, facts) => {
+      stillWanted(state);
+      // The connection's own database, the one its unqualified names mean.
+      const [rows] = await conn.execute<mysql.RowDataPacket[]>({ sql: listSql(count), rowsAsArray: true });
+      return [...(await this.describe(conn, rows as unknown as Row[], facts, state)).values()];
+    });
+  }
+
+  /**
+   * Relations from rows of (key, schema, name, TABLE_TYPE or null, column or null) sorted by key
+   * and position, in the rows' order; views with what they read where the server can say.
+   */
+  private async describe(
+    conn: mysql.PoolConnection,
+    rows: readonly Row[],
+    facts: ServerFacts,
+    state: SessionState,
+  ): Promise<Map<string, ResolvedRelation>> {
+    const seen = new Map<string, { schema: string; name: string; kind?: string; columns: string[] }>();
+    for (const [key, schema, name, kind, column] of rows) {
+      let entry = seen.get(text(key));
+      if (!entry) {
+        entry = { schema: text(schema), name: text(name), columns: [] };
+        seen.set(text(key), entry);
+      }
+      if (kind !== null && kind !== undefined) entry.kind = text(kind);
+      if (column !== null && column !== undefined) entry.columns.push(text(column));
+    }
+    // Only what TABLES lists exists (columns of a table past the listing's limit are dropped).
+    const found = new Map<string, { schema: string; name: string; kind: string; columns: string[] }>();
+    for (const [key, entry] of seen) {
+      if (entry.kind !== undefined) found.set(key, { ...entry, kind: entry.kind });
+    }
+    const views = [...found.values()].filter((r) => kindOf(r.kind) === 'view');
+    const reads =
+      views.length > 0 && facts.viewTableUsage ? await this.viewReads(conn, views, state) : undefined;
+    const described = new Map<string, ResolvedRelation>();
+    for (const [key, entry] of found) {
+      const kind = kindOf(entry.kind);
+      described.set(key, {
+        schema: entry.schema,
+        name: entry.name,
+        kind,
+        columns: entry.columns,
+        dependsOn: kind === 'view' ? reads?.get(`${entry.schema}\u0000${entry.name}`) : [],
+      });
+    }
+    return described;
   }
 
   /** Closes every pool. */
@@ -214,27 +429,113 @@ export class MysqlExecutor implements TargetExecutor {
     await Promise.allSettled(pools.map(async (p) => (await p).pool.end()));
   }
 
-  private async run(
-    entry: PoolEntry,
+  /**
+   * The base relations each view reads, keyed `schema\0name`. A view is left out (the server
+   * cannot say) when it shows no usage at all or reads something the login cannot see: its
+   * usage rows may be hidden by privileges, and "reads nothing" must never be a guess.
+   */
+  private async viewReads(
     conn: mysql.PoolConnection,
-    core: CoreConnection,
-    request: ReadRequest,
-    budget: { exceeded: boolean },
-    state: { abandoned: boolean },
-  ): Promise<ResultSet> {
-    const flavour = await this.flavour(entry, conn);
-    await conn.query(sessionSettings(flavour, request.timeoutMs));
-    await conn.query('START TRANSACTION READ ONLY');
-    const params = request.params.map(bindable);
-    let result = EMPTY;
-    for (const [index, statement] of request.statements.entries()) {
-      // Rows of all but the last statement are read and dropped (the byte budget still applies).
-      const last = index === request.statements.length - 1;
-      const fetched = await this.fetch(core, statement, params, last ? request.rowLimit : undefined, budget);
-      if (fetched.abandoned) state.abandoned = true;
-      result = fetched.result;
+    views: ReadonlyArray<{ schema: string; name: string }>,
+    state: SessionState,
+  ): Promise<Map<string, Array<{ schema: string; name: string }>>> {
+    stillWanted(state);
+    const [rows] = await conn.execute<mysql.RowDataPacket[]>({
+      sql: viewReadsSql(views.length),
+      values: views.flatMap((v) => [v.schema, v.name]),
+      rowsAsArray: true,
+    });
+    const bases = new Map<string, Array<{ schema: string; name: string }>>();
+    const unknown = new Set<string>();
+    for (const [rootSchema, rootName, schema, name, kind] of rows as unknown as Row[]) {
+      const root = `${text(rootSchema)}\u0000${text(rootName)}`;
+      if (kind === null || kind === undefined) unknown.add(root);
+      else if (text(kind) !== 'VIEW') {
+        const list = bases.get(root) ?? [];
+        if (!list.some((b) => b.schema === text(schema) && b.name === text(name))) {
+          list.push({ schema: text(schema), name: text(name) });
+        }
+        bases.set(root, list);
+      } else if (!bases.has(root)) bases.set(root, []);
     }
-    return result;
+    for (const root of unknown) bases.delete(root);
+    return bases;
+  }
+
+  /**
+   * Runs `work` on a pooled connection under the session settings, the deadline and the byte
+   * budget; resets the connection after, and drops it if it left its database.
+   */
+  private async session<R>(
+    connection: MysqlConnection,
+    limits: SessionLimits,
+    work: (
+      conn: mysql.PoolConnection,
+      core: CoreConnection,
+      budget: { exceeded: boolean },
+      state: SessionState,
+      facts: ServerFacts,
+    ) => Promise<R>,
+  ): Promise<R> {
+    const entry = await this.pool(connection);
+    let conn: mysql.PoolConnection;
+    try {
+      conn = await entry.pool.getConnection();
+    } catch (error) {
+      this.pools.delete(connection.name); // re-resolve (e.g. rotated credentials) next time
+      throw new TargetError('The target database is unreachable.', { cause: error });
+    }
+    const core = (conn as unknown as { connection: CoreConnection }).connection;
+    const budget =
+      limits.maxResultBytes === undefined
+        ? { exceeded: false, stop: () => undefined }
+        : watchBytes(core.stream, limits.maxResultBytes);
+    const state: SessionState = { gaveUp: false, abandoned: false, committing: false };
+    let broken = false;
+    let timer: NodeJS.Timeout | undefined;
+    // Backstop for a server that does not stop in time: give up on the connection.
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Deadline()), limits.timeoutMs + 1000);
+    });
+    let facts: ServerFacts | undefined;
+    try {
+      return await Promise.race([
+        (async () => {
+          facts = await this.facts(entry, conn);
+          await conn.query(sessionSettings(facts.flavour, limits.timeoutMs));
+          stillWanted(state);
+          return work(conn, core, budget, state, facts);
+        })(),
+        deadline,
+      ]);
+    } catch (error) {
+      state.gaveUp = true;
+      broken =
+        error instanceof Deadline ||
+        error instanceof TransactionEnded ||
+        budget.exceeded ||
+        !isServerError(error);
+      // Dropping the socket does not stop the server's work: kill the query first.
+      if (error instanceof Deadline) await killQuery(entry.config, conn.threadId);
+      throw this.translate(error, limits, state, budget.exceeded);
+    } finally {
+      clearTimeout(timer);
+      budget.stop();
+      if (!broken && !state.abandoned) {
+        try {
+          // Rolls back, and drops what survives ROLLBACK (user variables, temporary tables,
+          // GET_LOCK locks, LOCK TABLES, prepared statements): none may outlive the request.
+          await conn.reset();
+          const [rows] = await conn.query({ sql: 'SELECT DATABASE()', rowsAsArray: true });
+          const database = (rows as unknown as Row[])[0]?.[0] ?? null;
+          if (facts === undefined || database !== facts.home) broken = true;
+        } catch {
+          broken = true;
+        }
+      }
+      if (broken || state.abandoned) conn.destroy();
+      else conn.release();
+    }
   }
 
   /** Streams a statement's rows, keeping at most `rowLimit` (none when undefined) and one more to know. */
@@ -244,9 +545,11 @@ export class MysqlExecutor implements TargetExecutor {
     params: readonly unknown[],
     rowLimit: number | undefined,
     budget: { exceeded: boolean },
+    mode: Mode,
   ): Promise<Fetched> {
     return new Promise<Fetched>((resolve, reject) => {
       let fields: FieldPacket[] = [];
+      let header: ResultSetHeader | undefined;
       const rows: unknown[][] = [];
       let settled = false;
       const finish = (truncated: boolean, abandoned: boolean) => {
@@ -255,14 +558,18 @@ export class MysqlExecutor implements TargetExecutor {
         core.removeListener('error', fail);
         if (budget.exceeded) return reject(new BudgetExceeded());
         const columns: ResultColumn[] = fields.map((f) => ({ name: f.name, type: columnType(f) }));
+        // A write without a result set (UPDATE, INSERT) reports the rows it changed.
+        const affected = header && mode === 'write' ? Number(header.affectedRows) : undefined;
         resolve({
           result: {
             columns,
             rows: rows.map((row) => row.map((value, i) => jsonSafe(value, fields[i] ?? {}))),
-            rowCount: rows.length,
+            rowCount: affected ?? rows.length,
             truncated,
+            ...(affected === undefined ? {} : { affectedRows: affected }),
           },
           abandoned,
+          header,
         });
       };
       function fail(error: unknown) {
@@ -279,11 +586,17 @@ export class MysqlExecutor implements TargetExecutor {
         rowsAsArray: true,
       });
       command.on('error', fail);
-      command.on('fields', (received: FieldPacket[], index: number) => {
-        if (index === 0) fields = received;
+      command.on('fields', (received: FieldPacket[] | undefined, index: number) => {
+        if (index === 0 && received) fields = received;
       });
-      command.on('result', (row: unknown, index: number) => {
-        if (settled || index !== 0 || !Array.isArray(row) || rowLimit === undefined) return;
+      command.on('result', (row: unknown, index: number | undefined) => {
+        if (settled) return;
+        // mysql2 hands a statement's OK packet over as a result without an index.
+        if (index === undefined && !Array.isArray(row)) {
+          header ??= row as ResultSetHeader;
+          return;
+        }
+        if (index !== 0 || !Array.isArray(row) || rowLimit === undefined) return;
         rows.push(row);
         if (rows.length > rowLimit) {
           rows.pop();
@@ -294,50 +607,66 @@ export class MysqlExecutor implements TargetExecutor {
     });
   }
 
-  /** The server's flavour, asked once per pool. */
-  private flavour(entry: PoolEntry, conn: mysql.PoolConnection): Promise<Flavour> {
-    if (!entry.flavour) {
-      entry.flavour = conn.query({ sql: 'SELECT VERSION()', rowsAsArray: true }).then(
-        ([rows]) => {
-          const version = String((rows as unknown as unknown[][])[0]?.[0] ?? '');
-          return /mariadb/i.test(version) ? 'mariadb' : 'mysql';
-        },
-        (error: unknown) => {
-          entry.flavour = undefined;
-          throw error;
-        },
-      );
+  /** What the pool's server is, asked once per pool on a connection no statement has used yet. */
+  private facts(entry: PoolEntry, conn: mysql.PoolConnection): Promise<ServerFacts> {
+    if (!entry.facts) {
+      entry.facts = conn
+        .query({
+          sql: `SELECT VERSION(), DATABASE(), @@lower_case_table_names,
+                       (SELECT COUNT(*) FROM information_schema.TABLES
+                         WHERE TABLE_SCHEMA = 'information_schema' AND TABLE_NAME = 'VIEW_TABLE_USAGE')`,
+          rowsAsArray: true,
+        })
+        .then(
+          ([rows]) => {
+            const [version, database, lowerCase, usage] = (rows as unknown as Row[])[0] ?? [];
+            return {
+              flavour: /mariadb/i.test(String(version ?? '')) ? 'mariadb' : 'mysql',
+              home: typeof database === 'string' ? database : null,
+              lowerCaseTableNames: Number(lowerCase ?? 0),
+              viewTableUsage: Number(usage ?? 0) > 0,
+            } satisfies ServerFacts;
+          },
+          (error: unknown) => {
+            entry.facts = undefined;
+            throw error;
+          },
+        );
     }
-    return entry.flavour;
+    return entry.facts;
   }
 
-  private translate(error: unknown, timeoutMs: number): Error {
-    if (error instanceof Deadline) return new TargetTimeoutError(timeoutMs);
+  private translate(error: unknown, limits: SessionLimits, state: SessionState, exceeded: boolean): Error {
+    if (state.committing && !isServerError(error)) {
+      return new TargetError(
+        'The target did not confirm the commit: the writes may or may not have been applied.',
+        { cause: error, details: { outcome: 'unknown' } },
+      );
+    }
+    if (exceeded) {
+      return new TargetError(
+        `The result exceeds ${limits.maxResultBytes} bytes; select fewer rows or columns.`,
+        { cause: error },
+      );
+    }
+    if (error instanceof Deadline) return new TargetTimeoutError(limits.timeoutMs);
+    if (error instanceof TransactionEnded) {
+      return new TargetError(
+        limits.mode === 'write'
+          ? 'A statement ended the transaction (DDL commits implicitly); what it committed is unknown, and the statements after it did not run.'
+          : 'A statement ended the read-only transaction; the request was stopped.',
+        { cause: error, ...(limits.mode === 'write' ? { details: { outcome: 'unknown' } } : {}) },
+      );
+    }
     if (!isServerError(error)) {
       return new TargetError('The target database connection failed.', { cause: error });
     }
-    const details = { sqlState: error.sqlState ?? null, errno: error.errno ?? null };
     if (error.errno !== undefined && TIMED_OUT.has(error.errno))
-      return new TargetTimeoutError(timeoutMs, error);
-    if (error.errno === READ_ONLY_TRANSACTION) {
-      return new TargetError('The target refused a write: requests run in a read-only transaction.', {
-        cause: error,
-        details,
-      });
-    }
-    // The server's text goes to the caller only: it can quote parameter or column values, so
-    // recordings and logs keep the SQLSTATE and error number.
-    return new TargetError(
-      `The target rejected the statement: ${error.sqlMessage ?? error.message ?? 'unknown error'}`,
-      {
-        cause: error,
-        details,
-        auditMessage: `The target rejected the statement (SQLSTATE ${error.sqlState}, error ${error.errno}).`,
-      },
-    );
+      return new TargetTimeoutError(limits.timeoutMs, error);
+    return new TargetRejectedError(mysqlRejection(error, limits.mode), { cause: error });
   }
 
-  private pool(connection: Connection): Promise<PoolEntry> {
+  private pool(connection: MysqlConnection): Promise<PoolEntry> {
     let pool = this.pools.get(connection.name);
     if (!pool) {
       pool = this.options.resolve(connection).then(

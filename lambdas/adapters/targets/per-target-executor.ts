@@ -2,23 +2,28 @@
 // move a name to another target (another URL, another secret): requests must then reach the new
 // target, never a pool still open to the old one. This wrapper gives each connection name its
 // own executor for its current target and replaces it when the target changes; the superseded
-// executor closes once its requests are done.
-import type { Connection } from '../../core/config/connection.js';
-import type { ReadRequest, ResultSet, TargetExecutor } from '../../core/ports.js';
+// executor closes once its requests (runs, resolutions, listings) are done.
+import type { SqlConnection } from '../../core/config/connection.js';
+import type { ResultSet } from '../../core/ports.js';
 import { canonicalJson } from '../../core/recording/canonical-json.js';
+import type {
+  RelationRef,
+  ResolvedRelation,
+  SqlExecutor,
+  SqlRunRequest,
+} from '../../core/sql/sql-executor.js';
 
-export interface ClosableExecutor extends TargetExecutor {
-  close(): Promise<void>;
-}
+/** An executor that can be closed: every SqlExecutor is one (kept for existing imports). */
+export type ClosableExecutor = SqlExecutor;
 
 interface Entry {
   readonly target: string;
-  readonly executor: ClosableExecutor;
+  readonly executor: SqlExecutor;
   inFlight: number;
   retired: boolean;
 }
 
-export const perTargetExecutor = (create: () => ClosableExecutor): ClosableExecutor => {
+export const perTargetExecutor = (create: () => SqlExecutor): SqlExecutor => {
   const byName = new Map<string, Entry>();
   const closeQuietly = (entry: Entry) => entry.executor.close().catch(() => undefined);
   const retire = (entry: Entry) => {
@@ -27,7 +32,8 @@ export const perTargetExecutor = (create: () => ClosableExecutor): ClosableExecu
   };
 
   /** The executor for the connection's current target, retiring one for an old target. */
-  const entryFor = (connection: Connection): Entry => {
+  const entryFor = (connection: SqlConnection): Entry => {
+    // What the pools depend on; the search_path is pinned per transaction, not per pool.
     const target = canonicalJson({ kind: connection.kind, target: connection.target });
     let entry = byName.get(connection.name);
     if (entry && entry.target !== target) {
@@ -41,8 +47,8 @@ export const perTargetExecutor = (create: () => ClosableExecutor): ClosableExecu
     return entry;
   };
   const using = async <R>(
-    connection: Connection,
-    work: (executor: ClosableExecutor) => Promise<R>,
+    connection: SqlConnection,
+    work: (executor: SqlExecutor) => Promise<R>,
   ): Promise<R> => {
     const current = entryFor(connection);
     current.inFlight++;
@@ -55,12 +61,15 @@ export const perTargetExecutor = (create: () => ClosableExecutor): ClosableExecu
   };
 
   return {
-    read: (connection: Connection, request: ReadRequest): Promise<ResultSet> =>
-      using(connection, (executor) => executor.read(connection, request)),
-    describe: (connection: Connection, tables: readonly string[]) =>
-      using(connection, async (executor) =>
-        executor.describe ? executor.describe(connection, tables) : new Map(),
-      ),
+    run: (connection: SqlConnection, request: SqlRunRequest): Promise<ResultSet> =>
+      using(connection, (executor) => executor.run(connection, request)),
+    resolveRelations: (
+      connection: SqlConnection,
+      refs: readonly RelationRef[],
+    ): Promise<ReadonlyMap<string, ResolvedRelation>> =>
+      using(connection, (executor) => executor.resolveRelations(connection, refs)),
+    listRelations: (connection: SqlConnection, limit: number): Promise<ResolvedRelation[]> =>
+      using(connection, (executor) => executor.listRelations(connection, limit)),
     async close() {
       const entries = [...byName.values()];
       byName.clear();

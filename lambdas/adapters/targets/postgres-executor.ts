@@ -1,15 +1,32 @@
-// TargetExecutor for PostgreSQL over `pg`: every request runs in a READ ONLY transaction that is
-// always rolled back, with a server-side statement_timeout, a driver-side deadline as backstop,
-// and a row cap read through a cursor (the target never streams more than cap + 1 rows).
+// SqlExecutor for PostgreSQL over `pg`: every request runs in one transaction (READ ONLY and
+// always rolled back for reads; read-write and committed only if every statement succeeded for
+// writes) with the connection's search_path pinned, a server-side statement_timeout, a driver-side
+// deadline as backstop, a row cap read through a cursor (the target never streams more than
+// cap + 1 rows) and a byte budget. Relation names resolve the same way, in the same kind of
+// transaction. The session is reset after every request, so nothing one request leaves behind
+// (temporary tables, settings, locks, prepared statements) reaches the next.
 import pg from 'pg';
 import Cursor from 'pg-cursor';
-import type { Connection } from '../../core/config/connection.js';
-import { TargetError, TargetTimeoutError } from '../../core/errors.js';
-import type { ReadRequest, ResultColumn, ResultSet, TargetExecutor } from '../../core/ports.js';
+import { type PostgresConnection, type SqlConnection, searchPathOf } from '../../core/config/connection.js';
+import {
+  TargetError,
+  TargetRejectedError,
+  type TargetRejection,
+  TargetTimeoutError,
+} from '../../core/errors.js';
+import type { ResultColumn, ResultSet } from '../../core/ports.js';
+import {
+  type RelationRef,
+  type ResolvedRelation,
+  relationRefKey,
+  type SqlExecutor,
+  type SqlRunRequest,
+} from '../../core/sql/sql-executor.js';
 import { gatewayTypes, jsonSafe, typeName } from './postgres-types.js';
+import { meaningOf } from './sqlstate.js';
 
 /** Resolves how to reach a connection's database; credentials stay inside the adapter. */
-export type PostgresTargetResolver = (connection: Connection) => Promise<pg.PoolConfig>;
+export type PostgresTargetResolver = (connection: PostgresConnection) => Promise<pg.PoolConfig>;
 
 export interface PostgresExecutorOptions {
   readonly resolve: PostgresTargetResolver;
@@ -20,11 +37,34 @@ export interface PostgresExecutorOptions {
 
 const QUERY_CANCELED = '57014';
 const READ_ONLY_TRANSACTION = '25006';
+const PROTOCOL_VIOLATION = '08P01';
+/** How PostgreSQL reports a parameter count that does not match the statement's placeholders. */
+const BIND_MISMATCH = /^bind message supplies \d+ parameters?, but prepared statement .* requires \d+$/;
+
+/**
+ * What DISCARD ALL does (which cannot run in a multi-statement query), after ending the
+ * transaction, in one round trip. Session state survives ROLLBACK (advisory locks, prepared
+ * statements, cursors WITH HOLD) and a write's COMMIT keeps the rest (settings, temporary tables
+ * that would shadow real ones on the next request's search_path).
+ */
+const END_AND_RESET = [
+  'ROLLBACK',
+  'CLOSE ALL',
+  'SET SESSION AUTHORIZATION DEFAULT',
+  'RESET ALL',
+  'DEALLOCATE ALL',
+  'UNLISTEN *',
+  'SELECT pg_advisory_unlock_all()',
+  'DISCARD PLANS',
+  'DISCARD TEMP',
+  'DISCARD SEQUENCES',
+].join('; ');
 
 interface PgError {
   code?: string;
   message?: string;
-  position?: string;
+  detail?: string;
+  hint?: string;
   severity?: string;
 }
 
@@ -32,6 +72,9 @@ const isServerError = (error: unknown): error is PgError =>
   typeof error === 'object' && error !== null && typeof (error as PgError).severity === 'string';
 
 class Deadline extends Error {}
+
+/** A statement ended the gateway's transaction (COMMIT, ROLLBACK): what follows would run outside it. */
+class TransactionEnded extends Error {}
 
 interface Internals {
   processID?: number;
@@ -76,73 +119,205 @@ export const cancelBackend = async (config: pg.PoolConfig, client: pg.Client): P
   }
 };
 
-export class PostgresExecutor implements TargetExecutor {
+/**
+ * `SET LOCAL search_path` for the connection: each schema quoted as an identifier, so names keep
+ * their case; `"$user"` quoted is still the special entry (it is how PostgreSQL writes its default).
+ * pg_temp goes last: unlisted, it is searched first, and a temporary table a request creates
+ * would shadow a real one for that request while resolution (in its own transaction) still
+ * names the real one.
+ */
+export const pinSearchPath = (connection: PostgresConnection): string =>
+  `SET LOCAL search_path TO ${[...searchPathOf(connection).map(pg.escapeIdentifier), 'pg_temp'].join(', ')}`;
+
+/** What the server's refusal means; `mode` matters for a write refused as read-only. */
+export const postgresRejection = (error: PgError, mode: 'read' | 'write'): TargetRejection => {
+  const serverMessage = [
+    error.message ?? '',
+    ...(error.detail ? [`DETAIL: ${error.detail}`] : []),
+    ...(error.hint ? [`HINT: ${error.hint}`] : []),
+  ].join('\n');
+  const sqlState = error.code ?? null;
+  let meaning = meaningOf(sqlState);
+  if (sqlState === PROTOCOL_VIOLATION && BIND_MISMATCH.test(error.message ?? '')) {
+    meaning = { ...meaning, condition: 'wrong_parameter_count', fault: 'caller' };
+  }
+  // A read that writes is the statement's doing; an approved write refused as read-only is the
+  // target's (a standby, or default_transaction_read_only forced on).
+  if (sqlState === READ_ONLY_TRANSACTION && mode === 'write') meaning = { ...meaning, fault: 'target' };
+  return { sqlState, serverMessage, ...meaning };
+};
+
+const EMPTY: ResultSet = { columns: [], rows: [], rowCount: 0, truncated: false };
+
+type Mode = 'read' | 'write';
+
+interface SessionLimits {
+  readonly mode: Mode;
+  readonly timeoutMs: number;
+  /** Bytes the server may send; unlimited when undefined (resolution reads a bounded catalog answer). */
+  readonly maxResultBytes?: number;
+}
+
+interface SessionState {
+  /** The request failed (the deadline, say) while `work` still runs: it must send nothing more. */
+  abandoned: boolean;
+  /** COMMIT was sent and not yet answered: a lost answer leaves the outcome unknown. */
+  committing: boolean;
+}
+
+/** Stops `work` from sending anything once the request has been given up. */
+const stillWanted = (state: SessionState) => {
+  if (state.abandoned) throw new Deadline();
+};
+
+/** One row of the resolution query. */
+interface ResolvedRow {
+  ord: number;
+  nspname: string;
+  relname: string;
+  relkind: string;
+  columns: string[];
+  reads: Array<[string, string]>;
+}
+
+/**
+ * Describes the relations `targets` (a CTE of `ord`, `relid`) picks, in one statement: kind,
+ * columns, and for views what they read, followed through views and materialized views. A view's
+ * reads are what pg_depend records for its rule, plus the relations in the rule's range table:
+ * PostgreSQL records no dependency on pinned catalogs (pg_shadow reading pg_authid).
+ */
+const describeSql = (targets: string) => `
+WITH RECURSIVE targets AS (${targets}),
+reads(root, relid) AS (
+  SELECT c.oid, c.oid FROM targets JOIN pg_class c ON c.oid = targets.relid WHERE c.relkind IN ('v', 'm')
+  UNION
+  SELECT reads.root, used.relid
+    FROM reads
+    JOIN pg_class v ON v.oid = reads.relid AND v.relkind IN ('v', 'm')
+    JOIN pg_rewrite w ON w.ev_class = v.oid
+    CROSS JOIN LATERAL (
+      SELECT d.refobjid AS relid FROM pg_depend d
+       WHERE d.classid = 'pg_rewrite'::regclass AND d.objid = w.oid AND d.refclassid = 'pg_class'::regclass
+      UNION
+      SELECT m[1]::oid FROM regexp_matches(w.ev_action::text, ':relid (\\d+)', 'g') AS m
+    ) used
+   WHERE used.relid <> reads.relid
+)
+SELECT targets.ord, n.nspname::text, c.relname::text, c.relkind::text,
+       ARRAY(SELECT a.attname::text FROM pg_attribute a
+              WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum) AS columns,
+       COALESCE((SELECT json_agg(json_build_array(bn.nspname, b.relname) ORDER BY bn.nspname, b.relname)
+                   FROM reads JOIN pg_class b ON b.oid = reads.relid
+                   JOIN pg_namespace bn ON bn.oid = b.relnamespace
+                  WHERE reads.root = c.oid AND b.relkind NOT IN ('v', 'm', 'c', 'i', 'I')), '[]') AS reads
+  FROM targets
+  JOIN pg_class c ON c.oid = targets.relid
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+ ORDER BY targets.ord`;
+
+/**
+ * Refs resolved as the server does: `to_regclass` applies the transaction's search_path (and the
+ * implicit pg_catalog and pg_temp), privileges on schemas, and identifier rules.
+ */
+const RESOLVE_SQL = describeSql(`
+  SELECT r.ord::int AS ord,
+         to_regclass(CASE WHEN r.nsp IS NULL THEN quote_ident(r.rel)
+                          ELSE quote_ident(r.nsp) || '.' || quote_ident(r.rel) END)::oid AS relid
+    FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS r(nsp, rel, ord)`);
+
+/** Tables and views (foreign tables too) of the schemas on the transaction's search_path. */
+const LIST_SQL = describeSql(`
+  SELECT (row_number() OVER (ORDER BY n.nspname, c.relname))::int AS ord, c.oid AS relid
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+   WHERE n.nspname = ANY (current_schemas(false)) AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+   ORDER BY n.nspname, c.relname
+   LIMIT $1`);
+
+const kindOf = (relkind: string): ResolvedRelation['kind'] => {
+  if (relkind === 'r' || relkind === 'p') return 'table';
+  if (relkind === 'v' || relkind === 'm') return 'view';
+  return 'other';
+};
+
+const toRelation = (row: ResolvedRow): ResolvedRelation => {
+  const kind = kindOf(row.relkind);
+  return {
+    schema: row.nspname,
+    name: row.relname,
+    kind,
+    columns: row.columns,
+    dependsOn: kind === 'view' ? row.reads.map(([schema, name]) => ({ schema, name })) : [],
+  };
+};
+
+/** Parts the server could never find: an empty name, or one it cannot even receive (NUL). */
+const unresolvable = (part: string | undefined) => part === '' || (part?.includes('\u0000') ?? false);
+
+const postgresOnly = (connection: SqlConnection): PostgresConnection => {
+  if (connection.kind !== 'postgres') {
+    throw new TargetError(`Connection ${connection.name} is not a PostgreSQL connection.`);
+  }
+  return connection;
+};
+
+export class PostgresExecutor implements SqlExecutor {
   private readonly pools = new Map<string, Promise<{ pool: pg.Pool; config: pg.PoolConfig }>>();
 
   constructor(private readonly options: PostgresExecutorOptions) {}
 
-  async read(connection: Connection, request: ReadRequest): Promise<ResultSet> {
-    const { pool, config } = await this.pool(connection);
-    let client: pg.PoolClient;
-    try {
-      client = await pool.connect();
-    } catch (error) {
-      this.pools.delete(connection.name); // re-resolve (e.g. rotated credentials) next time
-      throw new TargetError('The target database is unreachable.', { cause: error });
-    }
-    const budget = watchBytes(client, request.maxResultBytes);
-    let broken = false;
-    let timer: NodeJS.Timeout | undefined;
-    // Backstop for servers that do not enforce statement_timeout: give up on the connection.
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Deadline()), request.timeoutMs + 1000);
+  async run(connection: SqlConnection, request: SqlRunRequest): Promise<ResultSet> {
+    return this.session(postgresOnly(connection), request, async (client, state) => {
+      let result = EMPTY;
+      for (const statement of request.statements) {
+        stillWanted(state);
+        result = await this.fetch(client, statement, request);
+        if (client.getTransactionStatus() !== 'T') throw new TransactionEnded();
+      }
+      if (request.mode === 'write') {
+        stillWanted(state);
+        state.committing = true;
+        const committed = await client.query('COMMIT');
+        state.committing = false;
+        // COMMIT of a failed transaction answers ROLLBACK without an error.
+        if (committed.command !== 'COMMIT') throw new TransactionEnded();
+      }
+      return result;
     });
-    try {
-      return await Promise.race([this.run(client, request), deadline]);
-    } catch (error) {
-      broken = error instanceof Deadline || budget.exceeded || !isServerError(error);
-      // Dropping the socket does not stop the server's work: cancel it first.
-      if (error instanceof Deadline) await cancelBackend(config, client);
-      if (budget.exceeded) {
-        throw new TargetError(
-          `The result exceeds ${request.maxResultBytes} bytes; select fewer rows or columns.`,
-          { cause: error },
-        );
-      }
-      throw this.translate(error, request.timeoutMs);
-    } finally {
-      clearTimeout(timer);
-      budget.stop();
-      if (!broken) {
-        try {
-          // Locks taken at session level survive ROLLBACK; none may outlive the request.
-          await client.query('ROLLBACK; SELECT pg_advisory_unlock_all()');
-        } catch {
-          broken = true;
-        }
-      }
-      client.release(broken ? true : undefined);
-    }
   }
 
-  async describe(
-    connection: Connection,
-    tables: readonly string[],
-  ): Promise<ReadonlyMap<string, readonly string[]>> {
-    const columns = new Map<string, string[]>();
-    if (tables.length === 0) return columns;
-    const { pool } = await this.pool(connection);
-    const qualified = tables.map((t) => (t.includes('.') ? t : `public.${t}`));
-    const { rows } = await pool.query<{ table_schema: string; table_name: string; column_name: string }>(
-      `SELECT table_schema, table_name, column_name FROM information_schema.columns
-        WHERE table_schema || '.' || table_name = ANY($1::text[]) ORDER BY table_schema, table_name, ordinal_position`,
-      [qualified],
-    );
-    for (const row of rows) {
-      const key = `${row.table_schema}.${row.table_name}`;
-      columns.set(key, [...(columns.get(key) ?? []), row.column_name]);
+  async resolveRelations(
+    connection: SqlConnection,
+    refs: readonly RelationRef[],
+  ): Promise<ReadonlyMap<string, ResolvedRelation>> {
+    const postgres = postgresOnly(connection);
+    const unique = new Map<string, RelationRef>();
+    for (const ref of refs) {
+      if (!unresolvable(ref.name) && !unresolvable(ref.schema)) unique.set(relationRefKey(ref), ref);
     }
-    return columns;
+    const resolved = new Map<string, ResolvedRelation>();
+    if (unique.size === 0) return resolved;
+    const asked = [...unique.entries()];
+    const limits = { mode: 'read' as const, timeoutMs: postgres.limits.statementTimeoutMs };
+    const rows = await this.session(postgres, limits, async (client) => {
+      const answer = await client.query<ResolvedRow>(RESOLVE_SQL, [
+        asked.map(([, ref]) => ref.schema ?? null),
+        asked.map(([, ref]) => ref.name),
+      ]);
+      return answer.rows;
+    });
+    for (const row of rows) resolved.set(asked[row.ord - 1]![0], toRelation(row));
+    return resolved;
+  }
+
+  async listRelations(connection: SqlConnection, limit: number): Promise<ResolvedRelation[]> {
+    const postgres = postgresOnly(connection);
+    const count = Math.max(0, Math.trunc(limit));
+    if (count === 0) return [];
+    const limits = { mode: 'read' as const, timeoutMs: postgres.limits.statementTimeoutMs };
+    const rows = await this.session(postgres, limits, async (client) => {
+      return (await client.query<ResolvedRow>(LIST_SQL, [count])).rows;
+    });
+    return rows.map(toRelation);
   }
 
   /** Closes every pool. */
@@ -152,17 +327,71 @@ export class PostgresExecutor implements TargetExecutor {
     await Promise.allSettled(pools.map(async (p) => (await p).pool.end()));
   }
 
-  private async run(client: pg.PoolClient, request: ReadRequest): Promise<ResultSet> {
-    await client.query('BEGIN READ ONLY');
-    await client.query(`SET LOCAL statement_timeout = ${Math.trunc(request.timeoutMs)}`);
-    let result: ResultSet = { columns: [], rows: [], rowCount: 0, truncated: false };
-    for (const statement of request.statements) {
-      result = await this.fetch(client, statement, request.params, request.rowLimit);
+  /**
+   * Runs `work` in a transaction of the given mode with the search_path pinned, under the
+   * timeout, the deadline and the byte budget; ends the transaction and resets the session.
+   */
+  private async session<R>(
+    connection: PostgresConnection,
+    limits: SessionLimits,
+    work: (client: pg.PoolClient, state: SessionState) => Promise<R>,
+  ): Promise<R> {
+    const { pool, config } = await this.pool(connection);
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (error) {
+      this.pools.delete(connection.name); // re-resolve (e.g. rotated credentials) next time
+      throw new TargetError('The target database is unreachable.', { cause: error });
     }
-    return result;
+    const budget =
+      limits.maxResultBytes === undefined ? undefined : watchBytes(client, limits.maxResultBytes);
+    const state: SessionState = { abandoned: false, committing: false };
+    let broken = false;
+    let timer: NodeJS.Timeout | undefined;
+    // Backstop for servers that do not enforce statement_timeout: give up on the connection.
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Deadline()), limits.timeoutMs + 1000);
+    });
+    const begin = [
+      limits.mode === 'read' ? 'BEGIN READ ONLY' : 'BEGIN READ WRITE',
+      `SET LOCAL statement_timeout = ${Math.trunc(limits.timeoutMs)}`,
+      pinSearchPath(connection),
+    ].join('; ');
+    try {
+      return await Promise.race([
+        (async () => {
+          await client.query(begin);
+          stillWanted(state);
+          return work(client, state);
+        })(),
+        deadline,
+      ]);
+    } catch (error) {
+      state.abandoned = true;
+      const exceeded = budget?.exceeded ?? false;
+      // A statement that ended the transaction leaves the session in an unknown state: drop it.
+      broken =
+        error instanceof Deadline || error instanceof TransactionEnded || exceeded || !isServerError(error);
+      // Dropping the socket does not stop the server's work: cancel it first.
+      if (error instanceof Deadline) await cancelBackend(config, client);
+      throw this.translate(error, limits, state, exceeded);
+    } finally {
+      clearTimeout(timer);
+      budget?.stop();
+      if (!broken) {
+        try {
+          await client.query(END_AND_RESET);
+        } catch {
+          broken = true;
+        }
+      }
+      client.release(broken ? true : undefined);
+    }
   }
 
-  private fetch(client: pg.PoolClient, text: string, params: readonly unknown[], rowLimit: number) {
+  private fetch(client: pg.PoolClient, text: string, request: SqlRunRequest) {
+    const { params, rowLimit, mode } = request;
     const cursor = client.query(
       new Cursor(text, params.length > 0 ? [...params] : undefined, {
         rowMode: 'array',
@@ -174,43 +403,53 @@ export class PostgresExecutor implements TargetExecutor {
         if (error) return reject(error);
         const truncated = rows.length > rowLimit;
         const kept = (truncated ? rows.slice(0, rowLimit) : rows) as unknown[][];
-        const columns: ResultColumn[] = (result?.fields ?? []).map((f) => ({
-          name: f.name,
-          type: typeName(f.dataTypeID),
-        }));
+        const fields = result?.fields ?? [];
+        const columns: ResultColumn[] = fields.map((f) => ({ name: f.name, type: typeName(f.dataTypeID) }));
+        // A write without a result (UPDATE, INSERT without RETURNING) reports the rows it changed.
+        const affected = fields.length === 0 && mode === 'write' ? (result?.rowCount ?? 0) : undefined;
         cursor.close(() =>
           resolve({
             columns,
             rows: kept.map((row) => row.map(jsonSafe)),
-            rowCount: kept.length,
+            rowCount: affected ?? kept.length,
             truncated,
+            ...(affected === undefined ? {} : { affectedRows: affected }),
           }),
         );
       });
     });
   }
 
-  private translate(error: unknown, timeoutMs: number): Error {
-    if (error instanceof Deadline) return new TargetTimeoutError(timeoutMs);
-    if (!isServerError(error))
-      return new TargetError('The target database connection failed.', { cause: error });
-    if (error.code === QUERY_CANCELED) return new TargetTimeoutError(timeoutMs, error);
-    if (error.code === READ_ONLY_TRANSACTION) {
-      return new TargetError('The target refused a write: requests run in a read-only transaction.', {
-        cause: error,
-        details: { sqlState: error.code },
-      });
+  private translate(error: unknown, limits: SessionLimits, state: SessionState, exceeded: boolean): Error {
+    if (state.committing && !isServerError(error)) {
+      return new TargetError(
+        'The target did not confirm the commit: the writes may or may not have been applied.',
+        { cause: error, details: { outcome: 'unknown' } },
+      );
     }
-    // The server's text goes to the caller only: it can quote parameter or column values, so
-    // recordings and logs keep the SQLSTATE.
-    return new TargetError(`The target rejected the statement: ${error.message ?? 'unknown error'}`, {
-      cause: error,
-      details: { sqlState: error.code ?? null },
-      auditMessage: `The target rejected the statement (SQLSTATE ${error.code ?? 'unknown'}).`,
-    });
+    if (exceeded) {
+      return new TargetError(
+        `The result exceeds ${limits.maxResultBytes} bytes; select fewer rows or columns.`,
+        { cause: error },
+      );
+    }
+    if (error instanceof Deadline) return new TargetTimeoutError(limits.timeoutMs);
+    if (error instanceof TransactionEnded) {
+      return new TargetError(
+        limits.mode === 'write'
+          ? 'A statement ended the transaction; what it committed is unknown, and the statements after it did not run.'
+          : 'A statement ended the read-only transaction; the request was stopped.',
+        { cause: error, ...(limits.mode === 'write' ? { details: { outcome: 'unknown' } } : {}) },
+      );
+    }
+    if (!isServerError(error)) {
+      return new TargetError('The target database connection failed.', { cause: error });
+    }
+    if (error.code === QUERY_CANCELED) return new TargetTimeoutError(limits.timeoutMs, error);
+    return new TargetRejectedError(postgresRejection(error, limits.mode), { cause: error });
   }
 
-  private pool(connection: Connection): Promise<{ pool: pg.Pool; config: pg.PoolConfig }> {
+  private pool(connection: PostgresConnection): Promise<{ pool: pg.Pool; config: pg.PoolConfig }> {
     let pool = this.pools.get(connection.name);
     if (!pool) {
       pool = this.options.resolve(connection).then(

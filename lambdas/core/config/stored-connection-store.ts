@@ -80,6 +80,9 @@ export const storedConnectionStore = (options: StoredConnectionStoreOptions): St
     async get(name) {
       return (await cache.current()).byName.get(name);
     },
+    async list() {
+      return (await cache.current()).connections;
+    },
     async current() {
       const { version, connections } = await cache.current();
       return { version, connections };

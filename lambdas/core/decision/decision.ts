@@ -1,13 +1,12 @@
 // Decisions: what the policy engine concluded about one request, and why.
 import type { Connection } from '../config/connection.js';
 import type { Principal } from '../identity/principal.js';
-import type { SqlFacts } from '../sql/facts.js';
 
 /**
  * `allow` runs; `approval_required` waits for a person's approval; `deny` (no policy permits)
  * and `block` (a policy forbids) refuse. Ordered from least to most restrictive.
  */
-export type DecisionOutcome = 'allow' | 'approval_required' | 'deny' | 'block';
+export type DecisionOutcome = Decision['outcome'];
 
 export const OUTCOME_SEVERITY: Readonly<Record<DecisionOutcome, number>> = {
   allow: 0,
@@ -23,8 +22,7 @@ export interface ApprovalRequirement {
   readonly quorum: number;
 }
 
-export interface Decision {
-  readonly outcome: DecisionOutcome;
+interface DecisionBase {
   /** Stable id of the rule that determined the outcome (the policy's @id), e.g. `ddl-blocked`. */
   readonly rule: string;
   /** One sentence an agent can act on: what was refused and why. */
@@ -35,14 +33,81 @@ export interface Decision {
   readonly policyIds: readonly string[];
   /** Version of the policy set that decided. */
   readonly policyVersion: string;
-  /** For `approval_required`: who must approve. */
-  readonly approval?: ApprovalRequirement;
-  /** 1-based index of the statement that determined the outcome, in a multi-statement request. */
+  /** 1-based index of the part (statement) that determined the outcome, in a multi-part request. */
   readonly statementIndex?: number;
 }
 
-export interface DecisionInput {
-  readonly principal: Principal;
-  readonly connection: Connection;
-  readonly facts: SqlFacts & { parseOk: true };
+export interface AllowDecision extends DecisionBase {
+  readonly outcome: 'allow';
 }
+
+export interface ApprovalDecision extends DecisionBase {
+  readonly outcome: 'approval_required';
+  /** Who must approve: an approval decision always carries it. */
+  readonly approval: ApprovalRequirement;
+}
+
+export interface RefusalDecision extends DecisionBase {
+  readonly outcome: 'deny' | 'block';
+}
+
+/** A discriminated union on `outcome`. */
+export type Decision = AllowDecision | ApprovalDecision | RefusalDecision;
+
+/** A value Cedar's context can hold. */
+export type ContextValue =
+  | string
+  | number
+  | boolean
+  | readonly ContextValue[]
+  | { readonly [k: string]: ContextValue };
+
+/**
+ * One authorization question, the shape every protocol asks in: may `principal` do `action`
+ * on `resource` given `context`? (Cedar's request, with Tollgate's entities.)
+ */
+export interface AuthorizationQuestion {
+  readonly principal: Principal;
+  /** A Cedar action id, e.g. `sql:read`, `sql:write`. */
+  readonly action: string;
+  readonly resource: Connection;
+  readonly context: Readonly<Record<string, ContextValue>>;
+  /** How reasons name what is asked, e.g. `DROP`, `EXPLAIN ANALYZE DELETE`. */
+  readonly label: string;
+}
+
+/** Ends a sentence with where it applies: `... is blocked (statement 2).` */
+const located = (text: string, where: string) => `${text.replace(/\.$/, '')}${where}.`;
+
+/**
+ * The decision of a request made of several parts (statements): the most restrictive answer
+ * wins, and its reason names the part when there is more than one. No part: denied.
+ */
+export const decideAll = (
+  questions: readonly AuthorizationQuestion[],
+  decide: (question: AuthorizationQuestion) => Decision,
+  policyVersion: string,
+): Decision => {
+  let worst: Decision | undefined;
+  for (const [index, question] of questions.entries()) {
+    const answer = decide(question);
+    const where = questions.length > 1 ? ` (statement ${index + 1})` : '';
+    const decision: Decision = {
+      ...answer,
+      reason: located(answer.reason, where),
+      statementIndex: index + 1,
+    };
+    if (!worst || OUTCOME_SEVERITY[decision.outcome] > OUTCOME_SEVERITY[worst.outcome]) worst = decision;
+    if (worst.outcome === 'block') break;
+  }
+  return (
+    worst ?? {
+      outcome: 'deny',
+      rule: 'default-deny',
+      reason: 'The request holds no statement.',
+      hint: undefined,
+      policyIds: [],
+      policyVersion,
+    }
+  );
+};

@@ -13,10 +13,20 @@ import { loadModule, parseSync } from 'libpg-query';
 import { dangerousCategory } from '../sql/dangerous-functions.js';
 import type { SourceColumn } from './types.js';
 
-/** The tables and columns the database has. */
+/** The tables and columns the database has, resolved as the server resolves names. */
 export interface Catalog {
-  /** The columns of `schema.table` in order, or undefined for an unknown table. */
-  columnsOf(schema: string, table: string): readonly string[] | undefined;
+  /**
+   * The relation a name (as the parser gives it: unquoted folded, quoted kept; schema absent
+   * when unqualified) resolves to on the server, with its columns in order; undefined for an
+   * unknown relation, or one whose columns cannot be followed (a view over classified data).
+   */
+  resolve(schema: string | undefined, table: string): CatalogRelation | undefined;
+}
+
+export interface CatalogRelation {
+  readonly schema: string;
+  readonly table: string;
+  readonly columns: readonly string[];
 }
 
 export interface TableName {
@@ -165,8 +175,8 @@ const strings = (list: unknown): string[] =>
 const aliasOf = (node: Node): { name: string | undefined; colnames: string[] } => {
   const alias = node.alias as Node | undefined;
   return {
-    name: typeof alias?.aliasname === 'string' ? lower(alias.aliasname) : undefined,
-    colnames: strings(alias?.colnames).map(lower),
+    name: typeof alias?.aliasname === 'string' ? alias.aliasname : undefined,
+    colnames: strings(alias?.colnames),
   };
 };
 
@@ -249,14 +259,17 @@ const qualifier = (parts: readonly string[], level: Level | undefined): RangeIte
   return undefined;
 };
 
-/** Parts of a ColumnRef: lower-cased names, `*` for A_Star; undefined for anything else. */
+/**
+ * Parts of a ColumnRef as the parser gives them (unquoted names folded to lower case, quoted
+ * ones kept: the server's rule), `*` for A_Star; undefined for anything else.
+ */
 const refParts = (columnRef: Node): string[] | undefined => {
   const fields = Array.isArray(columnRef.fields) ? (columnRef.fields as Node[]) : [];
   const parts: string[] = [];
   for (const f of fields) {
     if (f.A_Star) parts.push('*');
     else if (typeof (f.String as Node | undefined)?.sval === 'string')
-      parts.push(lower(String((f.String as Node).sval)));
+      parts.push(String((f.String as Node).sval));
     else return undefined;
   }
   return parts.length > 0 ? parts : undefined;
@@ -390,7 +403,7 @@ const figure = (expr: unknown, depth = 0): [string, number] => {
         .filter((s) => s !== '')
         .at(-1);
       const indirection = Array.isArray(body.indirection) ? (body.indirection as Node[]) : [];
-      if (last !== undefined && indirection.at(-1)?.String) return [lower(last), 2];
+      if (last !== undefined && indirection.at(-1)?.String) return [last, 2];
       return figure(body.arg, depth + 1);
     }
     case 'FuncCall':
@@ -488,8 +501,9 @@ const SCALAR_FUNCTIONS = new Set([
 ]);
 
 const baseTableItem = (rangeVar: Node, env: Env): RangeItem => {
-  const table = lower(String(rangeVar.relname));
-  const schema = typeof rangeVar.schemaname === 'string' ? lower(rangeVar.schemaname) : undefined;
+  // Names as the parser gives them: PostgreSQL folds unquoted identifiers and keeps quoted ones.
+  const table = String(rangeVar.relname);
+  const schema = typeof rangeVar.schemaname === 'string' ? rangeVar.schemaname : undefined;
   const { name: alias, colnames } = aliasOf(rangeVar);
   const refname = alias ?? table;
   // An unqualified name is a CTE first.
@@ -499,22 +513,22 @@ const baseTableItem = (rangeVar: Node, env: Env): RangeItem => {
     if (!cte.shape) return opaqueItem(refname, emptyFlow(false));
     return itemOfShape(refname, cte.shape, colnames);
   }
-  const s = schema ?? 'public';
-  const names = env.catalog.columnsOf(s, table);
-  if (!names) return opaqueItem(refname, emptyFlow(false));
-  const columns = names.map((n) => {
-    const column = lower(n);
+  // The server's resolution (search_path, quoting), never an assumed schema.
+  const relation = env.catalog.resolve(schema, table);
+  if (!relation) return opaqueItem(refname, emptyFlow(false));
+  const s = relation.schema;
+  const columns = relation.columns.map((column) => {
     const flow: Flow = { ...emptyFlow(), direct: true };
-    const source = { schema: s, table, column };
+    const source = { schema: s, table: relation.table, column };
     flow.cols.set(columnKey(source), source);
     return { name: column, flow };
   });
   const flow = wholeRowFlow(columns);
-  flow.rows.set(`${s}\u0000${table}`, { schema: s, table });
+  flow.rows.set(`${s}\u0000${relation.table}`, { schema: s, table: relation.table });
   const aliased = renamed(columns, colnames);
   if (!aliased) return opaqueItem(refname, flow);
   // `schema.table.column` reaches a table referred to by its own name, whether or not the text
-  // qualified it (PostgreSQL matches the relation's real schema; unqualified means `public` here).
+  // qualified it (PostgreSQL matches the relation's real schema, as resolved).
   return { refname, ...(alias === undefined ? { schema: s } : {}), columns: aliased, flow };
 };
 
@@ -541,7 +555,7 @@ const functionItem = (rangeFunction: Node, env: Env): RangeItem => {
     if (defs.length > 0) {
       for (const def of defs) {
         const name = (def.ColumnDef as Node | undefined)?.colname;
-        columns.push({ name: lower(String(name)), flow });
+        columns.push({ name: String(name), flow });
       }
     } else if (fn !== undefined && MULTI_COLUMN_FUNCTIONS[fn]) {
       for (const name of MULTI_COLUMN_FUNCTIONS[fn]!) columns.push({ name, flow });
@@ -588,7 +602,7 @@ const joinItems = (join: Node, env: Env, lateral: Level): FromResult => {
   if (!leftColumns || !rightColumns) {
     synthetic = opaqueItem(alias, whole);
   } else {
-    let using = strings(join.usingClause).map(lower);
+    let using = strings(join.usingClause);
     if (join.isNatural === true) {
       const rightNames = new Set(rightColumns.map((c) => c.name));
       using = [...new Set(leftColumns.map((c) => c.name))].filter((n) => rightNames.has(n));
@@ -680,7 +694,7 @@ const cteShape = (cte: Node, env: Env, armOnly: boolean): Shape | undefined => {
     select = select.larg as Node;
   }
   const shape = shapeOf(select, env);
-  const colnames = strings(cte.aliascolnames).map(lower);
+  const colnames = strings(cte.aliascolnames);
   if (!shape.shapeKnown) return shape;
   const columns = renamed(shape.columns, colnames);
   return columns ? { columns, shapeKnown: true } : { columns: shape.columns, shapeKnown: false };
@@ -692,7 +706,7 @@ const withCtes = (withClause: Node, env: Env): Map<string, CteEntry> => {
   const list = (Array.isArray(withClause.ctes) ? (withClause.ctes as Node[]) : [])
     .map((c) => c.CommonTableExpr as Node | undefined)
     .filter((c): c is Node => c !== undefined);
-  const nameOf = (cte: Node): string => lower(String(cte.ctename));
+  const nameOf = (cte: Node): string => String(cte.ctename);
   if (withClause.recursive !== true) {
     for (const cte of list)
       ctes.set(nameOf(cte), { shape: cteShape(cte, { ...env, ctes: new Map(ctes) }, false) });

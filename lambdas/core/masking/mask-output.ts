@@ -1,41 +1,29 @@
-// The masking step of the SQL use case: column lineage (PostgreSQL), the principal's unmask
-// allowances (Cedar), then maskResult. Anything it cannot establish makes it mask more, never less.
-import type { Connection } from '../config/connection.js';
+// The masking step of a SQL request: resolve what the statement reads the way the server does,
+// column lineage over those names (PostgreSQL), the principal's unmask allowances (Cedar), then
+// maskResult. Anything it cannot establish makes it mask more, never less.
+import type { SqlConnection } from '../config/connection.js';
 import type { Principal } from '../identity/principal.js';
-import type { Clock, PolicyEngine, ResultSet, TargetExecutor } from '../ports.js';
+import type { PolicyEngine, ResultSet } from '../ports.js';
 import type { StatementFacts } from '../sql/facts.js';
-import { type Catalog, lineageOf, type OutputLineage } from './lineage.js';
+import type { RelationResolver } from '../sql/relation-resolver.js';
+import type { SqlExecutor } from '../sql/sql-executor.js';
+import { lineageOf, type OutputLineage } from './lineage.js';
 import { type MaskingReport, maskResult } from './mask-result.js';
+import { classificationRefs, readsSensitive, resolveClassification } from './resolved-classification.js';
 
-const CATALOG_TTL_MS = 5 * 60_000;
-
-/** Table columns per connection, cached for a few minutes (the catalogue changes rarely). */
-export class CatalogCache {
-  private readonly entries = new Map<string, { columns: readonly string[] | undefined; expires: number }>();
-
-  constructor(private readonly clock: Clock) {}
-
-  async catalogFor(
-    connection: Connection,
-    executor: TargetExecutor,
-    tables: readonly string[],
-  ): Promise<Catalog> {
-    const now = this.clock.now().getTime();
-    const key = (table: string) => `${connection.name}\0${table}`;
-    const missing = tables.filter((t) => (this.entries.get(key(t))?.expires ?? 0) <= now);
-    if (missing.length > 0 && executor.describe) {
-      const described = await executor.describe(connection, missing);
-      for (const table of missing) {
-        this.entries.set(key(table), { columns: described.get(table), expires: now + CATALOG_TTL_MS });
-      }
-    }
-    return { columnsOf: (schema, table) => this.entries.get(key(`${schema}.${table}`))?.columns };
-  }
-}
+/** The planner's statistics hold sample values of every column (most common values, histograms). */
+const STATISTICS_VIEWS = new Set([
+  'pg_stats',
+  'pg_stats_ext',
+  'pg_stats_ext_exprs',
+  'pg_statistic',
+  'pg_statistic_ext_data',
+]);
 
 export interface MaskOutputInput {
-  readonly connection: Connection;
-  readonly executor: TargetExecutor;
+  readonly connection: SqlConnection;
+  readonly executor: SqlExecutor;
+  readonly resolver: RelationResolver;
   readonly engine: PolicyEngine;
   readonly principal: Principal;
   /** The statement whose rows `result` holds (the request's last). */
@@ -43,7 +31,6 @@ export interface MaskOutputInput {
   readonly result: ResultSet;
   /** The token key, fetched on first use and cached by the caller (see `cachedKey`). */
   readonly tokenKey: () => Promise<Uint8Array | string>;
-  readonly catalogs: CatalogCache;
 }
 
 /** Fetches a key once; a failed fetch is retried on the next call. */
@@ -62,11 +49,37 @@ export const maskOutput = async (
   input: MaskOutputInput,
 ): Promise<{ result: ResultSet; report: MaskingReport }> => {
   const { connection, statement, result } = input;
-  const tablesRead = statement.tables.map((t) => (t.includes('.') ? t : `public.${t}`));
+  const classified = Object.keys(connection.classification).length > 0;
+  // One resolution for the statement's relations and the classification's, as the server sees them.
+  const resolution = await input.resolver.resolve(connection, input.executor, [
+    ...statement.relations,
+    ...(classified ? classificationRefs(connection) : []),
+  ]);
+  const classification = resolveClassification(connection, resolution);
+  const read = statement.relations.map((ref) => resolution.get(ref));
+  const reads = {
+    // A name the server did not resolve for us may still read something when it runs (a
+    // temporary table, a race with DDL): on a classified connection that counts as sensitive.
+    sensitive: classified && read.some((r) => r === undefined || readsSensitive(r, classification)),
+    statistics: read.some(
+      (r) => r !== undefined && r.schema === 'pg_catalog' && STATISTICS_VIEWS.has(r.name),
+    ),
+  };
+
   let lineage: readonly OutputLineage[] | undefined;
-  if (connection.kind === 'postgres' && Object.keys(connection.classification).length > 0) {
-    const catalog = await input.catalogs.catalogFor(connection, input.executor, tablesRead);
-    const traced = lineageOf(statement.text, catalog);
+  if (connection.kind === 'postgres' && classified) {
+    const traced = lineageOf(statement.text, {
+      resolve: (schema, table) => {
+        const relation = resolution.get(schema === undefined ? { name: table } : { schema, name: table });
+        // A view's columns are not its base table's: over classified data, it stays opaque.
+        if (!relation || readsSensitive(relation, classification)) {
+          return relation && relation.kind !== 'view'
+            ? { schema: relation.schema, table: relation.name, columns: relation.columns }
+            : undefined;
+        }
+        return { schema: relation.schema, table: relation.name, columns: relation.columns };
+      },
+    });
     // Outputs must line up with the result's columns one to one, or nothing can be trusted.
     if (traced.ok && traced.columnsKnown && traced.outputs.length === result.columns.length) {
       lineage = traced.outputs;
@@ -87,7 +100,8 @@ export const maskOutput = async (
     connection,
     result,
     lineage,
-    tablesRead,
+    classification,
+    reads,
     mayUnmask,
     tokenKey: await input.tokenKey(),
   });

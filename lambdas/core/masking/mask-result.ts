@@ -6,9 +6,10 @@ import type { Connection } from '../config/connection.js';
 import type { ResultSet } from '../ports.js';
 import { DEFAULT_DETECTORS, findAll } from './detectors.js';
 import type { OutputLineage } from './lineage.js';
+import { DETECTOR_ONLY, type ResolvedClassification } from './resolved-classification.js';
 import { scrubJson } from './scrub.js';
 import { maskValue } from './strategies.js';
-import type { DataClass, MaskingStrategy, SourceColumn } from './types.js';
+import type { DataClass, MaskingStrategy } from './types.js';
 
 /** Defaults per class; a connection's `masking` overrides them. FREE_TEXT is left to detectors. */
 const DEFAULT_STRATEGIES: Readonly<Record<string, MaskingStrategy>> = {
@@ -21,17 +22,6 @@ const DEFAULT_STRATEGIES: Readonly<Record<string, MaskingStrategy>> = {
   LOCATION: { kind: 'redact' },
   SECRET: { kind: 'redact' },
 };
-
-const STATISTICS_VIEWS = new Set([
-  'pg_stats',
-  'pg_stats_ext',
-  'pg_stats_ext_exprs',
-  'pg_statistic',
-  'pg_statistic_ext_data',
-]);
-
-/** Classes whose columns are not masked whole: their values go through the detectors instead. */
-const DETECTOR_ONLY = new Set<DataClass>(['FREE_TEXT']);
 
 export interface MaskedColumn {
   readonly column: string;
@@ -47,17 +37,6 @@ export interface MaskingReport {
   /** Classes the principal may see raw (Cedar `data:unmask`) that this result contained. */
   readonly unmasked: readonly DataClass[];
 }
-
-const keyOf = (c: SourceColumn) => `${c.schema}.${c.table}.${c.column}`;
-
-/** `customers.email` and `public.customers.email` both name `public.customers.email`. */
-export const classificationIndex = (connection: Connection): ReadonlyMap<string, DataClass> =>
-  new Map(
-    Object.entries(connection.classification).map(([key, dataClass]) => [
-      key.split('.').length === 2 ? `public.${key}` : key,
-      dataClass,
-    ]),
-  );
 
 export const strategyFor = (connection: Connection, dataClass: DataClass): MaskingStrategy =>
   connection.masking[dataClass] ?? DEFAULT_STRATEGIES[dataClass] ?? { kind: 'redact' };
@@ -95,9 +74,14 @@ export interface MaskInput {
   readonly result: ResultSet;
   /** One entry per output column, or undefined when lineage could not be computed at all. */
   readonly lineage: readonly OutputLineage[] | undefined;
-  /** Tables (schema.table) the statement reads. */
-  readonly tablesRead: readonly string[];
-  /** Classes the principal may see raw. */
+  /** The connection's classification, its names resolved as the server resolves them. */
+  readonly classification: ResolvedClassification;
+  /**
+   * What the statement reads, resolved: `sensitive` when a relation it reads (or a view's base
+   * relation) holds a class masked whole, or a relation could not be resolved; `statistics` when
+   * it reads the planner's statistics (sample values of every column).
+   */
+  readonly reads: { readonly sensitive: boolean; readonly statistics: boolean };
   /** Whether the principal may see a class raw; asked only for classes the result holds. */
   readonly mayUnmask: (dataClass: DataClass) => boolean;
   readonly tokenKey: Uint8Array | string;
@@ -105,18 +89,9 @@ export interface MaskInput {
 
 export const maskResult = (input: MaskInput): { result: ResultSet; report: MaskingReport } => {
   const { connection, result, lineage, mayUnmask, tokenKey } = input;
-  const classes = classificationIndex(connection);
-  const sensitiveTables = new Set(
-    [...classes.entries()]
-      .filter(([, c]) => !DETECTOR_ONLY.has(c))
-      .map(([k]) => k.slice(0, k.lastIndexOf('.'))),
-  );
-  const readsSensitive = input.tablesRead.some((t) =>
-    sensitiveTables.has(t.includes('.') ? t : `public.${t}`),
-  );
-
-  // The planner's statistics hold sample values of every column (most common values, histograms).
-  const readsStatistics = input.tablesRead.some((t) => STATISTICS_VIEWS.has(t.slice(t.lastIndexOf('.') + 1)));
+  const { classification } = input;
+  const readsSensitive = input.reads.sensitive;
+  const readsStatistics = input.reads.statistics;
   const maskedColumns: MaskedColumn[] = [];
   const unmasked = new Set<DataClass>();
   /** Per output column: how to mask each value, or undefined to leave it to the detectors. */
@@ -129,7 +104,9 @@ export const maskResult = (input: MaskInput): { result: ResultSet; report: Maski
     }
     const found = [
       ...new Set(
-        out.sources.map((s) => classes.get(keyOf(s))).filter((c): c is DataClass => c !== undefined),
+        out.sources
+          .map((s) => classification.classOf(s.schema, s.table, s.column))
+          .filter((c): c is DataClass => c !== undefined),
       ),
     ]
       // Free text passed through unchanged is left to the detectors; transformed (reversed,

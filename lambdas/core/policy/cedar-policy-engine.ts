@@ -1,6 +1,6 @@
-// The PolicyEngine on Cedar (@cedar-policy/cedar-wasm): one authorization request per statement,
-// the request judged by its most restrictive statement. Cedar says allow or deny and which
-// policies determined it; the policies' annotations turn that into an answer an agent can act on.
+// The PolicyEngine on Cedar (@cedar-policy/cedar-wasm): one authorization question, (principal,
+// action, resource, context), one Cedar request. Cedar says allow or deny and which policies
+// determined it; the policies' annotations turn that into an answer an agent can act on.
 import {
   type AuthorizationAnswer,
   type EntityJson,
@@ -8,13 +8,12 @@ import {
   statefulIsAuthorized,
 } from '@cedar-policy/cedar-wasm/nodejs';
 import type { Connection } from '../config/connection.js';
-import { type Decision, type DecisionInput, OUTCOME_SEVERITY } from '../decision/decision.js';
+import type { AuthorizationQuestion, Decision } from '../decision/decision.js';
 import type { Principal } from '../identity/principal.js';
 import type { PolicyEngine } from '../ports.js';
-import type { StatementFacts } from '../sql/facts.js';
 import type { CompiledPolicySet, PolicyMeta } from './policy-set.js';
 import { PolicySetError } from './policy-set.js';
-import { SQL_ACTIONS, type SqlAction, sqlAction } from './sql-action.js';
+import { SQL_ACTIONS } from './sql-action.js';
 
 const NS = 'Tollgate';
 
@@ -52,51 +51,14 @@ const entitiesFor = (principal: Principal, connection: Connection): EntityJson[]
   },
 ];
 
-/** The SqlContext of the schema for one statement. */
-export const sqlContext = (statement: StatementFacts, index: number, count: number, dialect: string) => ({
-  dialect,
-  statementKind: statement.kind,
-  statementIndex: index + 1,
-  statementCount: count,
-  readOnly: statement.readOnly,
-  nestedWrite: statement.nestedWrites.length > 0,
-  dmlWithoutWhere: statement.dmlWithoutWhere,
-  tables: [...statement.tables],
-  tablesWritten: [...statement.tablesWritten],
-  functions: [...statement.functions],
-  dangerousCategories: [...new Set(statement.dangerousCalls.map((c) => c.category))],
-  locking: statement.locking,
-  explainAnalyze: statement.explainAnalyze,
-});
-
-const nodeLabel = (nodeType: string) =>
-  nodeType
-    .replace(/Stmt$/, '')
-    .replace(/([a-z])([A-Z])/g, '$1 $2')
-    .toUpperCase();
-
-/**
- * How answers name a statement: `DropStmt` → `DROP`, `delete` → `DELETE`, and an EXPLAIN by what
- * it explains (`EXPLAIN ANALYZE DELETE`).
- */
-export const statementLabel = (s: StatementFacts): string => {
-  if (s.nodeType === 'SelectStmt' && s.kind === 'ddl') return 'SELECT INTO';
-  if (s.nodeType !== 'ExplainStmt' || s.explainedNodeType === undefined) return nodeLabel(s.nodeType);
-  const inner =
-    s.explainedNodeType === 'SelectStmt' && s.nestedWrites.includes('ddl')
-      ? 'SELECT INTO'
-      : nodeLabel(s.explainedNodeType);
-  return `${s.explainAnalyze ? 'EXPLAIN ANALYZE' : 'EXPLAIN'} ${inner}`;
-};
-
 interface Fill {
   readonly connection: string;
-  readonly action: SqlAction;
+  readonly action: string;
   readonly statement: string;
 }
 
-/** Ends a sentence with where it applies: `... is blocked (statement 2).` */
-const sentence = (text: string, where: string) => `${text.replace(/\.$/, '')}${where}.`;
+/** Ends a sentence with a full stop. */
+const sentence = (text: string) => `${text.replace(/\.$/, '')}.`;
 
 const fill = (template: string, values: Fill): string =>
   template.replace(/\{(connection|action|statement)\}/g, (_, key: keyof Fill) => values[key]);
@@ -112,12 +74,7 @@ export const createCedarPolicyEngine = (set: CompiledPolicySet): PolicyEngine =>
 
   const base = { policyVersion: set.version, hint: undefined } as const;
 
-  const interpret = (
-    answer: AuthorizationAnswer,
-    action: SqlAction,
-    values: Fill,
-    where: string,
-  ): Decision => {
+  const interpret = (answer: AuthorizationAnswer, action: string, values: Fill): Decision => {
     if (answer.type === 'failure' || answer.response.diagnostics.errors.length > 0) {
       // Cedar skips a policy that errors: a skipped forbid must not let the request through.
       const failed =
@@ -126,7 +83,7 @@ export const createCedarPolicyEngine = (set: CompiledPolicySet): PolicyEngine =>
         ...base,
         outcome: 'block',
         rule: 'policy-evaluation-error',
-        reason: sentence('A policy could not be evaluated, so the request is blocked', where),
+        reason: sentence('A policy could not be evaluated, so the request is blocked'),
         policyIds: failed,
       };
     }
@@ -139,7 +96,7 @@ export const createCedarPolicyEngine = (set: CompiledPolicySet): PolicyEngine =>
           ...base,
           outcome: 'deny',
           rule: 'default-deny',
-          reason: sentence(`No policy permits ${action} on ${values.connection}`, where),
+          reason: sentence(`No policy permits ${action} on ${values.connection}`),
           hint: 'Ask an administrator for a policy that permits it.',
           policyIds: [],
         };
@@ -150,7 +107,6 @@ export const createCedarPolicyEngine = (set: CompiledPolicySet): PolicyEngine =>
         rule: forbid.id,
         reason: sentence(
           fill(forbid.reason ?? `Policy ${forbid.id} forbids ${action} on {connection}.`, values),
-          where,
         ),
         hint: forbid.hint === undefined ? undefined : fill(forbid.hint, values),
         policyIds: determining.filter((m) => m.effect === 'forbid').map((m) => m.id),
@@ -174,7 +130,6 @@ export const createCedarPolicyEngine = (set: CompiledPolicySet): PolicyEngine =>
       rule: gate.id,
       reason: sentence(
         `${values.statement} on ${values.connection} needs approval from ${gate.approval!.group}`,
-        where,
       ),
       hint: 'Approvals arrive with the approval workflow; until then the request does not run.',
       policyIds: ids,
@@ -207,35 +162,16 @@ export const createCedarPolicyEngine = (set: CompiledPolicySet): PolicyEngine =>
       }
       return allowed;
     },
-    decide({ principal, connection, facts }: DecisionInput): Decision {
-      const entities = entitiesFor(principal, connection);
-      const count = facts.statements.length;
-      let worst: Decision | undefined;
-      for (const [index, statement] of facts.statements.entries()) {
-        const action = sqlAction(statement);
-        const answer = statefulIsAuthorized({
-          principal: principalUid(principal),
-          action: { type: `${NS}::Action`, id: action },
-          resource: connectionUid(connection),
-          context: sqlContext(statement, index, count, facts.dialect),
-          preparsedPolicySetId: setId,
-          entities,
-        });
-        const where = count > 1 ? ` (statement ${index + 1})` : '';
-        const values = { connection: connection.name, action, statement: statementLabel(statement) };
-        const decision = { ...interpret(answer, action, values, where), statementIndex: index + 1 };
-        if (!worst || OUTCOME_SEVERITY[decision.outcome] > OUTCOME_SEVERITY[worst.outcome]) worst = decision;
-        if (worst.outcome === 'block') break;
-      }
-      return (
-        worst ?? {
-          ...base,
-          outcome: 'deny',
-          rule: 'default-deny',
-          reason: 'The request holds no statement.',
-          policyIds: [],
-        }
-      );
+    decide({ principal, action, resource, context, label }: AuthorizationQuestion): Decision {
+      const answer = statefulIsAuthorized({
+        principal: principalUid(principal),
+        action: { type: `${NS}::Action`, id: action },
+        resource: connectionUid(resource),
+        context: context as Record<string, never>,
+        preparsedPolicySetId: setId,
+        entities: entitiesFor(principal, resource),
+      });
+      return interpret(answer, action, { connection: resource.name, action, statement: label });
     },
   };
 };

@@ -6,6 +6,7 @@ import type { DecisionOutcome } from '../decision/decision.js';
 import type { Principal } from '../identity/principal.js';
 import type { PolicyEngine, SqlAnalyzer } from '../ports.js';
 import type { Dialect } from '../sql/facts.js';
+import { decideSql } from '../sql/sql-questions.js';
 
 const principalSchema = z
   .object({
@@ -21,7 +22,7 @@ const caseSchema = z
     principal: principalSchema,
     sql: z.string().min(1),
     /** Overrides of the file's connection for this case. */
-    connection: connectionSchema.partial().optional(),
+    connection: z.record(z.string(), z.unknown()).optional(),
     expect: z
       .object({
         outcome: z.enum(['allow', 'approval_required', 'deny', 'block', 'unparseable']),
@@ -59,7 +60,7 @@ export const runGoldenCases = (
   analyzers: Readonly<Partial<Record<Dialect, SqlAnalyzer>>>,
 ): GoldenResult[] =>
   file.cases.map((c) => {
-    const connection: Connection = { ...file.connection, ...c.connection };
+    const connection: Connection = connectionSchema.parse({ ...file.connection, ...c.connection });
     const principal: Principal = {
       sub: c.principal.sub,
       issuer: 'golden-tests',
@@ -81,11 +82,15 @@ export const runGoldenCases = (
         reason: facts.error,
       };
     }
-    const decision = engine.decide({ principal, connection, facts });
+    const decision = decideSql(engine, { principal, connection, facts });
     const actual = describe(
       decision.outcome,
       c.expect.rule === undefined ? undefined : decision.rule,
-      c.expect.approvalGroup === undefined ? undefined : decision.approval?.group,
+      c.expect.approvalGroup === undefined
+        ? undefined
+        : decision.outcome === 'approval_required'
+          ? decision.approval.group
+          : undefined,
     );
     return { name: c.name, passed: actual === expected, expected, actual, reason: decision.reason };
   });

@@ -27,6 +27,7 @@
 import mysqlGrammar from 'node-sql-parser/build/mysql.js';
 import type { SqlAnalyzer } from '../ports.js';
 import type { DangerCategory, DangerousCall, SqlFacts, StatementFacts, StatementKind } from './facts.js';
+import { type RelationRef, relationRefKey } from './sql-executor.js';
 
 type Node = Record<string, unknown>;
 
@@ -170,6 +171,7 @@ const lex = (sql: string): Lexed | Refusal => {
 
 interface Walk {
   tables: Set<string>;
+  relations: Map<string, RelationRef>;
   tablesWritten: Set<string>;
   cteNames: Set<string>;
   functions: Set<string>;
@@ -203,10 +205,18 @@ const qualified = (db: unknown, name: string): string => {
 
 /** A table reference (FROM item, DML target, DDL object), not a column. */
 const tableOf = (node: Node): string | undefined => {
+  const ref = relationOf(node);
+  return ref ? qualified(ref.schema, ref.name) : undefined;
+};
+
+/** The same reference, with its database (MySQL's schema) kept apart from the name. */
+const relationOf = (node: Node): RelationRef | undefined => {
   if (node.type === 'column_ref' || 'column' in node) return undefined;
-  if (typeof node.table === 'string') return qualified(node.db, node.table);
-  if (typeof node.view === 'string') return qualified(node.db, node.view);
-  return undefined;
+  const name =
+    typeof node.table === 'string' ? node.table : typeof node.view === 'string' ? node.view : undefined;
+  if (name === undefined) return undefined;
+  const db = identifier(node.db);
+  return db ? { schema: db, name } : { name };
 };
 
 const functionName = (node: Node): string | undefined => {
@@ -452,6 +462,8 @@ const walk = (root: Node, acc: Walk): void => {
 
     const table = tableOf(node);
     if (table) acc.tables.add(table);
+    const ref = relationOf(node);
+    if (ref) acc.relations.set(relationRefKey(ref), ref);
     if (type && (DML[type] || type === 'load_data')) {
       for (const t of dmlTargets(node)) {
         if (!t) continue;
@@ -505,6 +517,7 @@ const walk = (root: Node, acc: Walk): void => {
 const analyzeStatement = (root: Node, text: string, masked: string): StatementFacts => {
   const acc: Walk = {
     tables: new Set(),
+    relations: new Map(),
     tablesWritten: new Set(),
     cteNames: new Set(),
     functions: new Set(),
@@ -516,7 +529,10 @@ const analyzeStatement = (root: Node, text: string, masked: string): StatementFa
     assigns: false,
   };
   walk(root, acc);
-  for (const cte of acc.cteNames) acc.tables.delete(cte);
+  for (const cte of acc.cteNames) {
+    acc.tables.delete(cte);
+    acc.relations.delete(relationRefKey({ name: cte }));
+  }
   // SELECT … INTO @v / := set session variables, INTO OUTFILE writes a server file: as for
   // PostgreSQL's SELECT INTO, the action is the most restrictive of what the statement does.
   if (acc.selectInto || acc.assigns) acc.nestedWrites.add('session');
@@ -538,6 +554,7 @@ const analyzeStatement = (root: Node, text: string, masked: string): StatementFa
     readOnly,
     nestedWrites: [...acc.nestedWrites],
     tables: [...acc.tables],
+    relations: [...acc.relations.values()],
     tablesWritten: [...acc.tablesWritten],
     dmlWithoutWhere: acc.dmlWithoutWhere,
     functions: [...acc.functions],

@@ -5,6 +5,7 @@ import { loadModule, parseSync } from 'libpg-query';
 import type { SqlAnalyzer } from '../ports.js';
 import { dangerousCategory, dangerousWriteTarget } from './dangerous-functions.js';
 import type { DangerCategory, SqlFacts, StatementFacts, StatementKind } from './facts.js';
+import { type RelationRef, relationRefKey } from './sql-executor.js';
 
 type Node = Record<string, unknown>;
 
@@ -75,6 +76,7 @@ const kindOf = (nodeType: string, node: Node): StatementKind => {
 
 interface Walk {
   tables: Set<string>;
+  relations: Map<string, RelationRef>;
   tablesWritten: Set<string>;
   functions: Set<string>;
   /** Dangerous calls by the name as written. */
@@ -96,6 +98,12 @@ const names = (list: unknown): string[] =>
 /** A RangeVar's name: `schema.relation` when the text qualifies it (a database part is dropped). */
 const relationName = (rangeVar: Node): string =>
   rangeVar.schemaname ? `${rangeVar.schemaname}.${rangeVar.relname}` : String(rangeVar.relname);
+
+/** A RangeVar as a reference the server resolves (names as the parser folded or kept them). */
+const relationRef = (rangeVar: Node): RelationRef =>
+  typeof rangeVar.schemaname === 'string'
+    ? { schema: rangeVar.schemaname, name: String(rangeVar.relname) }
+    : { name: String(rangeVar.relname) };
 
 const TABLE_LIKE = new Set(['OBJECT_TABLE', 'OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_FOREIGN_TABLE']);
 
@@ -614,7 +622,11 @@ const walk = (root: Node, acc: Walk): void => {
     if (typeof object.relname === 'string') {
       const cteReference =
         !target && !object.schemaname && !object.catalogname && (visibleCtes.get(object.relname) ?? 0) > 0;
-      if (!cteReference) acc.tables.add(relationName(object));
+      if (!cteReference) {
+        acc.tables.add(relationName(object));
+        const ref = relationRef(object);
+        acc.relations.set(relationRefKey(ref), ref);
+      }
     }
     const children: unknown[] = [];
     // The statement's WITH list comes first, as in the text; then the rest sees all its names.
@@ -713,6 +725,7 @@ const analyzeStatement = (stmt: Node, text: string): StatementFacts => {
   const [nodeType, body] = Object.entries(stmt)[0] as [string, Node];
   const acc: Walk = {
     tables: new Set(),
+    relations: new Map(),
     tablesWritten: new Set(),
     functions: new Set(),
     dangerous: new Map(),
@@ -752,6 +765,7 @@ const analyzeStatement = (stmt: Node, text: string): StatementFacts => {
     readOnly: readsOnly,
     nestedWrites: [...acc.nestedWrites],
     tables: [...acc.tables],
+    relations: [...acc.relations.values()],
     tablesWritten: [...acc.tablesWritten],
     dmlWithoutWhere: acc.writes.some((w) => writeTouchesEveryRow(w.kind, w.body)),
     functions: [...acc.functions],
@@ -781,9 +795,19 @@ export const postgresAnalyzer: SqlAnalyzer = {
       tree = parseSync(sql) as unknown as typeof tree;
     } catch (error) {
       const details = (error as { sqlDetails?: { cursorPosition?: number } }).sqlDetails;
+      // Only the parser's own syntax errors are passed on; an engine failure (the WASM stack
+      // overflowing on deep nesting: "Maximum call stack size exceeded") says nothing an agent
+      // can use, and nothing about the engine belongs in an answer.
+      if (details === undefined) {
+        return unparseable(
+          error instanceof RangeError
+            ? 'the statement is too complex to analyse'
+            : 'the statement could not be parsed',
+        );
+      }
       return unparseable(
         error instanceof Error ? error.message : 'the statement could not be parsed',
-        details?.cursorPosition === undefined ? undefined : details.cursorPosition + 1,
+        details.cursorPosition === undefined ? undefined : details.cursorPosition + 1,
       );
     }
     try {

@@ -1,4 +1,5 @@
 // Facts about a SQL request, as the analysis established them. The decision reads only these.
+import type { RelationRef } from './sql-executor.js';
 
 export type Dialect = 'postgres' | 'mysql';
 
@@ -50,6 +51,11 @@ export interface StatementFacts {
   readonly nestedWrites: readonly StatementKind[];
   /** Tables referenced (read or written), schema-qualified when the text qualifies them. */
   readonly tables: readonly string[];
+  /**
+   * The same relations as the parser names them (CTE references excluded), for resolving them
+   * the way the server does (`SqlExecutor.resolveRelations`): masking never guesses a schema.
+   */
+  readonly relations: readonly RelationRef[];
   /** Tables written by DML anywhere in the statement (INSERT/UPDATE/DELETE/MERGE targets). */
   readonly tablesWritten: readonly string[];
   /**

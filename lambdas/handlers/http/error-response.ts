@@ -1,7 +1,7 @@
 // The one place where errors become HTTP responses. Anything that is not a TollgateError is an
 // internal error: logged with its detail, answered without it.
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { type ErrorCode, isTollgateError } from '../../core/errors.js';
+import { type ErrorCode, isTollgateError, MethodNotAllowedError } from '../../core/errors.js';
 import type { Logger } from '../../core/ports.js';
 import { jsonResponse } from './json-response.js';
 
@@ -18,6 +18,7 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   method_not_allowed: 405,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  statement_rejected: 400,
   internal_error: 500,
   target_error: 502,
   recording_unavailable: 503,
@@ -26,12 +27,23 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   target_timeout: 504,
 };
 
-/** The cause's class and, for database errors, its SQLSTATE: never its message, which can quote data. */
-const describeCause = (error: unknown): unknown => {
-  const cause = (error as { cause?: unknown } | null)?.cause;
-  if (!(cause instanceof Error)) return undefined;
-  const code = (cause as { code?: unknown }).code;
-  return { name: cause.constructor.name, ...(typeof code === 'string' ? { code } : {}) };
+/**
+ * The chain of causes, for the server log: each one's class and code (a SQLSTATE, an errno name),
+ * never its message, which can quote data. The caller never sees any of it.
+ */
+export const describeCauses = (error: unknown): unknown[] | undefined => {
+  const chain: unknown[] = [];
+  let cause = (error as { cause?: unknown } | null)?.cause;
+  for (let depth = 0; cause instanceof Error && depth < 5; depth++) {
+    const code = (cause as { code?: unknown }).code;
+    chain.push({
+      name: cause.constructor.name,
+      ...(typeof code === 'string' || typeof code === 'number' ? { code } : {}),
+      ...(isTollgateError(cause) ? { message: cause.auditMessage } : {}),
+    });
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return chain.length > 0 ? chain : undefined;
 };
 
 export const errorResponse = (
@@ -40,12 +52,14 @@ export const errorResponse = (
   logger: Logger,
 ): APIGatewayProxyStructuredResultV2 => {
   if (!isTollgateError(error)) {
+    // Not a refusal: a bug. Its name and stack go to the log; its message can hold anything
+    // (a driver's text quoting a value), so it stays out even there.
     logger.error('unhandled error', {
       requestId,
       error:
         error instanceof Error
-          ? { name: error.name, message: error.message, stack: error.stack }
-          : String(error),
+          ? { name: error.name, stack: error.stack?.split('\n').slice(1).join('\n') }
+          : typeof error,
     });
     return jsonResponse(500, {
       error: { code: 'internal_error', message: 'The gateway failed; the request was not completed.' },
@@ -54,11 +68,19 @@ export const errorResponse = (
   }
   const status = STATUS_BY_CODE[error.code];
   if (status >= 500)
-    logger.error(error.auditMessage, { requestId, code: error.code, cause: describeCause(error) });
-  const headers = error.code === 'unauthenticated' ? { 'www-authenticate': 'Bearer' } : undefined;
+    logger.error(error.auditMessage, { requestId, code: error.code, causes: describeCauses(error) });
+  else if (error.cause !== undefined)
+    logger.info(error.auditMessage, { requestId, code: error.code, causes: describeCauses(error) });
+  const headers: Record<string, string> = {};
+  if (error.code === 'unauthenticated') headers['www-authenticate'] = 'Bearer';
+  if (error instanceof MethodNotAllowedError) headers.allow = error.allow.join(', ');
   return jsonResponse(
     status,
-    { error: { code: error.code, message: error.message, ...error.details }, requestId },
+    {
+      error: { code: error.code, message: error.message, ...error.details },
+      requestId,
+      ...(error.sessionId ? { sessionId: error.sessionId } : {}),
+    },
     headers,
   );
 };

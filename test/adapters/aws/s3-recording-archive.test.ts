@@ -321,13 +321,15 @@ describe('S3RecordingArchive and archiveSessions on s3rver and dynalite', () => 
       s3Mock.on(PutObjectCommand).rejects(unavailable);
 
       // Act
-      await archiveSessions(
+      const archiving = archiveSessions(
         { sessions, archive: failingArchive },
         [first.sessionId, second.sessionId],
         randomUUID(),
-      ).catch(() => undefined);
+      );
 
       // Assess
+      await expect(archiving).rejects.toBe(unavailable);
+      expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(1);
       expect(await sessions.archivedSeq(first.sessionId)).toBe(0);
       expect(await sessions.archivedSeq(second.sessionId)).toBe(0);
     });
@@ -336,9 +338,9 @@ describe('S3RecordingArchive and archiveSessions on s3rver and dynalite', () => 
       // Prepare
       const { sessionId, events } = await sessionWith(2);
       s3Mock.on(PutObjectCommand).rejectsOnce(unavailable).resolves({});
-      await archiveSessions({ sessions, archive: failingArchive }, [sessionId], randomUUID()).catch(
-        () => undefined,
-      );
+      await expect(
+        archiveSessions({ sessions, archive: failingArchive }, [sessionId], randomUUID()),
+      ).rejects.toBe(unavailable);
 
       // Act
       const run = await archiveSessions({ sessions, archive: failingArchive }, [sessionId], randomUUID());

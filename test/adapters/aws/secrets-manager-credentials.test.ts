@@ -176,7 +176,10 @@ describe('SecretsManagerCredentials', () => {
     const error = await rejectionOf(new SecretsManagerCredentials(client).get(SECRET_ARN));
 
     // Assess
-    expect(error.message).not.toContain(PASSWORD);
+    expect(error.message).toMatch(/RDS JSON format/);
+    expect(
+      JSON.stringify({ message: error.message, stack: error.stack, cause: String(error.cause) }),
+    ).not.toContain(PASSWORD);
   });
 
   it.each([
@@ -214,13 +217,14 @@ describe('SecretsManagerCredentials', () => {
       .resolvesOnce({ SecretString: 'not json' })
       .resolves({ SecretString: JSON.stringify(RDS_SECRET) });
     const credentials = new SecretsManagerCredentials(client);
-    await credentials.get(SECRET_ARN).catch(() => undefined);
+    await expect(credentials.get(SECRET_ARN)).rejects.toThrow(/RDS JSON format/);
 
     // Act
     const fixed = await credentials.get(SECRET_ARN);
 
     // Assess
     expect(fixed.user).toBe('tollgate_reader');
+    expect(secretsMock.commandCalls(GetSecretValueCommand)).toHaveLength(2);
   });
 
   it('propagates a Secrets Manager failure', async () => {

@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import {
+  CognitoJwtInvalidClientIdError,
+  CognitoJwtInvalidTokenUseError,
   JwtExpiredError,
   JwtInvalidAudienceError,
   JwtInvalidIssuerError,
@@ -15,9 +17,11 @@ import {
   JwtParseError,
   KidNotFoundInJwksError,
 } from 'aws-jwt-verify/error';
+import type { Fetcher } from 'aws-jwt-verify/https';
 import {
   createJwtIdentityVerifier,
   type IdentityConfig,
+  JwksUnavailableError,
 } from '../../../lambdas/adapters/identity/jwt-identity-verifier.js';
 import {
   type DevIssuer,
@@ -280,6 +284,187 @@ describe('JWT identity verifier', () => {
         details: undefined,
       });
       expect((refusal as Error).cause).toBeInstanceOf(expectedCause);
+    });
+  });
+
+  describe('hydrate', () => {
+    it('fetches the JWKS once, after which tokens verify without a fetch', async () => {
+      // Prepare
+      const hydrated = createJwtIdentityVerifier(configFor());
+      const before = jwks.fetches();
+
+      // Act
+      await hydrated.hydrate();
+      const afterHydrate = jwks.fetches();
+      for (let i = 0; i < 3; i++) await hydrated.verify(validToken());
+
+      // Assess
+      expect(afterHydrate - before).toBe(1);
+      expect(jwks.fetches()).toBe(afterHydrate);
+    });
+
+    it('rejects with JwksUnavailableError naming the issuer when the JWKS cannot be fetched', async () => {
+      // Prepare
+      const unreachable: Fetcher = {
+        fetch: () => Promise.reject(new Error('connect ECONNREFUSED')),
+      };
+      const offline = createJwtIdentityVerifier(configFor(), undefined, { fetcher: unreachable });
+
+      // Act
+      const failure = await offline.hydrate().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+
+      // Assess
+      expect(failure).toBeInstanceOf(JwksUnavailableError);
+      expect(failure).toMatchObject({
+        name: 'JwksUnavailableError',
+        issuer: LOCAL_ISSUER,
+        message: `JWKS of issuer ${LOCAL_ISSUER} could not be fetched`,
+        cause: expect.objectContaining({ message: 'connect ECONNREFUSED' }),
+      });
+    });
+
+    it('leaves the verifier usable after a failure: the next token fetches the JWKS on demand', async () => {
+      // Prepare
+      let reachable = false;
+      const flaky: Fetcher = {
+        fetch: async (uri) => {
+          if (!reachable) throw new Error('connect ECONNREFUSED');
+          return (await fetch(uri)).arrayBuffer();
+        },
+      };
+      const recovering = createJwtIdentityVerifier(configFor(), undefined, { fetcher: flaky });
+      await expect(recovering.hydrate()).rejects.toBeInstanceOf(JwksUnavailableError);
+      reachable = true;
+      const before = jwks.fetches();
+
+      // Act
+      const principal = await recovering.verify(validToken());
+
+      // Assess
+      expect(principal.sub).toBe('agent-7');
+      expect(jwks.fetches() - before).toBe(1);
+    });
+  });
+
+  describe('for a Cognito user pool', () => {
+    const USER_POOL_ID = 'eu-west-1_Tollgate1';
+    const CLIENT_ID = 'tollgate-client';
+    const COGNITO_ISSUER = `https://cognito-idp.eu-west-1.amazonaws.com/${USER_POOL_ID}`;
+
+    /** Serves the issuer's JWKS at the pool's JWKS URIs, as Cognito would, and notes each fetch. */
+    const cognitoJwks = () => {
+      const fetched: string[] = [];
+      const fetcher: Fetcher = {
+        fetch: async (uri) => {
+          fetched.push(uri);
+          if (!uri.endsWith(`/${USER_POOL_ID}/.well-known/jwks.json`)) throw new Error('unexpected URI');
+          return new TextEncoder().encode(JSON.stringify(issuer.jwks)).buffer as ArrayBuffer;
+        },
+      };
+      return { fetcher, fetched };
+    };
+
+    const cognitoConfig = (tokenUse?: 'access' | 'id'): IdentityConfig => ({
+      kind: 'cognito',
+      userPoolId: USER_POOL_ID,
+      clientId: CLIENT_ID,
+      groupsClaim: 'cognito:groups',
+      ...(tokenUse ? { tokenUse } : {}),
+    });
+
+    const cognitoToken = (claims: JwtPart) => {
+      const now = Math.floor(Date.now() / 1000);
+      return signedByIssuer({
+        iss: COGNITO_ISSUER,
+        sub: 'b1e2-agent',
+        'cognito:groups': ['analysts'],
+        iat: now,
+        exp: now + 300,
+        jti: randomUUID(),
+        ...claims,
+      });
+    };
+    const accessToken = (claims: JwtPart = {}) =>
+      cognitoToken({ token_use: 'access', client_id: CLIENT_ID, scope: 'openid', ...claims });
+    const idToken = (claims: JwtPart = {}) => cognitoToken({ token_use: 'id', aud: CLIENT_ID, ...claims });
+
+    const refusalOf = (promise: Promise<unknown>) =>
+      promise.then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+
+    it('accepts an access token of its app client by default', async () => {
+      // Prepare
+      const { fetcher } = cognitoJwks();
+      const cognito = createJwtIdentityVerifier(cognitoConfig(), undefined, { fetcher });
+
+      // Act
+      const principal = await cognito.verify(accessToken());
+
+      // Assess
+      expect(principal).toMatchObject({ sub: 'b1e2-agent', issuer: COGNITO_ISSUER, groups: ['analysts'] });
+    });
+
+    it('refuses an ID token by default', async () => {
+      // Prepare
+      const { fetcher } = cognitoJwks();
+      const cognito = createJwtIdentityVerifier(cognitoConfig(), undefined, { fetcher });
+
+      // Act
+      const refusal = await refusalOf(cognito.verify(idToken()));
+
+      // Assess
+      expect(refusal).toBeInstanceOf(UnauthenticatedError);
+      expect((refusal as Error).cause).toBeInstanceOf(CognitoJwtInvalidTokenUseError);
+    });
+
+    it('refuses an access token of another app client', async () => {
+      // Prepare
+      const { fetcher } = cognitoJwks();
+      const cognito = createJwtIdentityVerifier(cognitoConfig(), undefined, { fetcher });
+
+      // Act
+      const refusal = await refusalOf(cognito.verify(accessToken({ client_id: 'other-client' })));
+
+      // Assess
+      expect(refusal).toBeInstanceOf(UnauthenticatedError);
+      expect((refusal as Error).cause).toBeInstanceOf(CognitoJwtInvalidClientIdError);
+    });
+
+    it('configured for ID tokens, accepts an ID token and refuses an access token', async () => {
+      // Prepare
+      const { fetcher } = cognitoJwks();
+      const cognito = createJwtIdentityVerifier(cognitoConfig('id'), undefined, { fetcher });
+
+      // Act
+      const principal = await cognito.verify(idToken());
+      const refusal = await refusalOf(cognito.verify(accessToken()));
+
+      // Assess
+      expect(principal.sub).toBe('b1e2-agent');
+      expect((refusal as Error).cause).toBeInstanceOf(CognitoJwtInvalidTokenUseError);
+    });
+
+    it('hydrate fetches the pool JWKS once per JWKS URI, after which tokens verify without a fetch', async () => {
+      // Prepare
+      const { fetcher, fetched } = cognitoJwks();
+      const cognito = createJwtIdentityVerifier(cognitoConfig(), undefined, { fetcher });
+
+      // Act
+      await cognito.hydrate();
+      const afterHydrate = [...fetched];
+      await cognito.verify(accessToken());
+      await cognito.verify(accessToken());
+
+      // Assess
+      // aws-jwt-verify knows the pool under its regional and its global issuer, one JWKS URI each.
+      expect(afterHydrate).toContain(`${COGNITO_ISSUER}/.well-known/jwks.json`);
+      expect(new Set(afterHydrate).size).toBe(afterHydrate.length);
+      expect(fetched).toEqual(afterHydrate);
     });
   });
 

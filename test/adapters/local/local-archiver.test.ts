@@ -224,8 +224,10 @@ describe('local archiver on dynalite and s3rver', () => {
     // Act
     await archiver.flush();
 
-    // Assess
+    // Assess: two attempts, the first one failed.
     expect(afterFailure).toBe(0);
+    expect(observed.batches).toHaveLength(2);
+    expect(observed.keys).toHaveLength(1);
     expect(await bodyOf(observed.keys[0]!)).toBe(ndjson(events));
     expect(await sessions.archivedSeq(sessionId)).toBe(3);
   });
@@ -245,7 +247,8 @@ describe('local archiver on dynalite and s3rver', () => {
 
   it('keeps archiving after a failed flush', async () => {
     // Prepare: a failure must not leave the flush queue rejected.
-    const archiver = archiverWith({ archive: observedArchive(archive, 1) });
+    const observed = observedArchive(archive, 1);
+    const archiver = archiverWith({ archive: observed });
     await recordThrough(archiver, 1);
     await archiver.flush();
     const { sessionId } = await recordThrough(archiver, 2);
@@ -253,7 +256,11 @@ describe('local archiver on dynalite and s3rver', () => {
     // Act
     await archiver.flush();
 
-    // Assess
+    // Assess: two attempts, the first one failed.
+    expect({ attempts: observed.batches.length, written: observed.keys.length }).toEqual({
+      attempts: 2,
+      written: 1,
+    });
     expect(await sessions.archivedSeq(sessionId)).toBe(2);
   });
 });

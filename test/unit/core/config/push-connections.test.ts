@@ -347,10 +347,9 @@ describe('pushConnections', () => {
     // Act: a conflict and a store error are recorded too.
     await pushConnections(deps, input([reader]));
     store.failWith = new Error('ThrottlingException');
-    await pushConnections(
-      deps,
-      input([{ ...reader, target: { url: `postgres://u:${PASSWORD}2@other/x` } }]),
-    ).catch(() => undefined);
+    await expect(
+      pushConnections(deps, input([{ ...reader, target: { url: `postgres://u:${PASSWORD}2@other/x` } }])),
+    ).rejects.toBe(store.failWith);
 
     // Assess
     const recorded = JSON.stringify(sessions.all());

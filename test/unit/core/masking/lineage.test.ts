@@ -22,7 +22,13 @@ const TABLES: Record<string, readonly string[]> = {
   'public.orders': ['id', 'customer_id', 'amount', 'status', 'created_at'],
   'crm.contacts': ['id', 'Email'],
 };
-const catalog: Catalog = { columnsOf: (schema, table) => TABLES[`${schema}.${table}`] };
+/** A server whose search_path is `public`: unqualified names resolve there, names compare exactly. */
+const catalog: Catalog = {
+  resolve: (schema, table) => {
+    const columns = TABLES[`${schema ?? 'public'}.${table}`];
+    return columns ? { schema: schema ?? 'public', table, columns } : undefined;
+  },
+};
 const CUSTOMER_COLUMNS = TABLES['public.customers']!;
 
 const outputs = (sql: string): OutputLineage[] => {
@@ -70,8 +76,19 @@ describe('lineageOf: plain columns and aliases', () => {
     expect(one('SELECT email contact FROM customers')).toBe('contact: customers.email');
   });
 
-  it('reads other schemas and lower-cases the catalogue', () => {
-    expect(one('SELECT email FROM crm.contacts')).toBe('email: crm.contacts.email');
+  it('reads other schemas, and names columns as the server does (quoted kept, unquoted folded)', () => {
+    expect(one('SELECT "Email" FROM crm.contacts')).toBe('Email: crm.contacts.Email');
+    expect(one('SELECT id FROM CRM.Contacts')).toBe('id: crm.contacts.id');
+    // `email` folds to lower case, which is not the stored "Email": the server would refuse it.
+    expect(lineageOf('SELECT email FROM crm.contacts', catalog)).toMatchObject({
+      ok: true,
+      outputs: [{ resolved: false }],
+    });
+    // A quoted, differently cased name is another relation: unknown here, so unresolved.
+    expect(lineageOf('SELECT email FROM "Customers"', catalog)).toMatchObject({
+      ok: true,
+      outputs: [{ resolved: false }],
+    });
   });
 
   it('resolves table column aliases', () => {
@@ -448,7 +465,7 @@ describe('lineageOf: fail closed', () => {
 
   it('never throws, even when the catalogue does', () => {
     const broken: Catalog = {
-      columnsOf: () => {
+      resolve: () => {
         throw new Error('boom');
       },
     };
@@ -466,7 +483,7 @@ describe('lineageOf: fail closed', () => {
 
   it('refuses a statement too deep to analyse rather than throwing', () => {
     const deep = `SELECT ${'upper('.repeat(3000)}email${')'.repeat(3000)} FROM customers`;
-    expect(() => lineageOf(deep, catalog)).not.toThrow();
+    expect(lineageOf(deep, catalog)).toEqual({ ok: false, reason: expect.any(String) });
   });
 });
 

@@ -1,9 +1,13 @@
-import type { Connection } from '../../../../lambdas/core/config/connection.js';
+import type { SqlConnection } from '../../../../lambdas/core/config/connection.js';
 import type { OutputLineage } from '../../../../lambdas/core/masking/lineage.js';
 import { maskResult, safeStrategy } from '../../../../lambdas/core/masking/mask-result.js';
+import {
+  assumedResolution,
+  resolveClassification,
+} from '../../../../lambdas/core/masking/resolved-classification.js';
 import type { ResultSet } from '../../../../lambdas/core/ports.js';
 
-const connection: Connection = {
+const connection: SqlConnection = {
   name: 'demo',
   kind: 'postgres',
   environment: 'test',
@@ -39,7 +43,8 @@ const mask = (r: ResultSet, lineage: OutputLineage[] | undefined, unmaskable: st
     connection,
     result: r,
     lineage,
-    tablesRead: ['customers'],
+    classification: resolveClassification(connection, assumedResolution()),
+    reads: { sensitive: true, statistics: false },
     mayUnmask: (c) => unmaskable.includes(c),
     tokenKey: 'k',
   });

@@ -1,3 +1,4 @@
+// mayHoldFinding: the cheap pre-check lets plain strings skip the detectors, never a string they would match.
 import { DEFAULT_DETECTORS, findAll, mayHoldFinding } from '../../../../lambdas/core/masking/detectors.js';
 
 describe('mayHoldFinding (the cheap pre-check before the detectors run)', () => {
@@ -23,15 +24,13 @@ describe('mayHoldFinding (the cheap pre-check before the detectors run)', () => 
     expect(mayHoldFinding(text)).toBe(true);
   });
 
-  it('agrees with running every detector on texts that hold findings', () => {
-    const samples = [
-      'x maria@example.com y',
-      'call 415-555-0199',
-      'ssn 900-12-3456',
-      'pwd=correct horse battery',
-    ];
-    for (const text of samples) {
-      expect(DEFAULT_DETECTORS.flatMap((d) => d.find(text)).length > 0).toBe(findAll(text).length > 0);
-    }
-  });
+  it.each(['x maria@example.com y', 'call 415-555-0199', 'ssn 900-12-3456', 'pwd=correct horse battery'])(
+    'finds in %j what every detector run without the pre-check finds',
+    (text) => {
+      // A copy of the list is not DEFAULT_DETECTORS itself, so findAll skips the pre-check with it.
+      const unchecked = findAll(text, [...DEFAULT_DETECTORS]);
+      expect(unchecked).not.toEqual([]);
+      expect(findAll(text)).toEqual(unchecked);
+    },
+  );
 });

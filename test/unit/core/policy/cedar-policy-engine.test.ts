@@ -1,14 +1,18 @@
+// The Cedar policy engine: decisions (outcome, rule, reason, hint, approval) and unmask answers.
 import { readPolicyFolder } from '../../../../lambdas/adapters/config/policy-files.js';
 import type { Connection } from '../../../../lambdas/core/config/connection.js';
 import type { Principal } from '../../../../lambdas/core/identity/principal.js';
 import { createCedarPolicyEngine } from '../../../../lambdas/core/policy/cedar-policy-engine.js';
 import { compilePolicySet } from '../../../../lambdas/core/policy/policy-set.js';
 import { postgresAnalyzer } from '../../../../lambdas/core/sql/analyze-postgres.js';
+import { decideSql } from '../../../../lambdas/core/sql/sql-questions.js';
 import { defaultPolicyEngine, POLICY_DIR } from '../../../support/core-fixtures.js';
 
 beforeAll(() => postgresAnalyzer.load());
 
 const { schema } = readPolicyFolder(POLICY_DIR);
+// The default pack, compiled once for the file: deciding does not change an engine.
+const defaultEngine = defaultPolicyEngine();
 const engineFor = (text: string) =>
   createCedarPolicyEngine(compilePolicySet([{ name: 'test.cedar', text }], schema, 'test-1'));
 
@@ -34,7 +38,7 @@ const alice: Principal = {
 const decide = (engine: ReturnType<typeof engineFor>, sql: string, principal = alice) => {
   const facts = postgresAnalyzer.analyze(sql);
   if (!facts.parseOk) throw new Error(facts.error);
-  return engine.decide({ principal, connection, facts });
+  return decideSql(engine, { principal, connection, facts });
 };
 
 describe('Cedar policy engine', () => {
@@ -85,7 +89,7 @@ describe('Cedar policy engine', () => {
   });
 
   it('judges several statements by the most restrictive and says which one', () => {
-    expect(decide(defaultPolicyEngine(), 'SELECT 1; DROP TABLE orders; SELECT 2')).toMatchObject({
+    expect(decide(defaultEngine, 'SELECT 1; DROP TABLE orders; SELECT 2')).toMatchObject({
       outcome: 'block',
       rule: 'ddl-blocked',
       reason: 'DROP changes the schema, which agents may not do (statement 2).',
@@ -140,7 +144,7 @@ describe('Cedar policy engine', () => {
 
   it('unmasks nothing under the default pack', () => {
     expect([
-      ...defaultPolicyEngine().unmaskable(alice, connection, ['EMAIL_ADDRESS', 'US_SSN', 'CREDIT_CARD']),
+      ...defaultEngine.unmaskable(alice, connection, ['EMAIL_ADDRESS', 'US_SSN', 'CREDIT_CARD']),
     ]).toEqual([]);
   });
 });

@@ -8,6 +8,9 @@ import { defaultPolicyEngine, POLICY_DIR } from '../../../support/core-fixtures.
 
 const TESTS = join(POLICY_DIR, 'tests');
 const files = readdirSync(TESTS).filter((f) => f.endsWith('.yaml'));
+// Compiled once for the file: deciding does not change the engine, and compiling the pack per
+// case was most of this file's time.
+const engine = defaultPolicyEngine();
 
 beforeAll(() => postgresAnalyzer.load());
 
@@ -16,7 +19,7 @@ describe.each(files)('golden policy cases in %s', (file) => {
 
   it.each(golden.cases.map((c) => [c.name]))('%s', (name) => {
     const single = { ...golden, cases: golden.cases.filter((c) => c.name === name) };
-    const [result] = runGoldenCases(single, defaultPolicyEngine(), { postgres: postgresAnalyzer });
+    const [result] = runGoldenCases(single, engine, { postgres: postgresAnalyzer });
     expect({ outcome: result!.actual, reason: result!.reason }).toEqual({
       outcome: result!.expected,
       reason: expect.any(String),

@@ -199,7 +199,7 @@ describe('pushPolicies', () => {
 
   it('lists schema problems of an otherwise parseable set', async () => {
     // Prepare
-    const { deps } = setup();
+    const { store, deps, audit } = setup();
     const invalid = {
       ...folder,
       sources: [
@@ -216,8 +216,10 @@ describe('pushPolicies', () => {
 
     // Assess
     expect(error).toBeInstanceOf(PolicySetError);
-    expect(error.problems.length).toBeGreaterThanOrEqual(1);
+    expect(error.problems.join('\n')).toMatch(/Grup/);
     expect(error.message).toContain('The policy set is invalid');
+    expect(store.pushes).toBe(0);
+    expect(audit()).toEqual([]);
   });
 
   it('answers unchanged, recording and storing nothing, when the set is already active', async () => {

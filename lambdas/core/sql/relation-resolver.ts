@@ -1,0 +1,60 @@
+// Resolves the relations a statement names the way the target server does, once per name and
+// connection for a few minutes: masking, lineage and classification all read names through here,
+// so none of them guesses a schema (`public`) or a case rule the server does not apply.
+
+import type { SqlConnection } from '../config/connection.js';
+import type { Clock } from '../ports.js';
+import { canonicalJson } from '../recording/canonical-json.js';
+import { type RelationRef, type ResolvedRelation, relationRefKey, type SqlExecutor } from './sql-executor.js';
+
+const TTL_MS = 5 * 60_000;
+const MAX_ENTRIES = 50_000;
+
+/** The answer for a set of refs: the relation each names, or undefined when the server has none. */
+export interface Resolution {
+  get(ref: RelationRef): ResolvedRelation | undefined;
+}
+
+export class RelationResolver {
+  private readonly entries = new Map<string, { relation: ResolvedRelation | undefined; expires: number }>();
+
+  constructor(private readonly clock: Clock) {}
+
+  async resolve(
+    connection: SqlConnection,
+    executor: SqlExecutor,
+    refs: readonly RelationRef[],
+  ): Promise<Resolution> {
+    const now = this.clock.now().getTime();
+    // Everything that changes how a name resolves is part of the key: a push that moves the
+    // connection or changes its search_path never reuses an old answer.
+    const scope = canonicalJson({
+      name: connection.name,
+      kind: connection.kind,
+      target: connection.target,
+      searchPath: connection.kind === 'postgres' ? (connection.searchPath ?? null) : null,
+    });
+    const keyOf = (ref: RelationRef) => `${scope}\u0001${relationRefKey(ref)}`;
+    const missing = new Map<string, RelationRef>();
+    for (const ref of refs) {
+      const entry = this.entries.get(keyOf(ref));
+      if (!entry || entry.expires <= now) missing.set(relationRefKey(ref), ref);
+    }
+    const answered = new Map<string, ResolvedRelation | undefined>();
+    if (missing.size > 0) {
+      const found = await executor.resolveRelations(connection, [...missing.values()]);
+      if (this.entries.size + missing.size > MAX_ENTRIES) this.entries.clear();
+      for (const [key, ref] of missing) {
+        const relation = found.get(key);
+        answered.set(key, relation);
+        this.entries.set(keyOf(ref), { relation, expires: now + TTL_MS });
+      }
+    }
+    return {
+      get: (ref) => {
+        const key = relationRefKey(ref);
+        return answered.has(key) ? answered.get(key) : this.entries.get(keyOf(ref))?.relation;
+      },
+    };
+  }
+}

@@ -1,0 +1,77 @@
+// The SQL target port: runs analysed statements on a PostgreSQL or MySQL connection and resolves
+// relation names exactly as that server resolves them (search_path, the connection's database,
+// the server's case rules). Adapters: lambdas/adapters/targets/{postgres,mysql}-executor.ts.
+import type { SqlConnection } from '../config/connection.js';
+import type { ResultSet } from '../ports.js';
+
+/**
+ * A relation as a statement names it, each part as the server's parser yields it: unquoted
+ * identifiers already folded the server's way, quoted ones kept exactly. `schema` is absent when
+ * the text does not qualify the name (the server then searches its path / uses the current
+ * database).
+ */
+export interface RelationRef {
+  readonly schema?: string;
+  readonly name: string;
+}
+
+/** The key a RelationRef is answered under: `schema\0name`, or `\0name` when unqualified. */
+export const relationRefKey = (ref: RelationRef): string => `${ref.schema ?? ''}\u0000${ref.name}`;
+
+/** A relation the server found, named as the server stores it. */
+export interface ResolvedRelation {
+  readonly schema: string;
+  readonly name: string;
+  /** `view` includes materialized views; `other` is anything else that can be selected from (sequences, foreign tables...). */
+  readonly kind: 'table' | 'view' | 'other';
+  /** Column names in order. */
+  readonly columns: readonly string[];
+  /**
+   * For views: every base relation the view reads, transitively (through other views), or
+   * `undefined` when the server cannot say (callers then treat the view as reading anything).
+   * Empty for tables.
+   */
+  readonly dependsOn: ReadonlyArray<{ readonly schema: string; readonly name: string }> | undefined;
+}
+
+export interface SqlRunRequest {
+  /**
+   * `read`: a READ ONLY transaction that is always rolled back. `write`: one read-write
+   * transaction, committed only when every statement succeeded (approved writes).
+   */
+  readonly mode: 'read' | 'write';
+  /** Statements in order; each was analysed and admitted. The last one's rows are returned. */
+  readonly statements: readonly string[];
+  /** Bind parameters; only with a single statement. */
+  readonly params: readonly unknown[];
+  readonly rowLimit: number;
+  readonly timeoutMs: number;
+  /** Bytes the target may send for the whole request. */
+  readonly maxResultBytes: number;
+}
+
+/**
+ * Runs statements on a SQL target with a statement timeout, a row cap and a byte budget; the
+ * connection's name resolution (PostgreSQL `search_path`) is pinned inside every transaction.
+ * Throws TargetRejectedError (the server refused the statement), TargetTimeoutError, or
+ * TargetError (the target failed or is unreachable).
+ */
+export interface SqlExecutor {
+  run(connection: SqlConnection, request: SqlRunRequest): Promise<ResultSet>;
+  /**
+   * Resolves each ref as the server would in a request on this connection (same pinned
+   * search_path / database, same case rules). The answer is keyed by `relationRefKey`; a ref the
+   * server does not find is absent.
+   */
+  resolveRelations(
+    connection: SqlConnection,
+    refs: readonly RelationRef[],
+  ): Promise<ReadonlyMap<string, ResolvedRelation>>;
+  /**
+   * The relations a request on this connection can name unqualified or in its schemas: for
+   * PostgreSQL the tables and views of the schemas on the pinned search_path, for MySQL those of
+   * the connection's database; at most `limit`, ordered by schema and name (discovery).
+   */
+  listRelations(connection: SqlConnection, limit: number): Promise<ResolvedRelation[]>;
+  close(): Promise<void>;
+}

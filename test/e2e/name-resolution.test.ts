@@ -1,0 +1,204 @@
+// Masking follows the server's name resolution: data in a schema reached through search_path,
+// classification written schema.table.column, quoted and differently cased names, views over
+// classified tables (PostgreSQL 15), and db.table qualification (MariaDB). Regression tests for
+// the bypass where every unqualified table was assumed to be in `public`.
+
+import { MysqlExecutor } from '../../lambdas/adapters/targets/mysql-executor.js';
+import { PostgresExecutor } from '../../lambdas/adapters/targets/postgres-executor.js';
+import type { SqlConnection } from '../../lambdas/core/config/connection.js';
+import type { PipelineDeps } from '../../lambdas/core/pipeline/admit.js';
+import { serve } from '../../lambdas/core/pipeline/serve.js';
+import { staticPolicyProvider } from '../../lambdas/core/policy/static-policy-provider.js';
+import { protocolUnits } from '../../lambdas/core/protocols/protocol-unit.js';
+import { createSqlUnit } from '../../lambdas/core/protocols/sql/sql-unit.js';
+import { SessionRecorder } from '../../lambdas/core/recording/session-recorder.js';
+import { mysqlAnalyzer } from '../../lambdas/core/sql/analyze-mysql.js';
+import { postgresAnalyzer } from '../../lambdas/core/sql/analyze-postgres.js';
+import { RelationResolver } from '../../lambdas/core/sql/relation-resolver.js';
+import { parseSqlBody } from '../../lambdas/handlers/http/sql-body.js';
+import { defaultPolicyEngine, fakeIdentity } from '../support/core-fixtures.js';
+import { InMemorySessionStore } from '../support/in-memory-session-store.js';
+import * as mariadb from '../support/mysql.js';
+import * as postgres from '../support/postgres.js';
+
+const EMAIL = 'grace.hopper@example.com';
+const SSN = '078-05-1120';
+
+const base = {
+  environment: 'development',
+  tags: [],
+  masking: {},
+  allowGroups: ['agents'],
+  limits: { rowLimit: 100, statementTimeoutMs: 5000, maxResultBytes: 1_000_000 },
+};
+
+const pipelineFor = (
+  connections: SqlConnection[],
+  executors: { postgres?: PostgresExecutor; mysql?: MysqlExecutor },
+) => {
+  const resolver = new RelationResolver({ now: () => new Date() });
+  const tokenKey = async () => 'test-masking-key';
+  const deps: PipelineDeps = {
+    identity: fakeIdentity,
+    connections: { get: async (n) => connections.find((c) => c.name === n), list: async () => connections },
+    policies: staticPolicyProvider(defaultPolicyEngine()),
+    units: protocolUnits({
+      postgres: async () =>
+        createSqlUnit({
+          kind: 'postgres',
+          analyzer: postgresAnalyzer,
+          executor: executors.postgres!,
+          resolver,
+          tokenKey,
+        }),
+      mysql: async () =>
+        createSqlUnit({
+          kind: 'mysql',
+          analyzer: mysqlAnalyzer,
+          executor: executors.mysql!,
+          resolver,
+          tokenKey,
+        }),
+    }),
+    recorder: new SessionRecorder(new InMemorySessionStore()),
+    clock: { now: () => new Date() },
+    ids: { newId: () => crypto.randomUUID() },
+  };
+  let n = 0;
+  return async (connectionName: string, sql: string) =>
+    serve(deps, {
+      requestId: `req-${++n}`,
+      token: 'token.alice.agents',
+      connectionName,
+      sessionId: undefined,
+      request: parseSqlBody(JSON.stringify({ sql })),
+    });
+};
+
+describe('masking resolves names as PostgreSQL does', () => {
+  let db: postgres.ThrowawayDatabase;
+  let executor: PostgresExecutor;
+  let ask: ReturnType<typeof pipelineFor>;
+
+  beforeAll(async () => {
+    await postgresAnalyzer.load();
+    db = await postgres.createThrowawayDatabase(`
+      CREATE SCHEMA crm;
+      CREATE TABLE crm.customers (id int PRIMARY KEY, email text, ssn text, status text);
+      INSERT INTO crm.customers VALUES (1, '${EMAIL}', '${SSN}', 'active');
+      CREATE VIEW public.customer_view AS SELECT * FROM crm.customers;
+      CREATE VIEW public.customer_view_2 AS SELECT email AS contact FROM public.customer_view;
+    `);
+    await postgres.queryAsAdmin(
+      db,
+      `GRANT USAGE ON SCHEMA crm TO ${new URL(db.readerUrl).username};
+       GRANT SELECT ON ALL TABLES IN SCHEMA crm TO ${new URL(db.readerUrl).username};`,
+    );
+    executor = new PostgresExecutor({ resolve: async () => ({ connectionString: db.readerUrl }) });
+    const classified = { email: 'EMAIL_ADDRESS', ssn: 'US_SSN' };
+    ask = pipelineFor(
+      [
+        {
+          ...base,
+          name: 'through-path',
+          kind: 'postgres',
+          target: { url: db.readerUrl },
+          searchPath: ['crm', 'public'],
+          classification: { 'customers.email': classified.email, 'customers.ssn': classified.ssn },
+        },
+        {
+          ...base,
+          name: 'qualified-keys',
+          kind: 'postgres',
+          target: { url: db.readerUrl },
+          classification: { 'crm.customers.email': classified.email, 'crm.customers.ssn': classified.ssn },
+        },
+      ],
+      { postgres: executor },
+    );
+  }, 60_000);
+
+  afterAll(async () => {
+    await executor?.close();
+    await db?.drop();
+  });
+
+  const leaks = (answer: unknown) => {
+    const text = JSON.stringify(answer);
+    return [EMAIL, SSN].filter((v) => text.includes(v));
+  };
+
+  it.each([
+    ['through-path', 'SELECT email, ssn FROM customers'],
+    ['through-path', 'SELECT email, ssn FROM crm.customers'],
+    ['through-path', 'SELECT email, ssn FROM "crm"."customers"'],
+    ['through-path', 'SELECT EMAIL, SSN FROM CRM.CUSTOMERS'],
+    ['through-path', 'SELECT c.email, c.ssn FROM customers AS "C" JOIN customers c ON true'],
+    ['through-path', 'WITH "Cust" AS (SELECT email, ssn FROM customers) SELECT * FROM "Cust"'],
+    ['through-path', 'SELECT * FROM customer_view'],
+    ['through-path', 'SELECT contact FROM public.customer_view_2'],
+    ['qualified-keys', 'SELECT email, ssn FROM crm.customers'],
+    ['qualified-keys', 'SELECT * FROM crm.customers'],
+    ['qualified-keys', 'SELECT * FROM customer_view'],
+  ])('on %s, %s returns no raw classified value', async (connection, sql) => {
+    const answer = await ask(connection, sql);
+    expect(answer.status).toBe('completed');
+    expect(leaks(answer)).toEqual([]);
+  });
+
+  it('keeps unclassified columns of the same table readable', async () => {
+    const answer = await ask('through-path', 'SELECT id, status FROM customers');
+    expect(answer).toMatchObject({ rows: [[1, 'active']], masking: { maskedColumns: [] } });
+  });
+
+  it('pins search_path in the transaction: the server and the masking agree on which table ran', async () => {
+    const answer = await ask('through-path', 'SELECT current_setting($$search_path$$) AS path');
+    expect(answer).toMatchObject({ rows: [[expect.stringMatching(/^crm, public\b/)]] });
+  });
+});
+
+describe('masking resolves names as MariaDB does', () => {
+  let db: mariadb.ThrowawayDatabase;
+  let executor: MysqlExecutor;
+  let ask: ReturnType<typeof pipelineFor>;
+
+  beforeAll(async () => {
+    await mysqlAnalyzer.load();
+    db = await mariadb.createThrowawayDatabase(`
+      CREATE TABLE customers (id int PRIMARY KEY, email text, ssn text, status text);
+      INSERT INTO customers VALUES (1, '${EMAIL}', '${SSN}', 'active');
+      CREATE VIEW customer_view AS SELECT * FROM customers;
+    `);
+    executor = new MysqlExecutor({ resolve: async () => ({ uri: db.readerUrl }) });
+    ask = pipelineFor(
+      [
+        {
+          ...base,
+          name: 'maria',
+          kind: 'mysql',
+          target: { url: db.readerUrl },
+          classification: { 'customers.email': 'EMAIL_ADDRESS', 'customers.ssn': 'US_SSN' },
+        },
+      ],
+      { mysql: executor },
+    );
+  }, 60_000);
+
+  afterAll(async () => {
+    await executor?.close();
+    await db?.drop();
+  });
+
+  it.each([
+    'SELECT email, ssn FROM customers',
+    'SELECT email, ssn FROM DB.customers',
+    'SELECT email, ssn FROM `DB`.`customers`',
+    'SELECT * FROM customer_view',
+    'SELECT * FROM DB.customer_view',
+  ])('%s returns no raw classified value', async (sql) => {
+    const answer = await ask('maria', sql.replaceAll('DB', db.database));
+    expect(answer.status).toBe('completed');
+    const text = JSON.stringify(answer);
+    expect([EMAIL, SSN].filter((v) => text.includes(v))).toEqual([]);
+  });
+});
