@@ -24,6 +24,7 @@ import {
 } from '../../core/sql/sql-executor.js';
 import { gatewayTypes, jsonSafe, typeName } from './postgres-types.js';
 import { meaningOf } from './sqlstate.js';
+import { gatewaySideFailure } from './target-failures.js';
 
 /** Resolves how to reach a connection's database; credentials stay inside the adapter. */
 export type PostgresTargetResolver = (connection: PostgresConnection) => Promise<pg.PoolConfig>;
@@ -421,27 +422,16 @@ export class PostgresExecutor implements SqlExecutor {
   }
 
   private translate(error: unknown, limits: SessionLimits, state: SessionState, exceeded: boolean): Error {
-    if (state.committing && !isServerError(error)) {
-      return new TargetError(
-        'The target did not confirm the commit: the writes may or may not have been applied.',
-        { cause: error, details: { outcome: 'unknown' } },
-      );
-    }
-    if (exceeded) {
-      return new TargetError(
-        `The result exceeds ${limits.maxResultBytes} bytes; select fewer rows or columns.`,
-        { cause: error },
-      );
-    }
-    if (error instanceof Deadline) return new TargetTimeoutError(limits.timeoutMs);
-    if (error instanceof TransactionEnded) {
-      return new TargetError(
-        limits.mode === 'write'
-          ? 'A statement ended the transaction; what it committed is unknown, and the statements after it did not run.'
-          : 'A statement ended the read-only transaction; the request was stopped.',
-        { cause: error, ...(limits.mode === 'write' ? { details: { outcome: 'unknown' } } : {}) },
-      );
-    }
+    const ours = gatewaySideFailure(error, {
+      mode: limits.mode,
+      maxResultBytes: limits.maxResultBytes,
+      timeoutMs: limits.timeoutMs,
+      commitUnconfirmed: state.committing && !isServerError(error),
+      budgetExceeded: exceeded,
+      deadline: error instanceof Deadline,
+      transactionEnded: error instanceof TransactionEnded,
+    });
+    if (ours) return ours;
     if (!isServerError(error)) {
       return new TargetError('The target database connection failed.', { cause: error });
     }
