@@ -130,6 +130,13 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
       ? await startDemoPostgres({
           dataDir: join(dataDir, 'demo-postgres'),
           seedFile: options.demoSeedFile ?? resolve('db/seed/demo-postgres.sql'),
+          // A statement over its timeout replaces the demo's worker: say so in the log.
+          onEvent: (event) => {
+            if (event.type === 'worker-stopped')
+              logger.warn('demo database worker replaced', { reason: event.reason });
+            if (event.type === 'worker-failed')
+              logger.error('demo database did not restart', { error: event.message });
+          },
         })
       : undefined;
     if (demo) stops.push(demo.stop);
@@ -181,9 +188,10 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
         return perTargetExecutor(() => new MysqlExecutor({ resolve: async (c) => ({ uri: targetUrl(c) }) }));
       }),
     };
-    stops.push(async () => {
-      await Promise.all(opened.map((e) => e.close()));
-    });
+    const closeExecutors = async () => {
+      await Promise.all(opened.splice(0).map((e) => e.close()));
+    };
+    stops.push(closeExecutors);
 
     const archiver = createLocalArchiver({
       sessions: new DynamoDbSessionStore({
@@ -196,7 +204,7 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
     });
     stops.push(() => archiver.stop());
 
-    const { server, attach } = createLocalServer({ maxBodyBytes: config.maxBodyBytes, logger });
+    const { server, attach, drain } = createLocalServer({ maxBodyBytes: config.maxBodyBytes, logger });
     await new Promise<void>((ready, fail) => {
       server.once('error', fail);
       server.listen(options.port, host, () => ready());
@@ -211,7 +219,8 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
     const { port } = server.address() as AddressInfo;
     const url = `http://${host}:${port}`;
 
-    const issuer = loadDevIssuer(join(dataDir, 'issuer'));
+    // Only `start` creates the development issuer; `tollgate token` refuses without one.
+    const issuer = loadDevIssuer(join(dataDir, 'issuer'), { create: true });
     const identity: IdentityConfig = config.identity
       ? { kind: 'oidc', ...config.identity }
       : {
@@ -263,7 +272,14 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
       policyVersion: async () => (await policies.current()).version,
       flushRecordings: () => archiver.flush(),
       endpoints: { dynamodb: dynamo.endpoint, s3: s3.endpoint, demoPostgres: demo?.url },
-      stop: stopAll,
+      // Ctrl-C: stop taking requests, let in-flight ones finish (their outcome is recorded), then
+      // close the target pools, which fails what is still running (and records that), then the rest.
+      stop: async () => {
+        const { stillRunning } = await drain(10_000);
+        if (stillRunning > 0) logger.warn('stopping with requests still running', { stillRunning });
+        await closeExecutors();
+        await stopAll();
+      },
     };
   } catch (error) {
     await stopAll();

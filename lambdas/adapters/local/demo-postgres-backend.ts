@@ -12,7 +12,7 @@ export interface WorkerInit {
   readonly seedFile: string;
   /** Run once after opening (seeding first if needed), as the superuser; skipped when undefined. */
   readonly setupSql: string | undefined;
-  /** The role sessions run as (SET ROLE), set again whenever a batch leaves the session idle as another user. */
+  /** The role sessions run as (SET ROLE); set again when a batch leaves the session idle as another user. */
   readonly role: string;
   /** PGlite's compiled WebAssembly module, shared by successive workers (compiled once). */
   readonly wasmModule?: WebAssembly.Module;
@@ -28,7 +28,8 @@ export type FromWorker =
   | { type: 'closed' };
 
 const require = createRequire(import.meta.url);
-// tsx's ESM API: its CommonJS build registers the loader from the wrong directory inside a worker.
+// tsx's ESM API by its exported path (the CommonJS build, loaded from the bootstrap, could not find
+// its own loader).
 const tsxPackage = require('tsx/package.json') as {
   exports: Record<string, { import: { default: string } }>;
 };
