@@ -241,9 +241,10 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
       logger,
       ttlMs: 2000,
     });
+    const verifier = createJwtIdentityVerifier(identity, logger);
     const routes = await buildSqlRoutes({
       maskingKey: async () => loadOrCreateKey(join(dataDir, 'masking-key')),
-      identity: createJwtIdentityVerifier(identity, logger),
+      identity: verifier,
       connections,
       policies,
       executors,
@@ -262,6 +263,13 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
       fallback: createFallbackHandler({ logger }),
       jwks: issuer.jwks,
     });
+    // The signing keys, fetched once the server serves them; a failure is logged and the first
+    // token fetches them again.
+    await verifier.hydrate().catch((error: unknown) =>
+      logger.warn('JWKS not loaded at start; fetched at the first token', {
+        error: error instanceof Error ? error.message : 'unknown',
+      }),
+    );
 
     return {
       url,

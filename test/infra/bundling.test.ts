@@ -94,3 +94,63 @@ describe('GatewayFunction bundling', () => {
     for (const line of lines.slice(0, -1)) expect(JSON.parse(line)).toMatchObject({ service: 'tollgate' });
   });
 });
+
+describe('GatewayFunction bundling of the light health function', () => {
+  let outdir: string;
+  let assetDir: string;
+  beforeAll(() => {
+    // GIVEN the health entry bundled as the stack bundles it, with openapi.yaml beside it
+    outdir = mkdtempSync(join(tmpdir(), 'tollgate-bundling-health-'));
+    const app = new App({ outdir });
+    new GatewayFunction(new Stack(app, 'BundlingHealth'), 'Health', {
+      entry: ENTRYPOINTS.health,
+      files: [{ from: 'openapi.yaml', to: 'openapi.yaml' }],
+    });
+    const assembly = app.synth();
+    const assets = readdirSync(assembly.directory).filter((name) => name.startsWith('asset.'));
+    assetDir = join(assembly.directory, assets[0]!);
+  }, 60_000);
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  test('loads no AWS SDK client, SQL parser, policy engine or zod', () => {
+    const bundle = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
+    for (const marker of [
+      'DynamoDBClient',
+      'S3Client',
+      'SecretsManagerClient',
+      'libpg-query',
+      'cedar_wasm',
+      'ZodError',
+    ]) {
+      expect([marker, bundle.includes(marker)]).toEqual([marker, false]);
+    }
+  });
+
+  test('serves GET /openapi.json from the document shipped beside the bundle', () => {
+    const invoke = `
+const { handler } = await import(process.argv[1]);
+const response = await handler({
+  version: '2.0', routeKey: 'GET /openapi.json', rawPath: '/openapi.json', rawQueryString: '', headers: {},
+  isBase64Encoded: false,
+  requestContext: { requestId: 'bundling-test', http: { method: 'GET', path: '/openapi.json', sourceIp: '192.0.2.1' } },
+}, { awsRequestId: 'bundling-test', getRemainingTimeInMillis: () => 30000 });
+process.stdout.write(JSON.stringify(response));
+`;
+    const output = execFileSync(
+      process.execPath,
+      ['--input-type=module', '-e', invoke, join(assetDir, 'index.mjs')],
+      {
+        env: { PATH: process.env.PATH, AWS_REGION: 'eu-west-1' },
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: 30_000,
+      },
+    );
+    const response = JSON.parse(output.trim().split('\n').at(-1)!) as { statusCode: number; body: string };
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(response.body)).toMatchObject({
+      openapi: expect.stringMatching(/^3\.1/),
+      paths: expect.any(Object),
+    });
+  });
+});

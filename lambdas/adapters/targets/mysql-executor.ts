@@ -39,9 +39,9 @@ import {
 } from '../../core/errors.js';
 import type { ResultColumn, ResultSet } from '../../core/ports.js';
 import {
+  distinctRefs,
   type RelationRef,
   type ResolvedRelation,
-  relationRefKey,
   type SqlExecutor,
   type SqlRunRequest,
 } from '../../core/sql/sql-executor.js';
@@ -224,9 +224,6 @@ export const mysqlRejection = (error: MysqlError, mode: Mode): TargetRejection =
   return { sqlState: error.sqlState ?? null, serverMessage, ...meaning };
 };
 
-/** Parts the server could never find: an empty name, or one holding NUL. */
-const unresolvable = (part: string | undefined) => part === '' || (part?.includes('\u0000') ?? false);
-
 const kindOf = (tableType: string): ResolvedRelation['kind'] => {
   if (tableType === 'BASE TABLE' || tableType === 'TEMPORARY') return 'table';
   if (tableType === 'VIEW') return 'view';
@@ -335,10 +332,7 @@ export class MysqlExecutor implements SqlExecutor {
     refs: readonly RelationRef[],
   ): Promise<ReadonlyMap<string, ResolvedRelation>> {
     const target = mysqlOnly(connection);
-    const unique = new Map<string, RelationRef>();
-    for (const ref of refs) {
-      if (!unresolvable(ref.name) && !unresolvable(ref.schema)) unique.set(relationRefKey(ref), ref);
-    }
+    const unique = distinctRefs(refs);
     const resolved = new Map<string, ResolvedRelation>();
     if (unique.size === 0) return resolved;
     const limits = { mode: 'read' as const, timeoutMs: target.limits.statementTimeoutMs };

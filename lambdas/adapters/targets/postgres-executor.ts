@@ -16,9 +16,9 @@ import {
 } from '../../core/errors.js';
 import type { ResultColumn, ResultSet } from '../../core/ports.js';
 import {
+  distinctRefs,
   type RelationRef,
   type ResolvedRelation,
-  relationRefKey,
   type SqlExecutor,
   type SqlRunRequest,
 } from '../../core/sql/sql-executor.js';
@@ -251,9 +251,6 @@ const toRelation = (row: ResolvedRow): ResolvedRelation => {
   };
 };
 
-/** Parts the server could never find: an empty name, or one it cannot even receive (NUL). */
-const unresolvable = (part: string | undefined) => part === '' || (part?.includes('\u0000') ?? false);
-
 const postgresOnly = (connection: SqlConnection): PostgresConnection => {
   if (connection.kind !== 'postgres') {
     throw new TargetError(`Connection ${connection.name} is not a PostgreSQL connection.`);
@@ -291,10 +288,7 @@ export class PostgresExecutor implements SqlExecutor {
     refs: readonly RelationRef[],
   ): Promise<ReadonlyMap<string, ResolvedRelation>> {
     const postgres = postgresOnly(connection);
-    const unique = new Map<string, RelationRef>();
-    for (const ref of refs) {
-      if (!unresolvable(ref.name) && !unresolvable(ref.schema)) unique.set(relationRefKey(ref), ref);
-    }
+    const unique = distinctRefs(refs);
     const resolved = new Map<string, ResolvedRelation>();
     if (unique.size === 0) return resolved;
     const asked = [...unique.entries()];

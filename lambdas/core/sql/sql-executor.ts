@@ -18,6 +18,17 @@ export interface RelationRef {
 /** The key a RelationRef is answered under: `schema\0name`, or `\0name` when unqualified. */
 export const relationRefKey = (ref: RelationRef): string => `${ref.schema ?? ''}\u0000${ref.name}`;
 
+/**
+ * The refs worth asking a server about, one per key: an empty name or one with a NUL byte names
+ * nothing a server can hold, so it is left unresolved (and callers treat it as unknown).
+ */
+export const distinctRefs = (refs: readonly RelationRef[]): Map<string, RelationRef> => {
+  const askable = (part: string | undefined) => part !== '' && !(part?.includes('\u0000') ?? false);
+  const unique = new Map<string, RelationRef>();
+  for (const ref of refs) if (askable(ref.name) && askable(ref.schema)) unique.set(relationRefKey(ref), ref);
+  return unique;
+};
+
 /** A relation the server found, named as the server stores it. */
 export interface ResolvedRelation {
   readonly schema: string;
