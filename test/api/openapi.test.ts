@@ -645,11 +645,19 @@ connections:
       });
     });
 
+    it('answers a caller outside the connection’s groups with 404, as documented', async () => {
+      const answer = await sql(json({ sql: 'SELECT 1' }), { token: token('bob', ['reviewers']) });
+      expect([answer.status, (answer.body.error as Json | undefined)?.code]).toEqual([
+        404,
+        'connection_not_found',
+      ]);
+      expectDocumented('POST', SQL_PATH, answer);
+    });
+
     it.each([
       ['DROP TABLE customers', ['agents'], 'ddl-blocked'],
       ['DELETE FROM orders', ['agents'], 'dml-without-where'],
       ["SELECT pg_read_file('x')", ['agents'], 'dangerous-functions'],
-      ['SELECT 1', ['reviewers'], 'connection-groups'],
     ])('answers %s (groups %j) with 403 blocked by %s', async (statement, groups, rule) => {
       const answer = await sql(json({ sql: statement }), { token: token('bob', groups) });
       expect([answer.status, (answer.body.error as Json | undefined)?.code]).toEqual([403, 'blocked']);

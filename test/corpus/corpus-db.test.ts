@@ -109,6 +109,8 @@ const ANSWER_OF_CODE: Readonly<Record<string, GatewayAnswer>> = {
   target_error: 'refused-by-database',
   target_timeout: 'refused-by-database',
   statement_rejected: 'refused-by-database',
+  // A caller outside the connection's allowGroups: refused before analysis, like a block.
+  connection_not_found: 'block',
 };
 
 type DirectVerdict = 'refused' | 'harmless' | 'changed' | 'not-run';

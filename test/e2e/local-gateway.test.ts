@@ -255,10 +255,15 @@ describe('local gateway, end to end', () => {
     ]);
   });
 
-  it('refuses members of groups the connection does not admit', async () => {
+  it('answers members of groups the connection does not admit as if it did not exist', async () => {
     const { status, json } = await sql({ sql: 'SELECT 1' }, { token: token('rita', ['reviewers']) });
-    expect(status).toBe(403);
-    expect(json.error.rule).toBe('connection-groups');
+    const unknown = await sql(
+      { sql: 'SELECT 1' },
+      { token: token('rita', ['reviewers']), connection: 'no-such-db' },
+    );
+    expect(status).toBe(404);
+    expect(json.error).toEqual(expect.objectContaining({ code: 'connection_not_found' }));
+    expect(unknown.status).toBe(404);
   });
 
   it('keeps another principal out of a session', async () => {

@@ -88,11 +88,28 @@ describe('masking resolves names as PostgreSQL does', () => {
       INSERT INTO crm.customers VALUES (1, '${EMAIL}', '${SSN}', 'active');
       CREATE VIEW public.customer_view AS SELECT * FROM crm.customers;
       CREATE VIEW public.customer_view_2 AS SELECT email AS contact FROM public.customer_view;
+      -- A copy in another schema, an inheritance child, a partitioned table and its partition.
+      CREATE SCHEMA archive;
+      CREATE TABLE archive.customers (LIKE crm.customers);
+      INSERT INTO archive.customers SELECT * FROM crm.customers;
+      CREATE TABLE crm.customers_child () INHERITS (crm.customers);
+      INSERT INTO crm.customers_child VALUES (2, '${EMAIL}', '${SSN}', 'child');
+      CREATE TABLE crm.pcustomers (id int, email text, ssn text, status text) PARTITION BY RANGE (id);
+      CREATE TABLE crm.pcustomers_1 PARTITION OF crm.pcustomers FOR VALUES FROM (0) TO (100);
+      INSERT INTO crm.pcustomers VALUES (1, '${EMAIL}', '${SSN}', 'part');
+      CREATE VIEW public.partition_view AS SELECT * FROM crm.pcustomers_1;
+      -- Functions that read the classified table, whatever their arguments.
+      CREATE FUNCTION public.all_customers() RETURNS SETOF crm.customers LANGUAGE sql STABLE
+        AS 'SELECT * FROM crm.customers';
+      CREATE FUNCTION public.email_of(int) RETURNS text LANGUAGE sql STABLE
+        AS 'SELECT email FROM crm.customers WHERE id = $1';
     `);
     await postgres.queryAsAdmin(
       db,
       `GRANT USAGE ON SCHEMA crm TO ${new URL(db.readerUrl).username};
-       GRANT SELECT ON ALL TABLES IN SCHEMA crm TO ${new URL(db.readerUrl).username};`,
+       GRANT SELECT ON ALL TABLES IN SCHEMA crm TO ${new URL(db.readerUrl).username};
+       GRANT USAGE ON SCHEMA archive TO ${new URL(db.readerUrl).username};
+       GRANT SELECT ON ALL TABLES IN SCHEMA archive TO ${new URL(db.readerUrl).username};`,
     );
     executor = new PostgresExecutor({ resolve: async () => ({ connectionString: db.readerUrl }) });
     const classified = { email: 'EMAIL_ADDRESS', ssn: 'US_SSN' };
@@ -104,7 +121,12 @@ describe('masking resolves names as PostgreSQL does', () => {
           kind: 'postgres',
           target: { url: db.readerUrl },
           searchPath: ['crm', 'public'],
-          classification: { 'customers.email': classified.email, 'customers.ssn': classified.ssn },
+          classification: {
+            'customers.email': classified.email,
+            'customers.ssn': classified.ssn,
+            'pcustomers.email': classified.email,
+            'pcustomers.ssn': classified.ssn,
+          },
         },
         {
           ...base,
@@ -137,7 +159,19 @@ describe('masking resolves names as PostgreSQL does', () => {
     ['through-path', 'WITH "Cust" AS (SELECT email, ssn FROM customers) SELECT * FROM "Cust"'],
     ['through-path', 'SELECT * FROM customer_view'],
     ['through-path', 'SELECT contact FROM public.customer_view_2'],
+    ['through-path', 'SELECT email, ssn FROM archive.customers'],
+    ['through-path', 'SELECT email, ssn FROM customers_child'],
+    [
+      'through-path',
+      'SELECT replace(ssn, $$-$$, $$$$), split_part(email, $$@$$, 1) FROM crm.customers_child',
+    ],
+    ['through-path', 'SELECT * FROM pcustomers_1'],
+    ['through-path', 'SELECT * FROM partition_view'],
+    ['through-path', 'SELECT * FROM all_customers()'],
+    ['through-path', 'SELECT email_of(1)'],
+    ['through-path', 'SELECT public.email_of(1) AS e'],
     ['qualified-keys', 'SELECT email, ssn FROM crm.customers'],
+    ['qualified-keys', 'SELECT email, ssn FROM crm.customers_child'],
     ['qualified-keys', 'SELECT * FROM crm.customers'],
     ['qualified-keys', 'SELECT * FROM customer_view'],
   ])('on %s, %s returns no raw classified value', async (connection, sql) => {
@@ -147,8 +181,31 @@ describe('masking resolves names as PostgreSQL does', () => {
   });
 
   it('keeps unclassified columns of the same table readable', async () => {
-    const answer = await ask('through-path', 'SELECT id, status FROM customers');
+    const answer = await ask('through-path', 'SELECT id, status FROM customers WHERE id = 1');
     expect(answer).toMatchObject({ rows: [[1, 'active']], masking: { maskedColumns: [] } });
+  });
+
+  it.each([
+    'SELECT current_setting(email) FROM customers',
+    'SELECT quote_ident(ssn)::regclass FROM customers',
+    'SELECT pg_has_role(email, $$member$$) FROM customers',
+    'SELECT ($$$ $$ || ssn)::jsonpath FROM customers',
+    'SELECT ssn::int FROM customers',
+  ])('withholds error text that quotes a value: %s', async (sql) => {
+    const refusal = await ask('through-path', sql).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refusal).toMatchObject({ code: 'statement_rejected' });
+    expect(leaks(refusal)).toEqual([]);
+    expect(leaks((refusal as Error).message)).toEqual([]);
+  });
+
+  it('still shows error text that quotes only the request', async () => {
+    await expect(ask('through-path', 'SELECT id FROM custmers')).rejects.toMatchObject({
+      code: 'statement_rejected',
+      message: expect.stringContaining('relation "custmers" does not exist'),
+    });
   });
 
   it('pins search_path in the transaction: the server and the masking agree on which table ran', async () => {

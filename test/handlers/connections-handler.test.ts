@@ -81,6 +81,16 @@ describe('connections handler (discovery)', () => {
     expect((await call('/v1/connections', 'garbage')).statusCode).toBe(401);
   });
 
+  it('records the request and why it may be described before the target is asked', async () => {
+    const { call, sessions } = await setup();
+    await call('/v1/connections/demo', 'token.alice.agents', 'demo');
+    expect(sessions.all().map((e) => [e.type, e.data.rule ?? null])).toEqual([
+      ['request.received', null],
+      ['request.decided', 'allow-groups'],
+      ['request.completed', null],
+    ]);
+  });
+
   it('records discovery like any request', async () => {
     const { call, sessions } = await setup();
     await call('/v1/connections');

@@ -203,7 +203,10 @@ describe('SQL handler', () => {
       expect.objectContaining({
         level: 'error',
         message: 'The gateway failed; the request was not completed.',
-        entry: expect.objectContaining({ code: 'internal_error', causes: [{ name: 'TypeError' }] }),
+        entry: expect.objectContaining({
+          code: 'internal_error',
+          causes: [{ name: 'TypeError', stack: expect.stringContaining('at ') }],
+        }),
       }),
     ]);
     expect(JSON.stringify(lines)).not.toContain('secretFunction');

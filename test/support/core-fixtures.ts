@@ -73,7 +73,14 @@ export class RecordingTarget implements SqlExecutor {
   relations = new Map<string, ResolvedRelation>([
     [
       'public.customers',
-      { schema: 'public', name: 'customers', kind: 'table', columns: ['id', 'email'], dependsOn: [] },
+      {
+        schema: 'public',
+        name: 'customers',
+        kind: 'table',
+        columns: ['id', 'email'],
+        dependsOn: [],
+        ancestors: [],
+      },
     ],
   ]);
 
@@ -94,6 +101,13 @@ export class RecordingTarget implements SqlExecutor {
 
   async listRelations() {
     return [...this.relations.values()];
+  }
+
+  /** The names `userFunctions` reports as user-defined (when asked about them or not). */
+  userFunctionNames = new Set<string>();
+
+  async userFunctions() {
+    return this.userFunctionNames;
   }
 
   async close() {}

@@ -277,6 +277,31 @@ const viewReadsSql = (views: number) => `
   SELECT r.root_schema, r.root_name, r.s, r.n, t.TABLE_TYPE AS kind
     FROM reads r LEFT JOIN information_schema.TABLES t ON t.TABLE_SCHEMA = r.s AND t.TABLE_NAME = r.n`;
 
+/**
+ * Stored functions named by each candidate, one branch per candidate (like describeBranches):
+ * in the named database, or the current one when unqualified (none selected: nothing matches,
+ * and the server would refuse the call). Function names are case-insensitive on the server;
+ * database names are compared that way too, which can only over-match.
+ */
+const userFunctionsSql = (count: number) =>
+  Array.from(
+    { length: count },
+    (_, i) => `
+  SELECT ${i} AS ord FROM information_schema.ROUTINES
+   WHERE ROUTINE_TYPE = 'FUNCTION'
+     AND (ROUTINE_SCHEMA = COALESCE(?, DATABASE()) OR LOWER(ROUTINE_SCHEMA) = LOWER(COALESCE(?, DATABASE())))
+     AND (ROUTINE_NAME = ? OR LOWER(ROUTINE_NAME) = LOWER(?))`,
+  ).join('\nUNION DISTINCT');
+
+/** How a name the analysis gives (`db.name`, lower-case) can be read: a quoted part may hold a dot. */
+const functionCandidates = (name: string): Array<{ schema: string | null; name: string }> => [
+  { schema: null, name },
+  ...[...name.matchAll(/\./g)].map((m) => ({
+    schema: name.slice(0, m.index),
+    name: name.slice(m.index + 1),
+  })),
+];
+
 const mysqlOnly = (connection: SqlConnection): MysqlConnection => {
   if (connection.kind !== 'mysql') {
     throw new TargetError(`Connection ${connection.name} is not a MySQL connection.`);
@@ -375,6 +400,37 @@ export class MysqlExecutor implements SqlExecutor {
     });
   }
 
+  async userFunctions(connection: SqlConnection, names: readonly string[]): Promise<ReadonlySet<string>> {
+    const target = mysqlOnly(connection);
+    const unique = [...new Set(names)];
+    const flagged = new Set<string>();
+    const asked = unique.flatMap((name) => {
+      // Text the server cannot hold names nothing it can be asked about: count it, unasked.
+      if (name.includes('\u0000')) {
+        flagged.add(name);
+        return [];
+      }
+      return functionCandidates(name).map((candidate) => ({ name, candidate }));
+    });
+    if (asked.length === 0) return flagged;
+    const limits = { mode: 'read' as const, timeoutMs: target.limits.statementTimeoutMs };
+    return this.session(target, limits, async (conn, _core, _budget, state) => {
+      stillWanted(state);
+      const [rows] = await conn.execute<mysql.RowDataPacket[]>({
+        sql: userFunctionsSql(asked.length),
+        values: asked.flatMap(({ candidate }) => [
+          candidate.schema,
+          candidate.schema,
+          candidate.name,
+          candidate.name,
+        ]),
+        rowsAsArray: true,
+      });
+      for (const [ord] of rows as unknown as Row[]) flagged.add(asked[Number(ord)]!.name);
+      return flagged;
+    });
+  }
+
   /**
    * Relations from rows of (key, schema, name, TABLE_TYPE or null, column or null) sorted by key
    * and position, in the rows' order; views with what they read where the server can say.
@@ -412,6 +468,7 @@ export class MysqlExecutor implements SqlExecutor {
         kind,
         columns: entry.columns,
         dependsOn: kind === 'view' ? reads?.get(`${entry.schema}\u0000${entry.name}`) : [],
+        ancestors: [], // MySQL has no table inheritance; a partition is not a table of its own
       });
     }
     return described;

@@ -2,8 +2,8 @@
 // always rolled back for reads; read-write and committed only if every statement succeeded for
 // writes) with the connection's search_path pinned, a server-side statement_timeout, a driver-side
 // deadline as backstop, a row cap read through a cursor (the target never streams more than
-// cap + 1 rows) and a byte budget. Relation names resolve the same way, in the same kind of
-// transaction. The session is reset after every request, so nothing one request leaves behind
+// cap + 1 rows) and a byte budget. Relation and function names resolve the same way, in the same
+// kind of transaction. The session is reset after every request, so nothing one request leaves behind
 // (temporary tables, settings, locks, prepared statements) reaches the next.
 import pg from 'pg';
 import Cursor from 'pg-cursor';
@@ -157,7 +157,17 @@ interface SessionLimits {
   readonly timeoutMs: number;
   /** Bytes the server may send; unlimited when undefined (resolution reads a bounded catalog answer). */
   readonly maxResultBytes?: number;
+  /** The gateway's own catalog reads (resolution, listing, function look-ups), not a request's statements. */
+  readonly catalog?: boolean;
 }
+
+/**
+ * JIT off for the gateway's catalog reads: recursive CTEs over pg_inherits and pg_depend get
+ * estimates that cross jit_above_cost, and compiling costs ~1 s for a query that runs in ~10 ms.
+ * Conditional, so a server without the setting (before PostgreSQL 11) is not refused.
+ */
+const NO_JIT =
+  "SELECT set_config('jit', 'off', true) WHERE EXISTS (SELECT 1 FROM pg_settings WHERE name = 'jit')";
 
 interface SessionState {
   /** The request failed (the deadline, say) while `work` still runs: it must send nothing more. */
@@ -179,13 +189,16 @@ interface ResolvedRow {
   relkind: string;
   columns: string[];
   reads: Array<[string, string]>;
+  ancestors: Array<[string, string]>;
 }
 
 /**
  * Describes the relations `targets` (a CTE of `ord`, `relid`) picks, in one statement: kind,
- * columns, and for views what they read, followed through views and materialized views. A view's
- * reads are what pg_depend records for its rule, plus the relations in the rule's range table:
- * PostgreSQL records no dependency on pinned catalogs (pg_shadow reading pg_authid).
+ * columns, the tables each inherits from or is a partition of (pg_inherits, up the chain), and
+ * for views what they read, followed through views and materialized views. A view's reads are
+ * what pg_depend records for its rule, plus the relations in the rule's range table: PostgreSQL
+ * records no dependency on pinned catalogs (pg_shadow reading pg_authid). A view's reads include
+ * the ancestors of what it reads: a partition's rows are its parent's data.
  */
 const describeSql = (targets: string) => `
 WITH RECURSIVE targets AS (${targets}),
@@ -203,14 +216,31 @@ reads(root, relid) AS (
       SELECT m[1]::oid FROM regexp_matches(w.ev_action::text, ':relid (\\d+)', 'g') AS m
     ) used
    WHERE used.relid <> reads.relid
+),
+lineage(root, relid, depth) AS (
+  SELECT i.inhrelid, i.inhparent, 1
+    FROM (SELECT relid FROM targets UNION SELECT relid FROM reads) x
+    JOIN pg_inherits i ON i.inhrelid = x.relid
+  UNION
+  SELECT lineage.root, i.inhparent, lineage.depth + 1
+    FROM lineage JOIN pg_inherits i ON i.inhrelid = lineage.relid
 )
 SELECT targets.ord, n.nspname::text, c.relname::text, c.relkind::text,
        ARRAY(SELECT a.attname::text FROM pg_attribute a
               WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum) AS columns,
        COALESCE((SELECT json_agg(json_build_array(bn.nspname, b.relname) ORDER BY bn.nspname, b.relname)
-                   FROM reads JOIN pg_class b ON b.oid = reads.relid
+                   FROM (SELECT reads.relid FROM reads WHERE reads.root = c.oid
+                         UNION
+                         SELECT lineage.relid FROM reads JOIN lineage ON lineage.root = reads.relid
+                          WHERE reads.root = c.oid) base
+                   JOIN pg_class b ON b.oid = base.relid
                    JOIN pg_namespace bn ON bn.oid = b.relnamespace
-                  WHERE reads.root = c.oid AND b.relkind NOT IN ('v', 'm', 'c', 'i', 'I')), '[]') AS reads
+                  WHERE b.relkind NOT IN ('v', 'm', 'c', 'i', 'I')), '[]') AS reads,
+       COALESCE((SELECT json_agg(json_build_array(an.nspname, a.relname) ORDER BY up.depth, an.nspname, a.relname)
+                   FROM (SELECT lineage.relid, min(lineage.depth) AS depth FROM lineage
+                          WHERE lineage.root = c.oid GROUP BY lineage.relid) up
+                   JOIN pg_class a ON a.oid = up.relid
+                   JOIN pg_namespace an ON an.oid = a.relnamespace), '[]') AS ancestors
   FROM targets
   JOIN pg_class c ON c.oid = targets.relid
   JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -234,6 +264,47 @@ const LIST_SQL = describeSql(`
    ORDER BY n.nspname, c.relname
    LIMIT $1`);
 
+/**
+ * Which candidates (`ord`, `nsp` or null when unqualified, `fn`) name a function outside the
+ * server's own catalogs: in the named schema, or in any schema of the transaction's effective path
+ * (`current_schemas(true)`, which drops schemas the login may not use). An unqualified name counts
+ * even when a pg_catalog overload would win: over-approximating is the safe side. Names compare
+ * case-insensitively for the same reason, whichever way the analysis folded a quoted name.
+ */
+const USER_FUNCTIONS_SQL = `
+  SELECT DISTINCT c.ord::int AS ord
+    FROM unnest($1::int[], $2::text[], $3::text[]) AS c(ord, nsp, fn)
+   WHERE EXISTS (
+     SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+      WHERE lower(p.proname) = lower(c.fn)
+        AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+        AND CASE WHEN c.nsp IS NULL THEN n.nspname = ANY (current_schemas(true))
+                 ELSE lower(n.nspname) = lower(c.nsp) END)`;
+
+/** The session's own temporary schema: a function there is the request's own, never a catalog's. */
+const TEMP_SCHEMA = /^pg_temp(_\d+)?$/i;
+
+interface FunctionCandidate {
+  readonly schema: string | null;
+  readonly name: string;
+}
+
+/**
+ * The ways a name the analysis gives (`parts.join('.')`) can be read: a schema before some dot
+ * (a quoted part may hold a dot), `catalog.schema.name`, or the whole text as one quoted name.
+ */
+export const functionCandidates = (name: string): FunctionCandidate[] => {
+  const dots = [...name.matchAll(/\./g)].map((m) => m.index);
+  const found: FunctionCandidate[] = [{ schema: null, name }];
+  for (const [i, dot] of dots.entries()) {
+    found.push({ schema: name.slice(0, dot), name: name.slice(dot + 1) });
+    for (const before of dots.slice(0, i)) {
+      found.push({ schema: name.slice(before + 1, dot), name: name.slice(dot + 1) });
+    }
+  }
+  return found;
+};
+
 const kindOf = (relkind: string): ResolvedRelation['kind'] => {
   if (relkind === 'r' || relkind === 'p') return 'table';
   if (relkind === 'v' || relkind === 'm') return 'view';
@@ -248,6 +319,7 @@ const toRelation = (row: ResolvedRow): ResolvedRelation => {
     kind,
     columns: row.columns,
     dependsOn: kind === 'view' ? row.reads.map(([schema, name]) => ({ schema, name })) : [],
+    ancestors: row.ancestors.map(([schema, name]) => ({ schema, name })),
   };
 };
 
@@ -292,7 +364,7 @@ export class PostgresExecutor implements SqlExecutor {
     const resolved = new Map<string, ResolvedRelation>();
     if (unique.size === 0) return resolved;
     const asked = [...unique.entries()];
-    const limits = { mode: 'read' as const, timeoutMs: postgres.limits.statementTimeoutMs };
+    const limits = { mode: 'read' as const, timeoutMs: postgres.limits.statementTimeoutMs, catalog: true };
     const rows = await this.session(postgres, limits, async (client) => {
       const answer = await client.query<ResolvedRow>(RESOLVE_SQL, [
         asked.map(([, ref]) => ref.schema ?? null),
@@ -308,11 +380,42 @@ export class PostgresExecutor implements SqlExecutor {
     const postgres = postgresOnly(connection);
     const count = Math.max(0, Math.trunc(limit));
     if (count === 0) return [];
-    const limits = { mode: 'read' as const, timeoutMs: postgres.limits.statementTimeoutMs };
+    const limits = { mode: 'read' as const, timeoutMs: postgres.limits.statementTimeoutMs, catalog: true };
     const rows = await this.session(postgres, limits, async (client) => {
       return (await client.query<ResolvedRow>(LIST_SQL, [count])).rows;
     });
     return rows.map(toRelation);
+  }
+
+  async userFunctions(connection: SqlConnection, names: readonly string[]): Promise<ReadonlySet<string>> {
+    const postgres = postgresOnly(connection);
+    const unique = [...new Set(names)];
+    const flagged = new Set<string>();
+    const asked: Array<{ name: string; candidate: FunctionCandidate }> = [];
+    for (const name of unique) {
+      const candidates = functionCandidates(name);
+      // Text the server cannot hold, or the request's own temporary schema: count it, unasked.
+      if (
+        name.includes('\u0000') ||
+        candidates.some((c) => c.schema !== null && TEMP_SCHEMA.test(c.schema))
+      ) {
+        flagged.add(name);
+      } else {
+        asked.push(...candidates.map((candidate) => ({ name, candidate })));
+      }
+    }
+    if (asked.length === 0) return flagged;
+    const limits = { mode: 'read' as const, timeoutMs: postgres.limits.statementTimeoutMs, catalog: true };
+    const rows = await this.session(postgres, limits, async (client) => {
+      const answer = await client.query<{ ord: number }>(USER_FUNCTIONS_SQL, [
+        asked.map((_, i) => i),
+        asked.map((a) => a.candidate.schema),
+        asked.map((a) => a.candidate.name),
+      ]);
+      return answer.rows;
+    });
+    for (const row of rows) flagged.add(asked[row.ord]!.name);
+    return flagged;
   }
 
   /** Closes every pool. */
@@ -352,6 +455,7 @@ export class PostgresExecutor implements SqlExecutor {
       limits.mode === 'read' ? 'BEGIN READ ONLY' : 'BEGIN READ WRITE',
       `SET LOCAL statement_timeout = ${Math.trunc(limits.timeoutMs)}`,
       pinSearchPath(connection),
+      ...(limits.catalog ? [NO_JIT] : []),
     ].join('; ');
     try {
       return await Promise.race([

@@ -328,6 +328,7 @@ const CALLER_CLASSES = new Set([
   '09',
   '0A',
   '0B',
+  '3D', // invalid catalog name: the statement named a database (has_database_privilege('x', ...))
   '0F',
   '0L',
   '0P',

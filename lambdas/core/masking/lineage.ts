@@ -21,6 +21,11 @@ export interface Catalog {
    * unknown relation, or one whose columns cannot be followed (a view over classified data).
    */
   resolve(schema: string | undefined, table: string): CatalogRelation | undefined;
+  /**
+   * Functions (lower-case, schema-qualified as written) that may run user-defined code: their
+   * values can come from any table, so they are opaque (unresolved), whatever their arguments.
+   */
+  readonly opaqueFunctions?: ReadonlySet<string>;
 }
 
 export interface CatalogRelation {
@@ -301,6 +306,10 @@ const VALUE_FREE = new Set(['count']);
 const FUNC_CALL_SKIPPED = new Set(['agg_order', 'agg_filter', 'over', 'funcname']);
 
 const funcName = (funcCall: Node): string => lower(strings(funcCall.funcname).at(-1) ?? '');
+/** The name as the analysis lists it: lower-case, with its schema when the text gives one. */
+const qualifiedFuncName = (funcCall: Node): string => lower(strings(funcCall.funcname).join('.'));
+const opaqueCall = (funcCall: Node, env: Env): boolean =>
+  env.catalog.opaqueFunctions?.has(qualifiedFuncName(funcCall)) ?? false;
 
 /** Every source the expression's value is computed from. */
 const exprFlow = (expr: unknown, env: Env): Flow => {
@@ -329,7 +338,9 @@ const exprFlow = (expr: unknown, env: Env): Flow => {
         case 'FuncCall': {
           const name = funcName(node);
           if (dangerousCategory(name)) acc.resolved = false; // runs SQL text, reads files, …
-          if (VALUE_FREE.has(name)) break;
+          // A user-defined function can read any table, whatever its arguments say.
+          if (opaqueCall(node, env)) acc.resolved = false;
+          else if (VALUE_FREE.has(name)) break;
           // mode() / percentile_disc() WITHIN GROUP (ORDER BY x) return values of x.
           for (const [k, v] of Object.entries(node)) {
             if (!FUNC_CALL_SKIPPED.has(k) || (k === 'agg_order' && node.agg_within_group === true)) visit(v);
@@ -546,6 +557,7 @@ const functionItem = (rangeFunction: Node, env: Env): RangeItem => {
     ];
     const flow = exprFlow(call, env);
     const fn = call?.FuncCall ? funcName(call.FuncCall as Node) : undefined;
+    if (call?.FuncCall && opaqueCall(call.FuncCall as Node, env)) known = false;
     firstName ??= fn;
     // A column definition list: on the item for one function, in ROWS FROM next to its function.
     const listed = single

@@ -55,12 +55,24 @@ export const maskOutput = async (
     ...statement.relations,
     ...(classified ? classificationRefs(connection) : []),
   ]);
-  const classification = resolveClassification(connection, resolution);
   const read = statement.relations.map((ref) => resolution.get(ref));
+  const classification = resolveClassification(
+    connection,
+    resolution,
+    read.filter((r) => r !== undefined),
+  );
+  // A user-defined function can read any table: on a classified connection, a statement that
+  // calls one reads classified data, and the function's values are opaque to lineage.
+  const opaqueFunctions =
+    classified && statement.functions.length > 0
+      ? await input.executor.userFunctions(connection, statement.functions)
+      : new Set<string>();
   const reads = {
     // A name the server did not resolve for us may still read something when it runs (a
     // temporary table, a race with DDL): on a classified connection that counts as sensitive.
-    sensitive: classified && read.some((r) => r === undefined || readsSensitive(r, classification)),
+    sensitive:
+      classified &&
+      (opaqueFunctions.size > 0 || read.some((r) => r === undefined || readsSensitive(r, classification))),
     statistics: read.some(
       (r) => r !== undefined && r.schema === 'pg_catalog' && STATISTICS_VIEWS.has(r.name),
     ),
@@ -69,6 +81,7 @@ export const maskOutput = async (
   let lineage: readonly OutputLineage[] | undefined;
   if (connection.kind === 'postgres' && classified) {
     const traced = lineageOf(statement.text, {
+      opaqueFunctions,
       resolve: (schema, table) => {
         const relation = resolution.get(schema === undefined ? { name: table } : { schema, name: table });
         // A view's columns are not its base table's: over classified data, it stays opaque.

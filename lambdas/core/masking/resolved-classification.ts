@@ -37,14 +37,17 @@ export const classificationEntries = (connection: SqlConnection): Entry[] =>
   });
 
 /**
- * Resolves the classification. A key whose table the server does not find (unqualified) is
- * matched against every relation of that name, in any schema: over-masking beats a leak when
- * the operator's name and the server's path disagree. Column names compare case-insensitively
- * (the keys are lower-case; a quoted `"Email"` column is masked too).
+ * Resolves the classification. A key naming its table without a schema also covers every
+ * relation of that name in any schema (copies in `archive` or `staging` hold the same data):
+ * over-masking beats a leak when the operator's name and the server's path disagree. A child
+ * table or partition carries its ancestors' classes (`related`: the relations a statement reads,
+ * with their ancestors). Column names compare case-insensitively (the keys are lower-case; a
+ * quoted `"Email"` column is masked too).
  */
 export const resolveClassification = (
   connection: SqlConnection,
   resolution: Resolution,
+  related: readonly ResolvedRelation[] = [],
 ): ResolvedClassification => {
   const exact = new Map<string, Map<string, DataClass>>();
   const anySchema = new Map<string, Map<string, DataClass>>();
@@ -56,11 +59,18 @@ export const resolveClassification = (
   for (const { ref, column, dataClass } of classificationEntries(connection)) {
     const found = resolution.get(ref);
     if (found) add(exact, relationKey(found.schema, found.name), column, dataClass);
-    else if (ref.schema === undefined) add(anySchema, ref.name.toLowerCase(), column, dataClass);
+    if (ref.schema === undefined) add(anySchema, ref.name.toLowerCase(), column, dataClass);
   }
-  const columnsOf = (schema: string, table: string) => [
+  const ancestorsOf = new Map<string, ReadonlyArray<{ schema: string; name: string }>>();
+  for (const r of related)
+    if (r.ancestors.length > 0) ancestorsOf.set(relationKey(r.schema, r.name), r.ancestors);
+  const ownColumns = (schema: string, table: string) => [
     exact.get(relationKey(schema, table)),
     anySchema.get(table.toLowerCase()),
+  ];
+  const columnsOf = (schema: string, table: string) => [
+    ...ownColumns(schema, table),
+    ...(ancestorsOf.get(relationKey(schema, table)) ?? []).flatMap((a) => ownColumns(a.schema, a.name)),
   ];
   return {
     empty: Object.keys(connection.classification).length === 0,
@@ -91,6 +101,7 @@ export const readsSensitive = (
   classification: ResolvedClassification,
 ): boolean => {
   if (classification.isSensitive(relation.schema, relation.name)) return true;
+  if (relation.ancestors.some((a) => classification.isSensitive(a.schema, a.name))) return true;
   if (relation.kind !== 'view') return false;
   if (relation.dependsOn === undefined) return !classification.empty;
   return relation.dependsOn.some((d) => classification.isSensitive(d.schema, d.name));
@@ -101,5 +112,12 @@ export const readsSensitive = (
  * table in `schema` (default `public`). Never used on the request path.
  */
 export const assumedResolution = (schema = 'public'): Resolution => ({
-  get: (ref) => ({ schema: ref.schema ?? schema, name: ref.name, kind: 'table', columns: [], dependsOn: [] }),
+  get: (ref) => ({
+    schema: ref.schema ?? schema,
+    name: ref.name,
+    kind: 'table',
+    columns: [],
+    dependsOn: [],
+    ancestors: [],
+  }),
 });

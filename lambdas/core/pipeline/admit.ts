@@ -120,6 +120,10 @@ export const openTrail = async (
   };
 };
 
+/** Whether the principal is in one of the connection's groups (the policies decide the rest). */
+export const mayUse = (principal: Principal, connection: Connection): boolean =>
+  connection.allowGroups.some((g) => principal.groups.includes(g));
+
 const lookUp = async (deps: PipelineDeps, name: string): Promise<Connection> => {
   let connection: Connection | undefined;
   try {
@@ -156,6 +160,11 @@ export const admit = async (deps: PipelineDeps, input: AdmitInput): Promise<Admi
     if (!parsed.ok) throw parsed.error;
     const request = parsed.value;
     const connection = await lookUp(deps, input.connectionName);
+    // A connection outside the caller's groups looks like none at all (no way to learn which
+    // names exist); the refusal is recorded like any other.
+    if (!mayUse(principal, connection)) {
+      throw new NotFoundError('connection_not_found', `No connection named ${input.connectionName}.`);
+    }
     const unit = await deps.units.unitFor(connection.kind);
     if (!unit) {
       throw new TollgateError(

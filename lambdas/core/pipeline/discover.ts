@@ -2,9 +2,8 @@
 // columns, data classes, and whether this principal sees them masked). Recorded like any request.
 import type { Connection } from '../config/connection.js';
 import { NotFoundError, TollgateError } from '../errors.js';
-import type { Principal } from '../identity/principal.js';
 import type { JsonValue } from '../recording/canonical-json.js';
-import { openTrail, type PipelineDeps } from './admit.js';
+import { mayUse, openTrail, type PipelineDeps } from './admit.js';
 
 export interface DiscoverInput {
   readonly requestId: string;
@@ -22,10 +21,6 @@ export interface ConnectionSummary {
   /** Where to send requests. */
   readonly url: string;
 }
-
-/** Whether the principal is in one of the connection's groups (the policies decide the rest). */
-const mayUse = (principal: Principal, connection: Connection) =>
-  connection.allowGroups.some((g) => principal.groups.includes(g));
 
 const summary = (c: Connection): ConnectionSummary => ({
   name: c.name,
@@ -90,6 +85,18 @@ export const describeConnectionFor = async (
         ? error
         : new TollgateError('policy_unavailable', 'The policies are unavailable.', { cause: error });
     }
+    // Durable before the target is asked anything: the request, and why it may be described.
+    await trail.record({
+      type: 'request.decided',
+      data: {
+        outcome: 'allow',
+        rule: 'allow-groups',
+        reason: `${principal.sub} is in a group of ${connection.name}'s allowGroups.`,
+        hint: null,
+        policyIds: [],
+        policyVersion: engine.version,
+      },
+    });
     const described = await unit.describe({ principal, connection, engine });
     await trail.record({
       type: 'request.completed',

@@ -2,7 +2,7 @@
 // and failure of a request is recorded before the caller hears of it. A phase throws; the trail
 // records what was thrown (once), then lets it through.
 import type { Decision } from '../decision/decision.js';
-import { TollgateError } from '../errors.js';
+import { RecordingUnavailableError, TollgateError } from '../errors.js';
 import type { Clock, Metrics } from '../ports.js';
 import type { JsonValue } from '../recording/canonical-json.js';
 import type { EventDraft, SessionEventType } from '../recording/events.js';
@@ -78,8 +78,8 @@ export class RequestTrail {
   /**
    * Runs a phase. Whatever it throws is recorded as `request.failed` (unless already recorded)
    * before it reaches the caller: a refusal keeps its code and safe message; anything else is
-   * an internal error, its cause kept for the server log only. If even that record cannot be
-   * written, the caller still gets the original refusal (fail closed: nothing ran).
+   * an internal error, its cause kept for the server log only. If that record cannot be written,
+   * the caller gets 503 recording_unavailable instead: nothing is answered unrecorded.
    */
   async guard<T>(phase: () => Promise<T>, extra?: () => Data): Promise<T> {
     try {
@@ -93,15 +93,23 @@ export class RequestTrail {
             });
       if (!this.recorded.has(error) && error.code !== 'recording_unavailable') {
         this.recorded.add(error);
-        await this.record({
-          type: 'request.failed',
-          data: {
-            code: error.code,
-            message: error.auditMessage,
-            ...auditDetails(error),
-            ...(extra?.() ?? {}),
-          },
-        }).catch(() => undefined);
+        try {
+          await this.record({
+            type: 'request.failed',
+            data: {
+              code: error.code,
+              message: error.auditMessage,
+              ...auditDetails(error),
+              ...(extra?.() ?? {}),
+            },
+          });
+        } catch (unrecorded) {
+          // Nothing reaches the caller unrecorded, a refusal's text included: 503.
+          const unavailable =
+            unrecorded instanceof TollgateError ? unrecorded : new RecordingUnavailableError(unrecorded);
+          unavailable.sessionId ??= this.sessionId;
+          throw unavailable;
+        }
       }
       error.sessionId ??= this.sessionId;
       throw error;

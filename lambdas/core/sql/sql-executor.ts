@@ -43,6 +43,12 @@ export interface ResolvedRelation {
    * Empty for tables.
    */
   readonly dependsOn: ReadonlyArray<{ readonly schema: string; readonly name: string }> | undefined;
+  /**
+   * The tables this one inherits from or is a partition of, transitively (PostgreSQL
+   * `pg_inherits`): a child's rows are its parent's data, and so are its columns' classes.
+   * Empty when none (and on MySQL).
+   */
+  readonly ancestors: ReadonlyArray<{ readonly schema: string; readonly name: string }>;
 }
 
 export interface SqlRunRequest {
@@ -84,5 +90,13 @@ export interface SqlExecutor {
    * the connection's database; at most `limit`, ordered by schema and name (discovery).
    */
   listRelations(connection: SqlConnection, limit: number): Promise<ResolvedRelation[]>;
+  /**
+   * Of the functions a statement calls (names as the analysis gives them: lower-case, with the
+   * schema when the text qualifies it), those that may run code the target's users defined:
+   * any function of that name, resolved as the server would, outside the server's own catalogs
+   * (`pg_catalog`, `information_schema`; MySQL: a stored function). Such a function can read
+   * any table, so masking treats its result as opaque.
+   */
+  userFunctions(connection: SqlConnection, names: readonly string[]): Promise<ReadonlySet<string>>;
   close(): Promise<void>;
 }

@@ -39,7 +39,11 @@ export const describeCauses = (error: unknown): unknown[] | undefined => {
     chain.push({
       name: cause.constructor.name,
       ...(typeof code === 'string' || typeof code === 'number' ? { code } : {}),
-      ...(isTollgateError(cause) ? { message: cause.auditMessage } : {}),
+      // A refusal's audit message is safe; a bug's stack (without its first line, the message,
+      // which can quote anything) says where it happened.
+      ...(isTollgateError(cause)
+        ? { message: cause.auditMessage }
+        : { stack: cause.stack?.split('\n').slice(1, 8).join('\n') }),
     });
     cause = (cause as { cause?: unknown }).cause;
   }

@@ -36,6 +36,8 @@ const SETUP = `
   CREATE TABLE customers (id int, email varchar(40));
   CREATE VIEW item_names AS SELECT id, name FROM items;
   CREATE VIEW cheap_items AS SELECT id FROM item_names WHERE id < 3;
+  CREATE FUNCTION add_one(i int) RETURNS int DETERMINISTIC RETURN i + 1;
+  CREATE FUNCTION Shout_Out(t varchar(20)) RETURNS varchar(20) DETERMINISTIC RETURN UPPER(t);
 `;
 
 const connection = (name = 'it'): MysqlConnection => ({
@@ -125,7 +127,10 @@ describe('MysqlExecutor on a real MySQL / MariaDB server', () => {
     await queryAsAdmin(
       db,
       `CREATE DATABASE ${other}; CREATE TABLE ${other}.items (elsewhere int);
-       GRANT SELECT ON ${other}.* TO '${reader}'@'%'`,
+       GRANT SELECT ON ${other}.* TO '${reader}'@'%';
+       CREATE FUNCTION ${other}.elsewhere_fn() RETURNS int DETERMINISTIC RETURN 1;
+       GRANT EXECUTE ON ${db.database}.* TO '${reader}'@'%';
+       GRANT EXECUTE ON ${other}.* TO '${reader}'@'%'`,
     );
   });
 
@@ -502,6 +507,7 @@ describe('MysqlExecutor on a real MySQL / MariaDB server', () => {
         kind: 'table',
         columns: ['elsewhere'],
         dependsOn: [],
+        ancestors: [],
       });
       expect(information).toMatchObject({ schema: 'information_schema', name: 'TABLES', kind: 'other' });
     });
@@ -540,6 +546,7 @@ describe('MysqlExecutor on a real MySQL / MariaDB server', () => {
         kind: 'view',
         columns: ['id', 'name'],
         dependsOn,
+        ancestors: [],
       });
       expect(cheap).toMatchObject({ kind: 'view', columns: ['id'] });
       expect(cheap?.dependsOn).toEqual(dependsOn);
@@ -554,6 +561,41 @@ describe('MysqlExecutor on a real MySQL / MariaDB server', () => {
         { name: 'ledger' },
       ]);
       expect([...answer.keys()]).toEqual([relationRefKey({ name: 'ledger' })]);
+    });
+  });
+
+  describe('userFunctions', () => {
+    const found = async (names: string[]) => [...(await executor.userFunctions(connection(), names))].sort();
+
+    it('finds a stored function of the current database, unqualified and qualified', async () => {
+      expect(await found(['add_one', `${db.database}.add_one`])).toEqual([
+        'add_one',
+        `${db.database}.add_one`,
+      ]);
+    });
+
+    it('compares function names case-insensitively, as the server does', async () => {
+      expect(await found(['shout_out'])).toEqual(['shout_out']);
+    });
+
+    it('does not report builtins', async () => {
+      expect(await found(['upper', 'count', 'now', 'concat'])).toEqual([]);
+    });
+
+    it('looks for unqualified names in the current database only, qualified ones where they name', async () => {
+      expect(await found(['elsewhere_fn', `${other}.elsewhere_fn`, `${other}.add_one`])).toEqual([
+        `${other}.elsewhere_fn`,
+      ]);
+    });
+
+    it('answers an empty set for no names without reaching the target', async () => {
+      const unreachable = new MysqlExecutor({
+        resolve: async () => {
+          throw new Error('must not be reached');
+        },
+      });
+      expect((await unreachable.userFunctions(connection(), [])).size).toBe(0);
+      await unreachable.close();
     });
   });
 

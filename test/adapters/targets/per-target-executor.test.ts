@@ -1,5 +1,5 @@
 // perTargetExecutor: a connection moved to another target by a push gets a fresh executor (fresh
-// pools) for runs, resolutions and listings alike, and the superseded one closes once its
+// pools) for runs, resolutions, listings and function look-ups alike, and the superseded one closes once its
 // requests are done.
 import { perTargetExecutor } from '../../../lambdas/adapters/targets/per-target-executor.js';
 import type { PostgresConnection, SqlConnection } from '../../../lambdas/core/config/connection.js';
@@ -23,6 +23,7 @@ const relationFrom = (id: number): ResolvedRelation => ({
   kind: 'table',
   columns: [],
   dependsOn: [],
+  ancestors: [],
 });
 
 /** Executors that answer with their own number, hold a call until released, and note closing. */
@@ -47,6 +48,11 @@ const factory = () => {
         state.calls.push(`list ${connection.name}`);
         await hold;
         return [relationFrom(state.id)];
+      },
+      async userFunctions(connection: SqlConnection) {
+        state.calls.push(`functions ${connection.name}`);
+        await hold;
+        return new Set([`from-${state.id}`]);
       },
       async close() {
         state.closed = true;
@@ -104,6 +110,39 @@ describe('perTargetExecutor', () => {
     expect(resolved.get('\u0000t')?.name).toBe('from-1');
     expect(listed.map((r) => r.name)).toEqual(['from-1']);
     expect(created.map((c) => c.calls)).toEqual([['run demo', 'resolve demo', 'list demo']]);
+  });
+
+  it('looks up user functions through the executor that runs the connection’s requests', async () => {
+    // Prepare
+    const { created, create } = factory();
+    const executor = perTargetExecutor(create);
+    await executor.run(demoConnection, request);
+
+    // Act
+    const found = await executor.userFunctions(demoConnection, ['f']);
+
+    // Assess
+    expect([...found]).toEqual(['from-1']);
+    expect(created.map((c) => c.calls)).toEqual([['run demo', 'functions demo']]);
+  });
+
+  it('keeps a superseded executor open until its function look-up is done', async () => {
+    // Prepare
+    const { created, create, holdCalls } = factory();
+    const executor = perTargetExecutor(create);
+    const release = holdCalls();
+    const looking = executor.userFunctions(demoConnection, ['f']);
+
+    // Act
+    const afterPush = executor.userFunctions(moved(demoConnection, 'postgres://reader@elsewhere/db'), ['f']);
+    const closedWhileBusy = created[0]!.closed;
+    release();
+
+    // Assess
+    expect([...(await looking)]).toEqual(['from-1']);
+    expect([...(await afterPush)]).toEqual(['from-2']);
+    expect(closedWhileBusy).toBe(false);
+    expect(created[0]!.closed).toBe(true);
   });
 
   it('uses a fresh executor once the target changes, closing the old one after its requests', async () => {

@@ -43,7 +43,24 @@ const SETUP = `
   CREATE MATERIALIZED VIEW item_totals AS SELECT count(*) AS n FROM items;
   CREATE VIEW totals AS SELECT n FROM item_totals;
   CREATE VIEW orders_and_items AS SELECT o.id FROM sales.orders o JOIN cheap_items c ON c.id = o.id;
-  GRANT USAGE ON SCHEMA sales, archive TO PUBLIC;
+  -- Inheritance and partitions, in a schema of their own (listings of public stay as they are).
+  CREATE SCHEMA kin;
+  CREATE TABLE kin.parent (id int, secret text);
+  CREATE TABLE kin.child (extra int) INHERITS (kin.parent);
+  CREATE TABLE kin.grandchild () INHERITS (kin.child);
+  CREATE TABLE kin.dup_child () INHERITS (archive.dup);
+  CREATE TABLE kin.pcust (id int, region text) PARTITION BY LIST (region);
+  CREATE TABLE kin.pcust_1 PARTITION OF kin.pcust FOR VALUES IN ('eu') PARTITION BY RANGE (id);
+  CREATE TABLE kin.pcust_1a PARTITION OF kin.pcust_1 FOR VALUES FROM (0) TO (100);
+  CREATE VIEW kin.eu_customers AS SELECT id FROM kin.pcust_1;
+  CREATE VIEW kin.eu_low AS SELECT id FROM kin.pcust_1a;
+  CREATE VIEW kin.via_view AS SELECT id FROM kin.eu_customers;
+  -- User functions: one of its own name, one that shadows a builtin, one off the default path.
+  CREATE FUNCTION public.add_one(i int) RETURNS int LANGUAGE sql AS 'SELECT i + 1';
+  CREATE FUNCTION public.lower(t text) RETURNS text LANGUAGE sql AS 'SELECT t';
+  CREATE FUNCTION archive.hidden() RETURNS int LANGUAGE sql AS 'SELECT 1';
+  GRANT USAGE ON SCHEMA sales, archive, kin TO PUBLIC;
+  GRANT SELECT ON ALL TABLES IN SCHEMA kin TO PUBLIC;
   GRANT SELECT ON ALL TABLES IN SCHEMA sales, archive TO PUBLIC;
   -- New sessions would search archive first: the gateway's pinned path must win over it.
   DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET search_path = archive, public', current_database()); END $$;
@@ -434,6 +451,7 @@ describe('PostgresExecutor on a real PostgreSQL server', () => {
         kind: 'table',
         columns: ['id', 'total'],
         dependsOn: [],
+        ancestors: [],
       });
     });
 
@@ -481,6 +499,7 @@ describe('PostgresExecutor on a real PostgreSQL server', () => {
         kind: 'view',
         columns: ['id', 'name'],
         dependsOn: [items],
+        ancestors: [],
       });
       expect(cheap).toMatchObject({ kind: 'view', dependsOn: [items] });
       expect(totals).toMatchObject({ kind: 'view', dependsOn: [items] });
@@ -518,12 +537,127 @@ describe('PostgresExecutor on a real PostgreSQL server', () => {
     });
   });
 
+  describe('ancestors', () => {
+    const onKin = connection({ searchPath: ['kin'] });
+    const resolve = async (refs: RelationRef[]) => {
+      const answer = await executor.resolveRelations(onKin, refs);
+      return refs.map((ref) => answer.get(relationRefKey(ref)));
+    };
+    const kin = (name: string) => ({ schema: 'kin', name });
+
+    it('names the table a child inherits from', async () => {
+      const [child] = await resolve([{ name: 'child' }]);
+      expect(child).toEqual({
+        schema: 'kin',
+        name: 'child',
+        kind: 'table',
+        columns: ['id', 'secret', 'extra'],
+        dependsOn: [],
+        ancestors: [kin('parent')],
+      });
+    });
+
+    it('follows inheritance up the chain, nearest first', async () => {
+      const [grandchild, parent] = await resolve([{ name: 'grandchild' }, { name: 'parent' }]);
+      expect(grandchild?.ancestors).toEqual([kin('child'), kin('parent')]);
+      expect(parent?.ancestors).toEqual([]);
+    });
+
+    it('names a parent in another schema as stored', async () => {
+      const [child] = await resolve([{ name: 'dup_child' }]);
+      expect(child?.ancestors).toEqual([{ schema: 'archive', name: 'dup' }]);
+    });
+
+    it('names the partitioned table of a partition, and of a sub-partition both levels', async () => {
+      const [partitioned, partition, subPartition] = await resolve([
+        { name: 'pcust' },
+        { name: 'pcust_1' },
+        { schema: 'kin', name: 'pcust_1a' },
+      ]);
+      expect(partitioned).toMatchObject({ kind: 'table', ancestors: [] });
+      expect(partition).toMatchObject({ kind: 'table', ancestors: [kin('pcust')] });
+      expect(subPartition).toMatchObject({ kind: 'table', ancestors: [kin('pcust_1'), kin('pcust')] });
+    });
+
+    it('lists the parents of the partitions a view reads among what it depends on', async () => {
+      const [overPartition, overSubPartition, throughView] = await resolve([
+        { name: 'eu_customers' },
+        { name: 'eu_low' },
+        { name: 'via_view' },
+      ]);
+      expect(overPartition).toMatchObject({
+        kind: 'view',
+        dependsOn: [kin('pcust'), kin('pcust_1')],
+        ancestors: [],
+      });
+      expect(overSubPartition?.dependsOn).toEqual([kin('pcust'), kin('pcust_1'), kin('pcust_1a')]);
+      expect(throughView?.dependsOn).toEqual([kin('pcust'), kin('pcust_1')]);
+    });
+
+    it('gives listed relations their ancestors and views the parents of what they read', async () => {
+      const listed = await executor.listRelations(onKin, 100);
+      const byName = new Map(listed.map((r) => [r.name, r]));
+      expect(byName.get('grandchild')?.ancestors).toEqual([kin('child'), kin('parent')]);
+      expect(byName.get('pcust_1a')?.ancestors).toEqual([kin('pcust_1'), kin('pcust')]);
+      expect(byName.get('eu_customers')?.dependsOn).toEqual([kin('pcust'), kin('pcust_1')]);
+      expect(byName.get('parent')?.ancestors).toEqual([]);
+    });
+  });
+
+  describe('userFunctions', () => {
+    const found = async (names: string[], conn = connection()) =>
+      [...(await executor.userFunctions(conn, names))].sort();
+
+    it('finds a user function in public, unqualified and qualified', async () => {
+      expect(await found(['add_one', 'public.add_one'])).toEqual(['add_one', 'public.add_one']);
+    });
+
+    it('does not report builtins, called plainly or through pg_catalog', async () => {
+      expect(await found(['upper', 'count', 'now', 'pg_catalog.upper', 'pg_catalog.lower'])).toEqual([]);
+    });
+
+    it('reports a user function that shadows a builtin’s name, even where the builtin would win', async () => {
+      expect(await found(['lower', 'upper'])).toEqual(['lower']);
+    });
+
+    it('searches the connection’s pinned path, not the session default, for unqualified names', async () => {
+      // The database's default path starts with archive: the pinned path (public) must win.
+      expect(await found(['hidden'])).toEqual([]);
+      expect(await found(['hidden'], connection({ searchPath: ['archive'] }))).toEqual(['hidden']);
+    });
+
+    it('finds a qualified user function whatever the path', async () => {
+      expect(await found(['archive.hidden'])).toEqual(['archive.hidden']);
+    });
+
+    it('reports names of the request’s own temporary schema without looking', async () => {
+      expect(await found(['pg_temp.f', 'nope'])).toEqual(['pg_temp.f']);
+    });
+
+    it('answers an empty set for no names without reaching the target', async () => {
+      const unreachable = new PostgresExecutor({
+        resolve: async () => {
+          throw new Error('must not be reached');
+        },
+      });
+      expect((await unreachable.userFunctions(connection(), [])).size).toBe(0);
+      await unreachable.close();
+    });
+  });
+
   describe('listRelations', () => {
     it('lists the tables and views of the schemas on the search path, by schema and name', async () => {
       const listed = await executor.listRelations(connection({ searchPath: ['sales', 'nowhere'] }), 100);
       expect(listed).toEqual([
-        { schema: 'sales', name: 'dup', kind: 'table', columns: ['in_sales'], dependsOn: [] },
-        { schema: 'sales', name: 'orders', kind: 'table', columns: ['id', 'total'], dependsOn: [] },
+        { schema: 'sales', name: 'dup', kind: 'table', columns: ['in_sales'], dependsOn: [], ancestors: [] },
+        {
+          schema: 'sales',
+          name: 'orders',
+          kind: 'table',
+          columns: ['id', 'total'],
+          dependsOn: [],
+          ancestors: [],
+        },
       ]);
     });
 

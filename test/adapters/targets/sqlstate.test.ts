@@ -31,6 +31,8 @@ describe('meaningOf (SQLSTATE)', () => {
     ['23503', 'foreign_key_violation'],
     ['P0001', 'raise_exception'],
     ['3F000', 'invalid_schema_name'],
+    // has_database_privilege(email, 'connect'): the statement named the database.
+    ['3D000', 'invalid_catalog_name'],
   ])('makes %s (%s) the caller’s, with a message that may quote data', (sqlState, condition) => {
     expect(meaningOf(sqlState)).toEqual({ condition, fault: 'caller', messageMayHoldData: true });
   });
@@ -45,7 +47,6 @@ describe('meaningOf (SQLSTATE)', () => {
     ['40P01', 'deadlock_detected'],
     ['08006', 'connection_failure'],
     ['28P01', 'invalid_password'],
-    ['3D000', 'invalid_catalog_name'],
     ['55P03', 'lock_not_available'],
     ['25P03', 'idle_in_transaction_session_timeout'],
     ['HV000', 'fdw_error'],

@@ -45,19 +45,37 @@ export interface SqlOutput {
 /** Server text shown to the caller: one line, bounded. */
 const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim().slice(0, 500);
 
+/** What a server message quotes: `"..."` (names, values) and `'...'` fragments. */
+const quotedFragments = (text: string): string[] =>
+  [...text.matchAll(/"((?:[^"]|"")*)"|'((?:[^']|'')*)'/g)].map((m) => m[1] ?? m[2] ?? '');
+
+/** True when everything the message quotes was in the request itself (its SQL text or params). */
+const quotesOnlyTheRequest = (message: string, request: SqlRequest): boolean =>
+  quotedFragments(message).every(
+    (fragment) => request.sql.includes(fragment) || request.params.some((p) => String(p) === fragment),
+  );
+
 /**
  * What the caller hears of a statement the server refused. The server's own text helps an agent
- * fix its statement, but it can quote a value (`invalid input syntax for type integer:
- * "906-94-0318"`): on a connection with classified columns, text that can hold data is withheld
- * and the caller gets the condition and SQLSTATE. Recordings and logs never get the server text.
+ * fix its statement, but it can quote a value: `invalid input syntax for type integer:
+ * "906-94-0318"`, and even "undefined object" errors quote runtime values (`ssn::regclass` →
+ * `relation "906-94-0318" does not exist`, `current_setting(email)`). So on a connection with
+ * classified columns the text is shown only when its condition cannot carry data and everything
+ * it quotes came from the request itself; otherwise the caller gets the condition and SQLSTATE.
+ * Recordings and logs never get the server text.
  */
-export const rejectionForCaller = (error: TargetRejectedError, connection: SqlConnection): TollgateError => {
+export const rejectionForCaller = (
+  error: TargetRejectedError,
+  connection: SqlConnection,
+  request: SqlRequest,
+): TollgateError => {
   const { rejection } = error;
   const classified = Object.keys(connection.classification).length > 0;
-  const showText = !rejection.messageMayHoldData || !classified;
+  const showText =
+    !classified || (!rejection.messageMayHoldData && quotesOnlyTheRequest(rejection.serverMessage, request));
   const message = showText
     ? `The target rejected the statement: ${oneLine(rejection.serverMessage)} (${rejection.condition}, SQLSTATE ${rejection.sqlState ?? 'unknown'}).`
-    : `The target rejected the statement: ${rejection.condition} (SQLSTATE ${rejection.sqlState ?? 'unknown'}); its message is withheld because it can quote data and ${connection.name} has classified columns.`;
+    : `The target rejected the statement: ${rejection.condition} (SQLSTATE ${rejection.sqlState ?? 'unknown'}); its message is withheld because it can quote data that is not in the request and ${connection.name} has classified columns.`;
   return new TollgateError(error.code, message, {
     cause: error,
     details: { sqlState: rejection.sqlState, condition: rejection.condition },
@@ -119,7 +137,7 @@ export const createSqlUnit = (
         maxResultBytes: connection.limits.maxResultBytes,
       });
     } catch (error) {
-      if (error instanceof TargetRejectedError) throw rejectionForCaller(error, connection);
+      if (error instanceof TargetRejectedError) throw rejectionForCaller(error, connection, request);
       if (error instanceof TollgateError) throw error;
       throw new TollgateError('target_error', 'The target failed.', { cause: error });
     }
@@ -168,13 +186,13 @@ export const createSqlUnit = (
   async describe({ principal, connection, engine }) {
     const relations = await deps.executor.listRelations(connection, DISCOVERY_LIMIT);
     const resolution = await deps.resolver.resolve(connection, deps.executor, classificationRefs(connection));
-    const classification = resolveClassification(connection, resolution);
+    const classification = resolveClassification(connection, resolution, relations);
     const classes = new Set(Object.values(connection.classification));
     const raw = engine.unmaskable(principal, connection, [...classes]);
     return {
       relations: relations.map((r) => {
         // A view over classified data is masked whole when lineage cannot see through it.
-        const opaque = r.kind === 'view' && readsSensitive(r, classification);
+        const opaque = r.kind !== 'table' && readsSensitive(r, classification);
         return {
           schema: r.schema,
           name: r.name,

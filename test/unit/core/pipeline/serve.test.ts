@@ -234,11 +234,15 @@ describe('the request pipeline (serve: admit, then run)', () => {
     },
   );
 
-  it('refuses members of other groups', async () => {
-    const { deps, target } = await coreDeps();
+  it('answers members of other groups as if the connection did not exist (no enumeration), and records it', async () => {
+    const { deps, sessions, target } = await coreDeps();
     const error = await refusal(executeSql(deps, input({ token: 'token.rita.reviewers' })));
-    expect(error).toMatchObject({ code: 'blocked', details: { rule: 'connection-groups' } });
+    expect(error).toMatchObject({ code: 'connection_not_found', message: 'No connection named demo.' });
     expect(target.calls).toEqual([]);
+    expect(sessions.all().at(-1)).toMatchObject({
+      type: 'request.failed',
+      data: { code: 'connection_not_found' },
+    });
   });
 
   it('groups requests into the caller’s session, in one chain', async () => {
@@ -356,7 +360,7 @@ describe('the request pipeline (serve: admit, then run)', () => {
     ],
     ['22012', 'division_by_zero', 'division by zero', true, false],
   ])(
-    'on a classified connection, %s (%s) shows the server text only when it cannot quote data',
+    'on a classified connection, %s (%s) shows the server text only when it cannot quote data beyond the request',
     async (sqlState, condition, serverMessage, messageMayHoldData, shown) => {
       const classified = { ...demoConnection, classification: { 'customers.email': 'EMAIL_ADDRESS' } };
       const { deps, target } = await coreDeps({ connections: [classified] });
@@ -367,12 +371,57 @@ describe('the request pipeline (serve: admit, then run)', () => {
         serverMessage,
         messageMayHoldData,
       });
-      const error = await refusal(executeSql(deps, input()));
+      // Everything the shown messages quote is in the request's own text.
+      const error = await refusal(
+        executeSql(deps, input({ sql: 'SELECT id FROM custmers WHERE "FORM" = 1' })),
+      );
       expect(error.code).toBe('statement_rejected');
       expect(error.message.includes(serverMessage)).toBe(shown);
       expect(error.message).toContain(condition);
     },
   );
+
+  it.each([
+    // Runtime values quoted by "undefined object" conditions: ssn::regclass, current_setting(email).
+    ['42P01', 'undefined_table', 'relation "906-94-0318" does not exist'],
+    ['42704', 'undefined_object', 'unrecognized configuration parameter "ethan@example.com"'],
+    ['42601', 'syntax_error', 'syntax error at or near "906" of jsonpath input'],
+  ])(
+    'on a classified connection, withholds %s text that quotes anything not in the request',
+    async (sqlState, condition, serverMessage) => {
+      const classified = { ...demoConnection, classification: { 'customers.email': 'EMAIL_ADDRESS' } };
+      const { deps, target } = await coreDeps({ connections: [classified] });
+      target.failWith = new TargetRejectedError({
+        sqlState,
+        condition,
+        fault: 'caller',
+        serverMessage,
+        messageMayHoldData: false,
+      });
+      const error = await refusal(executeSql(deps, input({ sql: 'SELECT id FROM customers' })));
+      expect(error).toMatchObject({ code: 'statement_rejected', details: { sqlState, condition } });
+      expect(error.message).not.toContain(serverMessage);
+      expect(error.message).toContain('withheld');
+    },
+  );
+
+  it('answers 503, not the refusal, when the refusal itself cannot be recorded', async () => {
+    const { deps, sessions, target } = await coreDeps();
+    const run = target.run.bind(target);
+    target.run = async (...args) => {
+      await run(...args).catch(() => undefined);
+      sessions.failWith = new Error('DynamoDB down');
+      throw new TargetRejectedError({
+        sqlState: '22012',
+        condition: 'division_by_zero',
+        fault: 'caller',
+        serverMessage: 'division by zero',
+        messageMayHoldData: true,
+      });
+    };
+    const error = await refusal(executeSql(deps, input()));
+    expect(error).toMatchObject({ code: 'recording_unavailable', sessionId: 'id-00000001' });
+  });
 
   it('carries the session id on refusals, so an agent can find the recording', async () => {
     const { deps } = await coreDeps();
