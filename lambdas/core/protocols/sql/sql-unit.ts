@@ -75,7 +75,7 @@ export const rejectionForCaller = (
     !classified || (!rejection.messageMayHoldData && quotesOnlyTheRequest(rejection.serverMessage, request));
   const message = showText
     ? `The target rejected the statement: ${oneLine(rejection.serverMessage)} (${rejection.condition}, SQLSTATE ${rejection.sqlState ?? 'unknown'}).`
-    : `The target rejected the statement: ${rejection.condition} (SQLSTATE ${rejection.sqlState ?? 'unknown'}); its message is withheld because it can quote data that is not in the request and ${connection.name} has classified columns.`;
+    : `The target rejected the statement: ${rejection.condition} (SQLSTATE ${rejection.sqlState ?? 'unknown'}); its message is withheld: it can quote data, and ${connection.name} has classified columns.`;
   return new TollgateError(error.code, message, {
     cause: error,
     details: { sqlState: rejection.sqlState, condition: rejection.condition },
