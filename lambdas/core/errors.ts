@@ -55,8 +55,9 @@ export class BadRequestError extends TollgateError {
   constructor(
     message: string,
     code: 'bad_request' | 'invalid_json' | 'unsupported_media_type' = 'bad_request',
+    options?: ErrorOptions,
   ) {
-    super(code, message);
+    super(code, message, options);
   }
 }
 
@@ -68,8 +69,8 @@ export class UnauthenticatedError extends TollgateError {
 }
 
 export class SqlUnparseableError extends TollgateError {
-  constructor(message: string, details?: Record<string, unknown>) {
-    super('sql_unparseable', message, details ? { details } : undefined);
+  constructor(message: string, details?: Record<string, unknown>, options?: ErrorOptions) {
+    super('sql_unparseable', message, { ...options, ...(details ? { details } : {}) });
   }
 }
 
@@ -94,8 +95,8 @@ export class SessionForbiddenError extends TollgateError {
 }
 
 export class NotFoundError extends TollgateError {
-  constructor(code: 'connection_not_found' | 'route_not_found', message: string) {
-    super(code, message);
+  constructor(code: 'connection_not_found' | 'route_not_found', message: string, options?: ErrorOptions) {
+    super(code, message, options);
   }
 }
 

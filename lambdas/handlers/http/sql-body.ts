@@ -24,8 +24,11 @@ export const parseSqlBody = (raw: string): Parsed<SqlRequest> => {
   let json: unknown;
   try {
     json = JSON.parse(raw);
-  } catch {
-    return { ok: false, error: new BadRequestError('The request body is not valid JSON.', 'invalid_json') };
+  } catch (error) {
+    return {
+      ok: false,
+      error: new BadRequestError('The request body is not valid JSON.', 'invalid_json', { cause: error }),
+    };
   }
   const parsed = bodySchema.safeParse(json);
   if (!parsed.success) {
