@@ -65,13 +65,13 @@ const pipelineFor = (
     ids: { newId: () => crypto.randomUUID() },
   };
   let n = 0;
-  return async (connectionName: string, sql: string) =>
+  return async (connectionName: string, sql: string, params?: unknown[]) =>
     serve(deps, {
       requestId: `req-${++n}`,
       token: 'token.alice.agents',
       connectionName,
       sessionId: undefined,
-      request: parseSqlBody(JSON.stringify({ sql })),
+      request: parseSqlBody(JSON.stringify(params ? { sql, params } : { sql })),
     });
 };
 
@@ -257,5 +257,16 @@ describe('masking resolves names as MariaDB does', () => {
     expect(answer.status).toBe('completed');
     const text = JSON.stringify(answer);
     expect([EMAIL, SSN].filter((v) => text.includes(v))).toEqual([]);
+  });
+
+  it('refuses params that do not match the placeholders (MariaDB would silently ignore the extra ones)', async () => {
+    await expect(ask('maria', 'SELECT id FROM customers WHERE id = ?', [1, 2])).rejects.toMatchObject({
+      code: 'bad_request',
+      message: 'The statement has 1 placeholder(s) but 2 param(s) were sent.',
+    });
+    await expect(ask('maria', 'SELECT id FROM customers WHERE id = ?', [1])).resolves.toMatchObject({
+      status: 'completed',
+      rowCount: 1,
+    });
   });
 });

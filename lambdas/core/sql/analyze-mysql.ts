@@ -94,6 +94,8 @@ interface Lexed {
   readonly masked: string;
   /** Each statement's range, between top-level semicolons. */
   readonly pieces: ReadonlyArray<{ readonly start: number; readonly end: number }>;
+  /** `?` placeholders outside quotes and comments. */
+  readonly placeholders: number;
 }
 
 /** `--` starts a comment only before a space or a control character (or at the end). */
@@ -123,6 +125,7 @@ const lex = (sql: string): Lexed | Refusal => {
   const blanks: Array<[number, number]> = [];
   const pieces: Array<{ start: number; end: number }> = [];
   let start = 0;
+  let placeholders = 0;
   let i = 0;
   while (i < sql.length) {
     const c = sql[i];
@@ -153,7 +156,10 @@ const lex = (sql: string): Lexed | Refusal => {
       pieces.push({ start, end: i });
       start = i + 1;
       i++;
-    } else i++;
+    } else {
+      if (c === '?') placeholders++;
+      i++;
+    }
   }
   pieces.push({ start, end: sql.length });
   let masked = '';
@@ -163,7 +169,7 @@ const lex = (sql: string): Lexed | Refusal => {
     from = e;
   }
   masked += sql.slice(from);
-  return { masked, pieces };
+  return { masked, pieces, placeholders };
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -646,7 +652,12 @@ export const mysqlAnalyzer: SqlAnalyzer = {
       return unparseable('the statement could not be analysed');
     }
     try {
-      return { parseOk: true, dialect: 'mysql', statements: [analyzeStatement(root, text, analysed)] };
+      return {
+        parseOk: true,
+        dialect: 'mysql',
+        statements: [analyzeStatement(root, text, analysed)],
+        placeholders: lexed.placeholders,
+      };
     } catch (error) {
       // Fail closed: what cannot be analysed completely is refused like unparseable text.
       return unparseable(

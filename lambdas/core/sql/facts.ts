@@ -80,6 +80,11 @@ export type SqlFacts =
       readonly parseOk: true;
       readonly dialect: Dialect;
       readonly statements: readonly StatementFacts[];
+      /**
+       * MySQL: the `?` placeholders of the text. The server ignores extra bind parameters
+       * (PostgreSQL refuses a mismatch itself), so the unit checks the count.
+       */
+      readonly placeholders?: number;
     }
   | {
       readonly parseOk: false;

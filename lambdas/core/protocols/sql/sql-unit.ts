@@ -112,6 +112,14 @@ export const createSqlUnit = (
     if (request.params.length > 0 && facts.statements.length > 1) {
       return { ok: false, error: new BadRequestError('params can only be used with a single statement.') };
     }
+    if (facts.placeholders !== undefined && facts.placeholders !== request.params.length) {
+      return {
+        ok: false,
+        error: new BadRequestError(
+          `The statement has ${facts.placeholders} placeholder(s) but ${request.params.length} param(s) were sent.`,
+        ),
+      };
+    }
     return {
       ok: true,
       analysis: facts,

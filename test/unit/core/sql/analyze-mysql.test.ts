@@ -397,3 +397,13 @@ describe('mysqlAnalyzer', () => {
     },
   );
 });
+
+describe('mysqlAnalyzer placeholders', () => {
+  it.each([
+    ['SELECT ?', 1],
+    ['SELECT ?, \'?\', "?", `?` FROM t WHERE a = ? -- ?\n', 2],
+    ['SELECT /* ? */ 1 # ?', 0],
+  ])('counts the ? placeholders of %j outside quotes and comments (%i)', (sql, count) => {
+    expect(mysqlAnalyzer.analyze(sql)).toMatchObject({ parseOk: true, placeholders: count });
+  });
+});
