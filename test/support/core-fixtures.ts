@@ -106,7 +106,7 @@ export class RecordingTarget implements SqlExecutor {
   /** The names `userFunctions` reports as user-defined (when asked about them or not). */
   userFunctionNames = new Set<string>();
 
-  async userFunctions() {
+  async userFunctions(_connection: SqlConnection, _names: readonly string[]): Promise<ReadonlySet<string>> {
     return this.userFunctionNames;
   }
 

@@ -65,7 +65,7 @@ export const maskOutput = async (
   // calls one reads classified data, and the function's values are opaque to lineage.
   const opaqueFunctions =
     classified && statement.functions.length > 0
-      ? await input.executor.userFunctions(connection, statement.functions)
+      ? await input.resolver.userFunctions(connection, input.executor, statement.functions)
       : new Set<string>();
   const reads = {
     // A name the server did not resolve for us may still read something when it runs (a

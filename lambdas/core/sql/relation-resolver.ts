@@ -15,10 +15,46 @@ export interface Resolution {
   get(ref: RelationRef): ResolvedRelation | undefined;
 }
 
+/**
+ * Everything that changes how a name resolves is part of a cache key: a push that moves the
+ * connection or changes its search_path never reuses an old answer.
+ */
+const scopeOf = (connection: SqlConnection): string =>
+  canonicalJson({
+    name: connection.name,
+    kind: connection.kind,
+    target: connection.target,
+    searchPath: connection.kind === 'postgres' ? (connection.searchPath ?? null) : null,
+  });
+
 export class RelationResolver {
   private readonly entries = new Map<string, { relation: ResolvedRelation | undefined; expires: number }>();
+  private readonly functions = new Map<string, { user: boolean; expires: number }>();
 
   constructor(private readonly clock: Clock) {}
+
+  /**
+   * Which of the called functions may run user-defined code (`SqlExecutor.userFunctions`),
+   * cached like relations: most statements call the same few built-ins.
+   */
+  async userFunctions(
+    connection: SqlConnection,
+    executor: SqlExecutor,
+    names: readonly string[],
+  ): Promise<ReadonlySet<string>> {
+    const now = this.clock.now().getTime();
+    const scope = scopeOf(connection);
+    const missing = [...new Set(names)].filter(
+      (n) => (this.functions.get(`${scope}\u0001${n}`)?.expires ?? 0) <= now,
+    );
+    if (missing.length > 0) {
+      const user = await executor.userFunctions(connection, missing);
+      if (this.functions.size + missing.length > MAX_ENTRIES) this.functions.clear();
+      for (const name of missing)
+        this.functions.set(`${scope}\u0001${name}`, { user: user.has(name), expires: now + TTL_MS });
+    }
+    return new Set(names.filter((n) => this.functions.get(`${scope}\u0001${n}`)?.user ?? true));
+  }
 
   async resolve(
     connection: SqlConnection,
@@ -26,14 +62,7 @@ export class RelationResolver {
     refs: readonly RelationRef[],
   ): Promise<Resolution> {
     const now = this.clock.now().getTime();
-    // Everything that changes how a name resolves is part of the key: a push that moves the
-    // connection or changes its search_path never reuses an old answer.
-    const scope = canonicalJson({
-      name: connection.name,
-      kind: connection.kind,
-      target: connection.target,
-      searchPath: connection.kind === 'postgres' ? (connection.searchPath ?? null) : null,
-    });
+    const scope = scopeOf(connection);
     const keyOf = (ref: RelationRef) => `${scope}\u0001${relationRefKey(ref)}`;
     const missing = new Map<string, RelationRef>();
     for (const ref of refs) {
