@@ -494,7 +494,7 @@ describe('JWT identity verifier', () => {
     });
 
     // Act
-    await logged.verify(token).catch(() => undefined);
+    await expect(logged.verify(token)).rejects.toMatchObject({ code: 'unauthenticated' });
 
     // Assess
     expect(warn).toHaveBeenCalledTimes(1);
