@@ -483,7 +483,10 @@ describe('lineageOf: fail closed', () => {
 
   it('refuses a statement too deep to analyse rather than throwing', () => {
     const deep = `SELECT ${'upper('.repeat(3000)}email${')'.repeat(3000)} FROM customers`;
-    expect(lineageOf(deep, catalog)).toEqual({ ok: false, reason: 'the statement is too complex to analyse' });
+    expect(lineageOf(deep, catalog)).toEqual({
+      ok: false,
+      reason: 'the statement is too complex to analyse',
+    });
   });
 });
 
