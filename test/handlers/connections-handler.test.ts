@@ -86,9 +86,63 @@ describe('connections handler (discovery)', () => {
     await call('/v1/connections/demo', 'token.alice.agents', 'demo');
     expect(sessions.all().map((e) => [e.type, e.data.rule ?? null])).toEqual([
       ['request.received', null],
-      ['request.decided', 'allow-groups'],
+      ['request.decided', 'members-may-describe'],
       ['request.completed', null],
     ]);
+  });
+
+  it('hides a connection the policies do not let the caller describe, and records why', async () => {
+    const classified = { ...demoConnection, classification: { 'customers.email': 'EMAIL_ADDRESS' } };
+    const { deps, sessions, target } = await coreDeps({ connections: [classified] });
+    const engine = await deps.policies.current();
+    // A pack without the describe permit: default deny for connection:describe.
+    const strict = {
+      ...engine,
+      decide: (q: Parameters<typeof engine.decide>[0]) =>
+        q.action === 'connection:describe'
+          ? {
+              outcome: 'deny' as const,
+              rule: 'default-deny',
+              reason: 'No policy permits connection:describe on demo.',
+              hint: undefined,
+              policyIds: [],
+              policyVersion: engine.version,
+            }
+          : engine.decide(q),
+    };
+    const handler = createConnectionsHandler({
+      ...deps,
+      policies: { current: async () => strict },
+      logger: silent,
+    });
+    const one = await handler(
+      httpEvent({
+        method: 'GET',
+        path: '/v1/connections/demo',
+        routeKey: 'GET /v1/connections/{name}',
+        headers: { authorization: 'Bearer token.alice.agents' },
+        pathParameters: { name: 'demo' },
+      }),
+      lambdaContext,
+    );
+    const list = await handler(
+      httpEvent({
+        method: 'GET',
+        path: '/v1/connections',
+        routeKey: 'GET /v1/connections',
+        headers: { authorization: 'Bearer token.alice.agents' },
+      }),
+      lambdaContext,
+    );
+    expect(one.statusCode).toBe(404);
+    expect(JSON.parse(list.body ?? '{}').connections).toEqual([]);
+    const runCalls = target.calls.length;
+    expect(runCalls).toBe(0);
+    expect(sessions.all().find((e) => e.type === 'request.decided')?.data).toMatchObject({
+      outcome: 'deny',
+      rule: 'default-deny',
+      action: 'connection:describe',
+    });
   });
 
   it('records discovery like any request', async () => {

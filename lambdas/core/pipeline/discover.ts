@@ -1,9 +1,13 @@
 // Discovery: which connections a principal may use, and what each holds (for SQL: tables,
 // columns, data classes, and whether this principal sees them masked). Recorded like any request.
 import type { Connection } from '../config/connection.js';
+import type { Decision } from '../decision/decision.js';
 import { NotFoundError, TollgateError } from '../errors.js';
+import type { Principal } from '../identity/principal.js';
+import type { PolicyEngine } from '../ports.js';
 import type { JsonValue } from '../recording/canonical-json.js';
 import { mayUse, openTrail, type PipelineDeps } from './admit.js';
+import { decisionRecord } from './request-trail.js';
 
 export interface DiscoverInput {
   readonly requestId: string;
@@ -41,6 +45,22 @@ const listed = async (deps: PipelineDeps): Promise<readonly Connection[]> => {
   }
 };
 
+const engineOf = async (deps: PipelineDeps): Promise<PolicyEngine> => {
+  try {
+    return await deps.policies.current();
+  } catch (error) {
+    throw error instanceof TollgateError
+      ? error
+      : new TollgateError('policy_unavailable', 'The policies are unavailable.', { cause: error });
+  }
+};
+
+/** Cedar's answer to "may this principal see that the connection exists, and what it holds?" */
+const describeDecision = (engine: PolicyEngine, principal: Principal, connection: Connection): Decision =>
+  engine.decide({ principal, action: DESCRIBE, resource: connection, context: {}, label: 'describe' });
+
+const DESCRIBE = 'connection:describe';
+
 /** `GET /v1/connections`: the connections this principal may use. */
 export const listConnections = async (
   deps: PipelineDeps,
@@ -49,8 +69,15 @@ export const listConnections = async (
   const { principal, trail } = await openTrail(deps, input);
   trail.received({ kind: 'discovery', connection: null });
   return trail.guard(async () => {
-    const connections = (await listed(deps)).filter((c) => mayUse(principal, c)).map(summary);
-    await trail.record({ type: 'request.completed', data: { connections: connections.map((c) => c.name) } });
+    const engine = await engineOf(deps);
+    // Members of a connection's groups whom the policies let describe it (connection:describe).
+    const connections = (await listed(deps))
+      .filter((c) => mayUse(principal, c) && describeDecision(engine, principal, c).outcome === 'allow')
+      .map(summary);
+    await trail.record({
+      type: 'request.completed',
+      data: { connections: connections.map((c) => c.name), policyVersion: engine.version },
+    });
     return { requestId: input.requestId, sessionId: trail.sessionId, connections };
   });
 };
@@ -77,26 +104,16 @@ export const describeConnectionFor = async (
         'internal_error',
         `Connections of kind ${connection.kind} are not served here.`,
       );
-    let engine: Awaited<ReturnType<PipelineDeps['policies']['current']>>;
-    try {
-      engine = await deps.policies.current();
-    } catch (error) {
-      throw error instanceof TollgateError
-        ? error
-        : new TollgateError('policy_unavailable', 'The policies are unavailable.', { cause: error });
+    const engine = await engineOf(deps);
+    const decision = describeDecision(engine, principal, connection);
+    // Durable before the target is asked anything: the request, and the policy's decision. A
+    // refusal looks like an unknown connection, as on the SQL route.
+    await trail.record({ type: 'request.decided', data: { ...decisionRecord(decision), action: DESCRIBE } });
+    if (decision.outcome !== 'allow') {
+      throw trail.settled(
+        new NotFoundError('connection_not_found', `No connection named ${input.connectionName}.`),
+      );
     }
-    // Durable before the target is asked anything: the request, and why it may be described.
-    await trail.record({
-      type: 'request.decided',
-      data: {
-        outcome: 'allow',
-        rule: 'allow-groups',
-        reason: `${principal.sub} is in a group of ${connection.name}'s allowGroups.`,
-        hint: null,
-        policyIds: [],
-        policyVersion: engine.version,
-      },
-    });
     const described = await unit.describe({ principal, connection, engine });
     await trail.record({
       type: 'request.completed',
