@@ -12,17 +12,11 @@ import { TollgateError, UnauthenticatedError } from '../../lambdas/core/errors.j
 import type { Principal } from '../../lambdas/core/identity/principal.js';
 import type { PipelineDeps } from '../../lambdas/core/pipeline/admit.js';
 import { serve } from '../../lambdas/core/pipeline/serve.js';
-import { staticPolicyProvider } from '../../lambdas/core/policy/static-policy-provider.js';
 import type { IdentityVerifier } from '../../lambdas/core/ports.js';
-import { protocolUnits } from '../../lambdas/core/protocols/protocol-unit.js';
-import { createSqlUnit } from '../../lambdas/core/protocols/sql/sql-unit.js';
-import { SessionRecorder } from '../../lambdas/core/recording/session-recorder.js';
 import { postgresAnalyzer } from '../../lambdas/core/sql/analyze-postgres.js';
-import { RelationResolver } from '../../lambdas/core/sql/relation-resolver.js';
 import { parseSqlBody } from '../../lambdas/handlers/http/sql-body.js';
-import { defaultPolicyEngine } from '../support/core-fixtures.js';
+import { pipelineOver } from '../support/core-fixtures.js';
 import { type CorpusCase, type CorpusOutcome, loadCorpus } from '../support/corpus.js';
-import { InMemorySessionStore } from '../support/in-memory-session-store.js';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../support/postgres.js';
 
 // The demo schema and rows (customers, orders and their identity sequences), plus a canary table
@@ -222,27 +216,12 @@ describe('the guardrail corpus against a real PostgreSQL database', () => {
       },
     };
     let n = 0;
-    deps = {
+    deps = pipelineOver({
+      connections: [connection],
+      executors: { postgres: executor },
       identity,
-      connections: {
-        get: async (name) => (name === connection.name ? connection : undefined),
-        list: async () => [connection],
-      },
-      policies: staticPolicyProvider(defaultPolicyEngine()),
-      units: protocolUnits({
-        postgres: async () =>
-          createSqlUnit({
-            kind: 'postgres',
-            analyzer: postgresAnalyzer,
-            executor,
-            resolver: new RelationResolver({ now: () => new Date() }),
-            tokenKey: async () => 'corpus-key',
-          }),
-      }),
-      recorder: new SessionRecorder(new InMemorySessionStore()),
-      clock: { now: () => new Date() },
-      ids: { newId: () => `corpus-session-${String(++n).padStart(6, '0')}` },
-    };
+      newId: () => `corpus-session-${String(++n).padStart(6, '0')}`,
+    });
   }, 30_000);
 
   afterAll(async () => {

@@ -6,18 +6,11 @@
 import { MysqlExecutor } from '../../lambdas/adapters/targets/mysql-executor.js';
 import { PostgresExecutor } from '../../lambdas/adapters/targets/postgres-executor.js';
 import type { SqlConnection } from '../../lambdas/core/config/connection.js';
-import type { PipelineDeps } from '../../lambdas/core/pipeline/admit.js';
 import { serve } from '../../lambdas/core/pipeline/serve.js';
-import { staticPolicyProvider } from '../../lambdas/core/policy/static-policy-provider.js';
-import { protocolUnits } from '../../lambdas/core/protocols/protocol-unit.js';
-import { createSqlUnit } from '../../lambdas/core/protocols/sql/sql-unit.js';
-import { SessionRecorder } from '../../lambdas/core/recording/session-recorder.js';
 import { mysqlAnalyzer } from '../../lambdas/core/sql/analyze-mysql.js';
 import { postgresAnalyzer } from '../../lambdas/core/sql/analyze-postgres.js';
-import { RelationResolver } from '../../lambdas/core/sql/relation-resolver.js';
 import { parseSqlBody } from '../../lambdas/handlers/http/sql-body.js';
-import { defaultPolicyEngine, fakeIdentity } from '../support/core-fixtures.js';
-import { InMemorySessionStore } from '../support/in-memory-session-store.js';
+import { pipelineOver } from '../support/core-fixtures.js';
 import * as mariadb from '../support/mysql.js';
 import * as postgres from '../support/postgres.js';
 
@@ -36,34 +29,7 @@ const pipelineFor = (
   connections: SqlConnection[],
   executors: { postgres?: PostgresExecutor; mysql?: MysqlExecutor },
 ) => {
-  const resolver = new RelationResolver({ now: () => new Date() });
-  const tokenKey = async () => 'test-masking-key';
-  const deps: PipelineDeps = {
-    identity: fakeIdentity,
-    connections: { get: async (n) => connections.find((c) => c.name === n), list: async () => connections },
-    policies: staticPolicyProvider(defaultPolicyEngine()),
-    units: protocolUnits({
-      postgres: async () =>
-        createSqlUnit({
-          kind: 'postgres',
-          analyzer: postgresAnalyzer,
-          executor: executors.postgres!,
-          resolver,
-          tokenKey,
-        }),
-      mysql: async () =>
-        createSqlUnit({
-          kind: 'mysql',
-          analyzer: mysqlAnalyzer,
-          executor: executors.mysql!,
-          resolver,
-          tokenKey,
-        }),
-    }),
-    recorder: new SessionRecorder(new InMemorySessionStore()),
-    clock: { now: () => new Date() },
-    ids: { newId: () => crypto.randomUUID() },
-  };
+  const deps = pipelineOver({ connections, executors });
   let n = 0;
   return async (connectionName: string, sql: string, params?: unknown[]) =>
     serve(deps, {

@@ -146,3 +146,36 @@ export const coreDeps = async (
   };
   return { deps, sessions, target };
 };
+
+/**
+ * The real pipeline over real executors (PostgreSQL, MySQL) and in-memory recording, for tests
+ * that run requests against a real database without the HTTP layer.
+ */
+export const pipelineOver = (options: {
+  connections: readonly SqlConnection[];
+  executors: { readonly postgres?: SqlExecutor; readonly mysql?: SqlExecutor };
+  identity?: IdentityVerifier;
+  newId?: () => string;
+}): PipelineDeps => {
+  const resolver = new RelationResolver({ now: () => new Date() });
+  const tokenKey = async () => 'test-masking-key';
+  const unitOf = async (kind: 'postgres' | 'mysql') => {
+    const executor = options.executors[kind];
+    if (!executor) throw new Error(`no ${kind} executor in this test`);
+    const analyzer =
+      kind === 'postgres'
+        ? postgresAnalyzer
+        : (await import('../../lambdas/core/sql/analyze-mysql.js')).mysqlAnalyzer;
+    return createSqlUnit({ kind, analyzer, executor, resolver, tokenKey });
+  };
+  const { connections } = options;
+  return {
+    identity: options.identity ?? fakeIdentity,
+    connections: { get: async (n) => connections.find((c) => c.name === n), list: async () => connections },
+    policies: staticPolicyProvider(defaultPolicyEngine()),
+    units: protocolUnits({ postgres: () => unitOf('postgres'), mysql: () => unitOf('mysql') }),
+    recorder: new SessionRecorder(new InMemorySessionStore()),
+    clock: { now: () => new Date() },
+    ids: { newId: options.newId ?? (() => crypto.randomUUID()) },
+  };
+};
