@@ -3,7 +3,21 @@
 // stack trace. The first signal stops gracefully (in-flight requests finish); a second exits at once.
 import { resolve } from 'node:path';
 import { assertDataDirFree, DataDirLockedError } from '../lambdas/adapters/local/data-dir-lock.js';
-import { createJsonLogger } from '../lambdas/adapters/logging/json-logger.js';
+import { createLocalMetrics } from '../lambdas/adapters/observability/local-metrics.js';
+import {
+  createPowertoolsLogger,
+  type LogLevel,
+} from '../lambdas/adapters/observability/powertools-logger.js';
+
+const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+
+/** TOLLGATE_LOG_LEVEL: one of the levels, `warn` when unset; anything else stops the start. */
+const logLevelOf = (raw: string | undefined): LogLevel => {
+  if (raw === undefined || raw === '') return 'warn';
+  if ((LEVELS as readonly string[]).includes(raw)) return raw as LogLevel;
+  throw new UsageError(`TOLLGATE_LOG_LEVEL must be one of ${LEVELS.join(', ')}, got "${raw}"`);
+};
+
 import { type CliContext, DEFAULT_DATA_DIR, localDataDir, oneLine, UsageError } from './cli-kit.js';
 
 /** A path as a POSIX shell reads it back: bare when safe, else single-quoted. */
@@ -84,7 +98,11 @@ export const runStart = async (ctx: CliContext): Promise<number> => {
   }
   // Loaded here, not at the top: only `start` loads the gateway.
   const { startLocalGateway } = await import('../lambdas/wiring/local.js');
-  const logger = createJsonLogger({ level: env.TOLLGATE_LOG_LEVEL === 'silent' ? 'silent' : 'warn' });
+  // The same JSON lines as on Lambda (Powertools), each with its request id; warnings and
+  // errors by default, TOLLGATE_LOG_LEVEL=debug adds the EMF metric lines Lambda would write.
+  const level = logLevelOf(env.TOLLGATE_LOG_LEVEL);
+  const logger = createPowertoolsLogger({ level });
+  const observability = { logger, metrics: createLocalMetrics({ level, logger }) };
   let gateway: Awaited<ReturnType<typeof startLocalGateway>>;
   try {
     gateway = await startLocalGateway({
@@ -92,6 +110,7 @@ export const runStart = async (ctx: CliContext): Promise<number> => {
       configFile: resolve(cwd, env.TOLLGATE_CONFIG || 'tollgate.yaml'),
       port,
       logger,
+      observability,
       env,
     });
   } catch (error) {

@@ -30,6 +30,12 @@ import { acquireDataDirLock } from '../adapters/local/data-dir-lock.js';
 import { startDemoPostgres } from '../adapters/local/demo-postgres.js';
 import { LOCAL_AUDIENCE, LOCAL_GROUPS_CLAIM, loadDevIssuer } from '../adapters/local/dev-issuer.js';
 import { createLocalArchiver } from '../adapters/local/local-archiver.js';
+import type { FlushableMetrics } from '../adapters/observability/emf-metrics.js';
+import {
+  inInvocationScope,
+  observabilityMiddlewares,
+} from '../adapters/observability/observability-middlewares.js';
+import type { ObservedLogger } from '../adapters/observability/powertools-logger.js';
 import { type ClosableExecutor, perTargetExecutor } from '../adapters/targets/per-target-executor.js';
 import type { PostgresExecutorOptions } from '../adapters/targets/postgres-executor.js';
 import type { Connection } from '../core/config/connection.js';
@@ -37,7 +43,7 @@ import type { Logger } from '../core/ports.js';
 import { createFallbackHandler } from '../handlers/fallback-handler.js';
 import { createHealthHandler } from '../handlers/health-handler.js';
 import { createOpenApiHandler } from '../handlers/openapi-handler.js';
-import { createLocalServer } from '../local/server.js';
+import { createLocalServer, type HttpHandler } from '../local/server.js';
 import { loadLocalConfig } from './local-config.js';
 import { VERSION } from './runtime.js';
 import { buildSqlRoutes, storedConnections, storedPolicies } from './sql-pipeline.js';
@@ -54,6 +60,12 @@ export interface LocalGatewayOptions {
   /** 0 picks a free port. */
   readonly port: number;
   readonly logger: Logger;
+  /**
+   * Logs with per-request keys and EMF metrics, as on Lambda (`tollgate start` passes the
+   * Powertools logger): the same middlewares, each request in its own invocation scope.
+   * @default - the plain logger, no metrics
+   */
+  readonly observability?: { readonly logger: ObservedLogger; readonly metrics: FlushableMetrics };
   /** Seed for `target: { demo: true }` connections. */
   readonly demoSeedFile?: string;
   /** How often sessions are archived to the S3 stand-in. */
@@ -242,6 +254,11 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
       ttlMs: 2000,
     });
     const verifier = createJwtIdentityVerifier(identity, logger);
+    const observed = options.observability;
+    const middlewares = observed ? observabilityMiddlewares(observed) : [];
+    // Each request is its own invocation for the logger's keys: the local server runs them concurrently.
+    const scoped = <H extends HttpHandler>(handler: H): HttpHandler =>
+      observed ? inInvocationScope(observed.logger, handler) : handler;
     const routes = await buildSqlRoutes({
       maskingKey: async () => loadOrCreateKey(join(dataDir, 'masking-key')),
       identity: verifier,
@@ -251,16 +268,22 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
       sessions: archiver.sessions,
       logger,
       maxBodyBytes: config.maxBodyBytes,
+      middlewares,
+      ...(observed ? { metrics: observed.metrics } : {}),
     });
     attach({
       routes: {
-        sql: routes.sql,
-        connections: routes.connections,
-        connection: routes.connections,
-        health: createHealthHandler({ logger, version: VERSION }),
-        openapi: createOpenApiHandler({ logger, document: parse(readFileSync(OPENAPI_FILE, 'utf8')) }),
+        sql: scoped(routes.sql),
+        connections: scoped(routes.connections),
+        connection: scoped(routes.connections),
+        health: scoped(createHealthHandler({ logger, version: VERSION }).use(middlewares)),
+        openapi: scoped(
+          createOpenApiHandler({ logger, document: parse(readFileSync(OPENAPI_FILE, 'utf8')) }).use(
+            middlewares,
+          ),
+        ),
       },
-      fallback: createFallbackHandler({ logger }),
+      fallback: scoped(createFallbackHandler({ logger }).use(middlewares)),
       jwks: issuer.jwks,
     });
     // The signing keys, fetched once the server serves them; a failure is logged and the first

@@ -15,6 +15,8 @@ import * as mariadb from '../support/mysql.js';
 import * as postgres from '../support/postgres.js';
 
 const EMAIL = 'grace.hopper@example.com';
+/** The e-mail as the test's functions disguise it (translate(email, '@.', '__')). */
+const DISGUISED = 'grace_hopper_example_com';
 const SSN = '078-05-1120';
 
 const base = {
@@ -69,6 +71,16 @@ describe('masking resolves names as PostgreSQL does', () => {
         AS 'SELECT * FROM crm.customers';
       CREATE FUNCTION public.email_of(int) RETURNS text LANGUAGE sql STABLE
         AS 'SELECT email FROM crm.customers WHERE id = $1';
+      -- These return the e-mail disguised (no detector recognises it): only masking by what the
+      -- statement calls can catch them.
+      CREATE FUNCTION public.disguised_of(int) RETURNS text LANGUAGE sql STABLE
+        AS $f$SELECT translate(email, '@.', '__') FROM crm.customers WHERE id = $1$f$;
+      CREATE FUNCTION public."Disguised_Of"(int) RETURNS text LANGUAGE sql STABLE
+        AS $f$SELECT translate(email, '@.', '__') FROM crm.customers WHERE id = $1$f$;
+      CREATE FUNCTION public.disguised_op(int, int) RETURNS text LANGUAGE sql STABLE
+        AS $f$SELECT translate(email, '@.', '__') FROM crm.customers WHERE id = $1$f$;
+      CREATE OPERATOR public.### (FUNCTION = public.disguised_op, LEFTARG = int, RIGHTARG = int);
+      CREATE VIEW public.calls_view AS SELECT id, public.disguised_of(id) AS who FROM crm.customers;
     `);
     await postgres.queryAsAdmin(
       db,
@@ -113,7 +125,7 @@ describe('masking resolves names as PostgreSQL does', () => {
 
   const leaks = (answer: unknown) => {
     const text = JSON.stringify(answer);
-    return [EMAIL, SSN].filter((v) => text.includes(v));
+    return [EMAIL, SSN, DISGUISED].filter((v) => text.includes(v));
   };
 
   it.each([
@@ -136,6 +148,11 @@ describe('masking resolves names as PostgreSQL does', () => {
     ['through-path', 'SELECT * FROM all_customers()'],
     ['through-path', 'SELECT email_of(1)'],
     ['through-path', 'SELECT public.email_of(1) AS e'],
+    ['through-path', 'SELECT disguised_of(1)'],
+    ['through-path', 'SELECT "Disguised_Of"(1)'],
+    ['through-path', 'SELECT (id).disguised_of FROM crm.customers'],
+    ['through-path', 'SELECT 1 ### 0'],
+    ['through-path', 'SELECT * FROM calls_view'],
     ['qualified-keys', 'SELECT email, ssn FROM crm.customers'],
     ['qualified-keys', 'SELECT email, ssn FROM crm.customers_child'],
     ['qualified-keys', 'SELECT * FROM crm.customers'],
@@ -157,7 +174,14 @@ describe('masking resolves names as PostgreSQL does', () => {
     'SELECT pg_has_role(email, $$member$$) FROM customers',
     'SELECT ($$$ $$ || ssn)::jsonpath FROM customers',
     'SELECT ssn::int FROM customers',
-  ])('withholds error text that quotes a value: %s', async (sql) => {
+    // Unquoted values (class 42 and 0A), quotes inside the value, a dictionary in a comment.
+    'SELECT ssn::regoper FROM customers',
+    "SELECT (string_agg(replace(email, '.', '~') || '/' || ssn, '|'))::regoper FROM customers",
+    "SELECT ('a.b.c.' || ssn)::regclass FROM customers",
+    "SELECT ('x.y.' || replace(email, '.', '_'))::regtype FROM customers",
+    `SELECT current_setting('x" ' || email || ' "y') FROM customers`,
+    "SELECT ('q' || substr(replace(ssn, '-', ''), 1, 3))::regclass FROM customers /* q078 q906 q123 */",
+  ])('withholds error text that carries a value: %s', async (sql) => {
     const refusal = await ask('through-path', sql).then(
       () => undefined,
       (error: unknown) => error,
@@ -165,6 +189,7 @@ describe('masking resolves names as PostgreSQL does', () => {
     expect(refusal).toMatchObject({ code: 'statement_rejected' });
     expect(leaks(refusal)).toEqual([]);
     expect(leaks((refusal as Error).message)).toEqual([]);
+    expect((refusal as Error).message).toContain('withheld');
   });
 
   it('still shows error text that quotes only the request', async () => {

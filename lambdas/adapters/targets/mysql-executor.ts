@@ -405,6 +405,8 @@ export class MysqlExecutor implements SqlExecutor {
     const unique = [...new Set(names)];
     const flagged = new Set<string>();
     const asked = unique.flatMap((name) => {
+      // MySQL has no user-defined operators, so an operator entry (`operator:<symbol>`) is only
+      // asked as a function's name: it counts only when a stored function is spelt that way.
       // Text the server cannot hold names nothing it can be asked about: count it, unasked.
       if (name.includes('\u0000')) {
         flagged.add(name);

@@ -2,7 +2,7 @@
 // always rolled back for reads; read-write and committed only if every statement succeeded for
 // writes) with the connection's search_path pinned, a server-side statement_timeout, a driver-side
 // deadline as backstop, a row cap read through a cursor (the target never streams more than
-// cap + 1 rows) and a byte budget. Relation and function names resolve the same way, in the same
+// cap + 1 rows) and a byte budget. Relation, function and operator names resolve the same way, in the same
 // kind of transaction. The session is reset after every request, so nothing one request leaves behind
 // (temporary tables, settings, locks, prepared statements) reaches the next.
 import pg from 'pg';
@@ -190,6 +190,8 @@ interface ResolvedRow {
   columns: string[];
   reads: Array<[string, string]>;
   ancestors: Array<[string, string]>;
+  /** A view that runs user code (a function, operator or type outside the catalogs), itself or in a view it reads. */
+  opaque: boolean;
 }
 
 /**
@@ -199,6 +201,11 @@ interface ResolvedRow {
  * what pg_depend records for its rule, plus the relations in the rule's range table: PostgreSQL
  * records no dependency on pinned catalogs (pg_shadow reading pg_authid). A view's reads include
  * the ancestors of what it reads: a partition's rows are its parent's data.
+ *
+ * A view is `opaque` when the rule of it or of any view it reads depends on a function, operator
+ * or type outside the server's catalogs (or an operator whose function is): user code can read any
+ * table, so what the view reads cannot be told from its relations. The test is written as "not
+ * known to be a catalog's", so a dependency the catalogs cannot place counts too.
  */
 const describeSql = (targets: string) => `
 WITH RECURSIVE targets AS (${targets}),
@@ -240,7 +247,27 @@ SELECT targets.ord, n.nspname::text, c.relname::text, c.relkind::text,
                    FROM (SELECT lineage.relid, min(lineage.depth) AS depth FROM lineage
                           WHERE lineage.root = c.oid GROUP BY lineage.relid) up
                    JOIN pg_class a ON a.oid = up.relid
-                   JOIN pg_namespace an ON an.oid = a.relnamespace), '[]') AS ancestors
+                   JOIN pg_namespace an ON an.oid = a.relnamespace), '[]') AS ancestors,
+       EXISTS (SELECT 1 FROM reads
+                 JOIN pg_class v ON v.oid = reads.relid AND v.relkind IN ('v', 'm')
+                 JOIN pg_rewrite w ON w.ev_class = v.oid
+                 JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = w.oid
+                WHERE reads.root = c.oid
+                  AND CASE d.refclassid
+                        WHEN 'pg_proc'::regclass THEN NOT EXISTS (
+                          SELECT 1 FROM pg_proc p JOIN pg_namespace pn ON pn.oid = p.pronamespace
+                           WHERE p.oid = d.refobjid AND pn.nspname IN ('pg_catalog', 'information_schema'))
+                        WHEN 'pg_operator'::regclass THEN NOT EXISTS (
+                          SELECT 1 FROM pg_operator o JOIN pg_namespace ons ON ons.oid = o.oprnamespace
+                           WHERE o.oid = d.refobjid AND ons.nspname IN ('pg_catalog', 'information_schema')
+                             AND (o.oprcode::oid = 0 OR EXISTS (
+                               SELECT 1 FROM pg_proc p JOIN pg_namespace pn ON pn.oid = p.pronamespace
+                                WHERE p.oid = o.oprcode::oid AND pn.nspname IN ('pg_catalog', 'information_schema'))))
+                        WHEN 'pg_type'::regclass THEN NOT EXISTS (
+                          SELECT 1 FROM pg_type t JOIN pg_namespace tn ON tn.oid = t.typnamespace
+                           WHERE t.oid = d.refobjid AND tn.nspname IN ('pg_catalog', 'information_schema'))
+                        ELSE false
+                      END) AS opaque
   FROM targets
   JOIN pg_class c ON c.oid = targets.relid
   JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -265,21 +292,38 @@ const LIST_SQL = describeSql(`
    LIMIT $1`);
 
 /**
- * Which candidates (`ord`, `nsp` or null when unqualified, `fn`) name a function outside the
- * server's own catalogs: in the named schema, or in any schema of the transaction's effective path
- * (`current_schemas(true)`, which drops schemas the login may not use). An unqualified name counts
- * even when a pg_catalog overload would win: over-approximating is the safe side. Names compare
- * case-insensitively for the same reason, whichever way the analysis folded a quoted name.
+ * Which candidates (`ord`, `nsp` or null when unqualified, `fn`, `op`) may run user code.
+ * A function (`op` false) counts when one of that name is outside the server's own catalogs: in
+ * the named schema, or in any schema of the transaction's effective path (`current_schemas(true)`,
+ * which drops schemas the login may not use). An unqualified name counts even when a pg_catalog
+ * overload would win: over-approximating is the safe side. Names compare case-insensitively for
+ * the same reason, whichever way the analysis folded a quoted name.
+ * An operator (`op` true; its symbol, which has no case) counts when one of that name is outside
+ * the catalogs in the same schemas, or when any of that name there (a catalog's included) is
+ * implemented by a function outside them: a superuser can put a user operator into pg_catalog.
  */
 const USER_FUNCTIONS_SQL = `
   SELECT DISTINCT c.ord::int AS ord
-    FROM unnest($1::int[], $2::text[], $3::text[]) AS c(ord, nsp, fn)
-   WHERE EXISTS (
+    FROM unnest($1::int[], $2::text[], $3::text[], $4::bool[]) AS c(ord, nsp, fn, op)
+   WHERE CASE WHEN c.op THEN EXISTS (
+     SELECT 1 FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace
+      WHERE o.oprname = c.fn
+        AND CASE WHEN c.nsp IS NULL THEN n.nspname = ANY (current_schemas(true))
+                 ELSE lower(n.nspname) = lower(c.nsp) END
+        AND (n.nspname NOT IN ('pg_catalog', 'information_schema')
+             OR EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace pn ON pn.oid = p.pronamespace
+                         WHERE p.oid = o.oprcode::oid
+                           AND pn.nspname NOT IN ('pg_catalog', 'information_schema'))))
+   ELSE EXISTS (
      SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
       WHERE lower(p.proname) = lower(c.fn)
         AND n.nspname NOT IN ('pg_catalog', 'information_schema')
         AND CASE WHEN c.nsp IS NULL THEN n.nspname = ANY (current_schemas(true))
-                 ELSE lower(n.nspname) = lower(c.nsp) END)`;
+                 ELSE lower(n.nspname) = lower(c.nsp) END)
+   END`;
+
+/** How the analysis names an operator a statement uses: `operator:<symbol>`, maybe `schema.` before the symbol. */
+const OPERATOR_PREFIX = 'operator:';
 
 /** The session's own temporary schema: a function there is the request's own, never a catalog's. */
 const TEMP_SCHEMA = /^pg_temp(_\d+)?$/i;
@@ -287,6 +331,8 @@ const TEMP_SCHEMA = /^pg_temp(_\d+)?$/i;
 interface FunctionCandidate {
   readonly schema: string | null;
   readonly name: string;
+  /** An operator's symbol rather than a function's name. */
+  readonly operator?: boolean;
 }
 
 /**
@@ -305,6 +351,15 @@ export const functionCandidates = (name: string): FunctionCandidate[] => {
   return found;
 };
 
+/**
+ * The ways an operator entry (`operator:` already removed) can be read: a symbol holds no dot, so
+ * a dot in the text qualifies it (`OPERATOR(schema.###)`), and the symbol is what follows the last one.
+ */
+export const operatorCandidates = (entry: string): FunctionCandidate[] =>
+  functionCandidates(entry)
+    .filter((c) => !c.name.includes('.'))
+    .map((c) => ({ ...c, operator: true }));
+
 const kindOf = (relkind: string): ResolvedRelation['kind'] => {
   if (relkind === 'r' || relkind === 'p') return 'table';
   if (relkind === 'v' || relkind === 'm') return 'view';
@@ -318,7 +373,9 @@ const toRelation = (row: ResolvedRow): ResolvedRelation => {
     name: row.relname,
     kind,
     columns: row.columns,
-    dependsOn: kind === 'view' ? row.reads.map(([schema, name]) => ({ schema, name })) : [],
+    // An opaque view can read anything: callers mask it whole.
+    dependsOn:
+      kind !== 'view' ? [] : row.opaque ? undefined : row.reads.map(([schema, name]) => ({ schema, name })),
     ancestors: row.ancestors.map(([schema, name]) => ({ schema, name })),
   };
 };
@@ -393,7 +450,12 @@ export class PostgresExecutor implements SqlExecutor {
     const flagged = new Set<string>();
     const asked: Array<{ name: string; candidate: FunctionCandidate }> = [];
     for (const name of unique) {
-      const candidates = functionCandidates(name);
+      // An operator entry is also asked as a function's name: a quoted function name can spell
+      // `operator:...` too, and missing it would fail open.
+      const candidates = [
+        ...(name.startsWith(OPERATOR_PREFIX) ? operatorCandidates(name.slice(OPERATOR_PREFIX.length)) : []),
+        ...functionCandidates(name),
+      ];
       // Text the server cannot hold, or the request's own temporary schema: count it, unasked.
       if (
         name.includes('\u0000') ||
@@ -411,6 +473,7 @@ export class PostgresExecutor implements SqlExecutor {
         asked.map((_, i) => i),
         asked.map((a) => a.candidate.schema),
         asked.map((a) => a.candidate.name),
+        asked.map((a) => a.candidate.operator === true),
       ]);
       return answer.rows;
     });

@@ -63,10 +63,12 @@ export const maskOutput = async (
   );
   // A user-defined function can read any table: on a classified connection, a statement that
   // calls one reads classified data, and the function's values are opaque to lineage.
-  const opaqueFunctions =
-    classified && statement.functions.length > 0
-      ? await input.resolver.userFunctions(connection, input.executor, statement.functions)
+  const userCode =
+    classified && statement.codeCandidates.length > 0
+      ? await input.resolver.userFunctions(connection, input.executor, statement.codeCandidates)
       : new Set<string>();
+  // Compared as lineage names them (lower case): a quoted "Name_Of" is still that function.
+  const opaqueFunctions = new Set([...userCode].map((name) => name.toLowerCase()));
   const reads = {
     // A name the server did not resolve for us may still read something when it runs (a
     // temporary table, a race with DDL): on a classified connection that counts as sensitive.
@@ -79,7 +81,9 @@ export const maskOutput = async (
   };
 
   let lineage: readonly OutputLineage[] | undefined;
-  if (connection.kind === 'postgres' && classified) {
+  // With user code in the statement (a function, an operator, functional notation), no output's
+  // lineage is trusted: such code can read any table, whatever its arguments say.
+  if (connection.kind === 'postgres' && classified && userCode.size === 0) {
     const traced = lineageOf(statement.text, {
       opaqueFunctions,
       resolve: (schema, table) => {

@@ -564,6 +564,7 @@ const analyzeStatement = (root: Node, text: string, masked: string): StatementFa
     tablesWritten: [...acc.tablesWritten],
     dmlWithoutWhere: acc.dmlWithoutWhere,
     functions: [...acc.functions],
+    codeCandidates: [...acc.functions],
     dangerousCalls: acc.dangerousCalls,
     locking: acc.locking,
     explainAnalyze,

@@ -77,6 +77,7 @@ const kindOf = (nodeType: string, node: Node): StatementKind => {
 interface Walk {
   tables: Set<string>;
   relations: Map<string, RelationRef>;
+  codeCandidates: Set<string>;
   tablesWritten: Set<string>;
   functions: Set<string>;
   /** Dangerous calls by the name as written. */
@@ -538,6 +539,7 @@ const noteCall = (funcCall: Node, acc: Walk): void => {
   if (parts.length === 0) return;
   const name = parts.join('.');
   acc.functions.add(name);
+  acc.codeCandidates.add(name);
   const danger = dangerousCategory(parts.at(-1)!);
   if (danger && !acc.dangerous.has(name)) acc.dangerous.set(name, danger.category);
 };
@@ -561,6 +563,8 @@ const MULTI_ARGUMENT_ONLY = new Set([
  * catalogue knows counts as a call (a real column of that name is refused too: fail closed).
  */
 const noteFieldCall = (name: string, acc: Walk): void => {
+  // `x.f` may be f(x) (functional notation): a user function reached so must be seen too.
+  acc.codeCandidates.add(name);
   if (MULTI_ARGUMENT_ONLY.has(name)) return;
   const danger = dangerousCategory(name);
   if (danger && !acc.dangerous.has(name)) {
@@ -664,6 +668,12 @@ const walk = (root: Node, acc: Walk): void => {
         case 'A_Indirection':
           for (const field of names(node.indirection)) noteFieldCall(field, acc);
           break;
+        case 'A_Expr': {
+          // An operator is a function call in disguise: a user-defined one can read any table.
+          const operator = names(node.name).at(-1);
+          if (operator !== undefined) acc.codeCandidates.add(`operator:${operator}`);
+          break;
+        }
         case 'lockingClause':
           acc.locking = true;
           break;
@@ -726,6 +736,7 @@ const analyzeStatement = (stmt: Node, text: string): StatementFacts => {
   const acc: Walk = {
     tables: new Set(),
     relations: new Map(),
+    codeCandidates: new Set(),
     tablesWritten: new Set(),
     functions: new Set(),
     dangerous: new Map(),
@@ -769,6 +780,7 @@ const analyzeStatement = (stmt: Node, text: string): StatementFacts => {
     tablesWritten: [...acc.tablesWritten],
     dmlWithoutWhere: acc.writes.some((w) => writeTouchesEveryRow(w.kind, w.body)),
     functions: [...acc.functions],
+    codeCandidates: [...acc.codeCandidates],
     dangerousCalls: [...acc.dangerous].map(([name, category]) => ({ name, category })),
     locking: acc.locking,
     explainAnalyze,

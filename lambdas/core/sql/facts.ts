@@ -65,6 +65,12 @@ export interface StatementFacts {
   readonly dmlWithoutWhere: boolean;
   /** Functions called, lower-case, with the schema when the text gives one. */
   readonly functions: readonly string[];
+  /**
+   * Everything that may call code when the statement runs: the functions called, field
+   * selections that may be functional notation (`x.f` is `f(x)`), operators (`operator:<symbol>`).
+   * Masking asks the target which of these are user-defined (`SqlExecutor.userFunctions`).
+   */
+  readonly codeCandidates: readonly string[];
   /** Calls to functions in the dangerous catalogue, resolved through qualification and quoting. */
   readonly dangerousCalls: readonly DangerousCall[];
   /** A row-locking clause (FOR UPDATE/SHARE) is present: it takes locks even in a read. */

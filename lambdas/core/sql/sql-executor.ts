@@ -39,7 +39,8 @@ export interface ResolvedRelation {
   readonly columns: readonly string[];
   /**
    * For views: every base relation the view reads, transitively (through other views), or
-   * `undefined` when the server cannot say (callers then treat the view as reading anything).
+   * `undefined` when the server cannot say, or when the view (or a view it reads) calls a user
+   * function, operator or type (callers then treat the view as reading anything).
    * Empty for tables.
    */
   readonly dependsOn: ReadonlyArray<{ readonly schema: string; readonly name: string }> | undefined;
@@ -95,7 +96,10 @@ export interface SqlExecutor {
    * schema when the text qualifies it), those that may run code the target's users defined:
    * any function of that name, resolved as the server would, outside the server's own catalogs
    * (`pg_catalog`, `information_schema`; MySQL: a stored function). Such a function can read
-   * any table, so masking treats its result as opaque.
+   * any table, so masking treats its result as opaque. An entry `operator:<symbol>` (optionally
+   * `operator:schema.<symbol>`) names an operator: it counts when an operator of that name lives
+   * outside the catalogs on the path or in the named schema, or is implemented by such a function
+   * (MySQL has no user operators).
    */
   userFunctions(connection: SqlConnection, names: readonly string[]): Promise<ReadonlySet<string>>;
   close(): Promise<void>;

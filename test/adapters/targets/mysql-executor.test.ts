@@ -38,6 +38,7 @@ const SETUP = `
   CREATE VIEW cheap_items AS SELECT id FROM item_names WHERE id < 3;
   CREATE FUNCTION add_one(i int) RETURNS int DETERMINISTIC RETURN i + 1;
   CREATE FUNCTION Shout_Out(t varchar(20)) RETURNS varchar(20) DETERMINISTIC RETURN UPPER(t);
+  CREATE FUNCTION \`operator:leak\`() RETURNS int DETERMINISTIC RETURN 1;
 `;
 
 const connection = (name = 'it'): MysqlConnection => ({
@@ -584,6 +585,14 @@ describe('MysqlExecutor on a real MySQL / MariaDB server', () => {
       expect(await found(['elsewhere_fn', `${other}.elsewhere_fn`, `${other}.add_one`])).toEqual([
         `${other}.elsewhere_fn`,
       ]);
+    });
+
+    it('never reports an operator entry as user code: MySQL has no user operators', async () => {
+      expect(await found(['operator:+', 'operator:||', 'operator:###', 'operator:add_one'])).toEqual([]);
+    });
+
+    it('reports an operator entry that a quoted stored function’s name spells', async () => {
+      expect(await found(['operator:leak', 'operator:+'])).toEqual(['operator:leak']);
     });
 
     it('answers an empty set for no names without reaching the target', async () => {

@@ -62,6 +62,29 @@ const SETUP = `
   GRANT USAGE ON SCHEMA sales, archive, kin TO PUBLIC;
   GRANT SELECT ON ALL TABLES IN SCHEMA kin TO PUBLIC;
   GRANT SELECT ON ALL TABLES IN SCHEMA sales, archive TO PUBLIC;
+  -- User operators: one on the path, one a superuser put into pg_catalog, one off the default path.
+  CREATE FUNCTION public.hash_sum(a int, b int) RETURNS int LANGUAGE sql AS 'SELECT a + b';
+  CREATE OPERATOR public.### (LEFTARG = int, RIGHTARG = int, FUNCTION = public.hash_sum);
+  CREATE OPERATOR pg_catalog.#@ (LEFTARG = int, RIGHTARG = int, FUNCTION = public.hash_sum);
+  CREATE OPERATOR archive.#~# (LEFTARG = int, RIGHTARG = int, FUNCTION = public.hash_sum);
+  CREATE FUNCTION public."operator:leak"() RETURNS int LANGUAGE sql AS 'SELECT 1';
+  -- Views that run user code (a function reading another table, an operator, a type), in a schema
+  -- of their own; written unqualified, as a user would.
+  CREATE SCHEMA opaque;
+  SET search_path = opaque, public;
+  CREATE TABLE t (id int, secret text);
+  CREATE FUNCTION name_of(i int) RETURNS text LANGUAGE sql AS 'SELECT name FROM public.items WHERE id = i';
+  CREATE TYPE mood AS ENUM ('calm');
+  CREATE VIEW named AS SELECT name_of(id) FROM t;
+  CREATE VIEW over_named AS SELECT name_of FROM named;
+  CREATE MATERIALIZED VIEW named_once AS SELECT name_of(id) FROM t;
+  CREATE VIEW summed AS SELECT id ### 1 AS n FROM t;
+  CREATE VIEW moody AS SELECT id, 'calm'::mood AS mood FROM t;
+  CREATE VIEW plain AS SELECT id FROM t;
+  CREATE VIEW over_plain AS SELECT id FROM plain;
+  RESET search_path;
+  GRANT USAGE ON SCHEMA opaque TO PUBLIC;
+  GRANT SELECT ON ALL TABLES IN SCHEMA opaque TO PUBLIC;
   -- New sessions would search archive first: the gateway's pinned path must win over it.
   DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET search_path = archive, public', current_database()); END $$;
 `;
@@ -537,6 +560,60 @@ describe('PostgresExecutor on a real PostgreSQL server', () => {
     });
   });
 
+  describe('views that run user code', () => {
+    const onOpaque = connection({ searchPath: ['opaque'] });
+    const resolve = async (names: string[]) => {
+      const refs = names.map((name) => ({ name }));
+      const answer = await executor.resolveRelations(onOpaque, refs);
+      return refs.map((ref) => answer.get(relationRefKey(ref)));
+    };
+    const t = { schema: 'opaque', name: 't' };
+
+    it('cannot say what a view calling a user function reads', async () => {
+      const [named] = await resolve(['named']);
+      expect(named).toEqual({
+        schema: 'opaque',
+        name: 'named',
+        kind: 'view',
+        columns: ['name_of'],
+        dependsOn: undefined,
+        ancestors: [],
+      });
+    });
+
+    it('cannot say what a view over such a view reads, nor a materialized view calling one', async () => {
+      const [over, once] = await resolve(['over_named', 'named_once']);
+      expect(over).toMatchObject({ kind: 'view' });
+      expect(over?.dependsOn).toBeUndefined();
+      expect(once).toMatchObject({ kind: 'view' });
+      expect(once?.dependsOn).toBeUndefined();
+    });
+
+    it('cannot say what a view using a user operator or a user type reads', async () => {
+      const [summed, moody] = await resolve(['summed', 'moody']);
+      expect(summed).toMatchObject({ kind: 'view' });
+      expect(summed?.dependsOn).toBeUndefined();
+      expect(moody).toMatchObject({ kind: 'view' });
+      expect(moody?.dependsOn).toBeUndefined();
+    });
+
+    it('still lists the tables of plain views beside them, directly and through a view', async () => {
+      const [plain, overPlain, table] = await resolve(['plain', 'over_plain', 't']);
+      expect(plain).toMatchObject({ kind: 'view', dependsOn: [t] });
+      expect(overPlain).toMatchObject({ kind: 'view', dependsOn: [t] });
+      expect(table).toMatchObject({ kind: 'table', dependsOn: [] });
+    });
+
+    it('describes listed views the same way', async () => {
+      const listed = await executor.listRelations(onOpaque, 100);
+      const byName = new Map(listed.map((r) => [r.name, r]));
+      expect(byName.get('named')).toMatchObject({ kind: 'view' });
+      expect(byName.get('named')?.dependsOn).toBeUndefined();
+      expect(byName.get('over_named')?.dependsOn).toBeUndefined();
+      expect(byName.get('plain')?.dependsOn).toEqual([t]);
+    });
+  });
+
   describe('ancestors', () => {
     const onKin = connection({ searchPath: ['kin'] });
     const resolve = async (refs: RelationRef[]) => {
@@ -632,6 +709,52 @@ describe('PostgresExecutor on a real PostgreSQL server', () => {
 
     it('reports names of the request’s own temporary schema without looking', async () => {
       expect(await found(['pg_temp.f', 'nope'])).toEqual(['pg_temp.f']);
+    });
+
+    it('finds a user operator on the path, unqualified and qualified', async () => {
+      expect(await found(['operator:###', 'operator:public.###'])).toEqual([
+        'operator:###',
+        'operator:public.###',
+      ]);
+    });
+
+    it('does not report builtin operators', async () => {
+      expect(await found(['operator:+', 'operator:||', 'operator:pg_catalog.+', 'operator:nope'])).toEqual(
+        [],
+      );
+    });
+
+    it('reports an operator in pg_catalog that a user function implements', async () => {
+      expect(await found(['operator:#@', 'operator:pg_catalog.#@'])).toEqual([
+        'operator:#@',
+        'operator:pg_catalog.#@',
+      ]);
+    });
+
+    it('searches the connection’s pinned path for unqualified operators, the named schema for qualified ones', async () => {
+      expect(await found(['operator:#~#', 'operator:archive.#~#'])).toEqual(['operator:archive.#~#']);
+      expect(await found(['operator:#~#'], connection({ searchPath: ['archive'] }))).toEqual([
+        'operator:#~#',
+      ]);
+    });
+
+    it('reports operators of the request’s own temporary schema without looking', async () => {
+      expect(await found(['operator:pg_temp.###'])).toEqual(['operator:pg_temp.###']);
+    });
+
+    it('answers functions and operators asked together', async () => {
+      expect(await found(['add_one', 'upper', 'operator:###', 'operator:+'])).toEqual([
+        'add_one',
+        'operator:###',
+      ]);
+    });
+
+    it('does not take an operator entry for a function of the symbol’s name', async () => {
+      expect(await found(['operator:add_one'])).toEqual([]);
+    });
+
+    it('reports an operator entry that a quoted user function’s name spells', async () => {
+      expect(await found(['operator:leak'])).toEqual(['operator:leak']);
     });
 
     it('answers an empty set for no names without reaching the target', async () => {

@@ -17,6 +17,7 @@ import type { RelationResolver } from '../../sql/relation-resolver.js';
 import type { SqlExecutor } from '../../sql/sql-executor.js';
 import { type AnalysedSql, sqlContext, statementLabel } from '../../sql/sql-questions.js';
 import type { ProtocolUnit } from '../protocol-unit.js';
+import { errorTextIsSafe } from './safe-error-text.js';
 
 export interface SqlUnitDeps {
   readonly kind: SqlConnection['kind'];
@@ -45,36 +46,27 @@ export interface SqlOutput {
 /** Server text shown to the caller: one line, bounded. */
 const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim().slice(0, 500);
 
-/** What a server message quotes: `"..."` (names, values) and `'...'` fragments. */
-const quotedFragments = (text: string): string[] =>
-  [...text.matchAll(/"((?:[^"]|"")*)"|'((?:[^']|'')*)'/g)].map((m) => m[1] ?? m[2] ?? '');
-
-/** True when everything the message quotes was in the request itself (its SQL text or params). */
-const quotesOnlyTheRequest = (message: string, request: SqlRequest): boolean =>
-  quotedFragments(message).every(
-    (fragment) => request.sql.includes(fragment) || request.params.some((p) => String(p) === fragment),
-  );
-
 /**
  * What the caller hears of a statement the server refused. The server's own text helps an agent
- * fix its statement, but it can quote a value: `invalid input syntax for type integer:
- * "906-94-0318"`, and even "undefined object" errors quote runtime values (`ssn::regclass` →
- * `relation "906-94-0318" does not exist`, `current_setting(email)`). So on a connection with
- * classified columns the text is shown only when its condition cannot carry data and everything
- * it quotes came from the request itself; otherwise the caller gets the condition and SQLSTATE.
- * Recordings and logs never get the server text.
+ * fix its statement, but it can carry a value (`invalid input syntax for type integer:
+ * "906-94-0318"`; `ssn::regoper` → `operator does not exist: 906-94-0318`). On a connection with
+ * classified columns the text is shown only when its condition cannot carry data and it is one of
+ * the fixed templates whose slots are names the statement wrote (`errorTextIsSafe`); otherwise the
+ * caller gets the condition and SQLSTATE. Recordings and logs never get the server text.
  */
 export const rejectionForCaller = (
   error: TargetRejectedError,
   connection: SqlConnection,
   request: SqlRequest,
+  analysis: AnalysedSql,
 ): TollgateError => {
   const { rejection } = error;
   const classified = Object.keys(connection.classification).length > 0;
   const showText =
-    !classified || (!rejection.messageMayHoldData && quotesOnlyTheRequest(rejection.serverMessage, request));
+    !classified ||
+    (!rejection.messageMayHoldData && errorTextIsSafe(rejection.serverMessage, request.sql, analysis));
   const message = showText
-    ? `The target rejected the statement: ${oneLine(rejection.serverMessage)} (${rejection.condition}, SQLSTATE ${rejection.sqlState ?? 'unknown'}).`
+    ? `The target rejected the statement: ${oneLine(classified ? rejection.serverMessage.split('\n')[0]! : rejection.serverMessage)} (${rejection.condition}, SQLSTATE ${rejection.sqlState ?? 'unknown'}).`
     : `The target rejected the statement: ${rejection.condition} (SQLSTATE ${rejection.sqlState ?? 'unknown'}); its message is withheld: it can quote data, and ${connection.name} has classified columns.`;
   return new TollgateError(error.code, message, {
     cause: error,
@@ -145,7 +137,8 @@ export const createSqlUnit = (
         maxResultBytes: connection.limits.maxResultBytes,
       });
     } catch (error) {
-      if (error instanceof TargetRejectedError) throw rejectionForCaller(error, connection, request);
+      if (error instanceof TargetRejectedError)
+        throw rejectionForCaller(error, connection, request, analysis);
       if (error instanceof TollgateError) throw error;
       throw new TollgateError('target_error', 'The target failed.', { cause: error });
     }

@@ -36,6 +36,7 @@ describe('mysqlAnalyzer', () => {
       tablesWritten: [],
       dmlWithoutWhere: false,
       functions: [],
+      codeCandidates: [],
       dangerousCalls: [],
       locking: false,
       explainAnalyze: false,
