@@ -81,6 +81,10 @@ describe('masking resolves names as PostgreSQL does', () => {
         AS $f$SELECT translate(email, '@.', '__') FROM crm.customers WHERE id = $1$f$;
       CREATE OPERATOR public.### (FUNCTION = public.disguised_op, LEFTARG = int, RIGHTARG = int);
       CREATE VIEW public.calls_view AS SELECT id, public.disguised_of(id) AS who FROM crm.customers;
+      CREATE TYPE public.custref AS (id int);
+      CREATE FUNCTION public.custref_to_text(public.custref) RETURNS text LANGUAGE sql STABLE
+        AS $f$SELECT translate(email, '@.', '__') FROM crm.customers WHERE id = ($1).id$f$;
+      CREATE CAST (public.custref AS text) WITH FUNCTION public.custref_to_text(public.custref);
     `);
     await postgres.queryAsAdmin(
       db,
@@ -153,6 +157,7 @@ describe('masking resolves names as PostgreSQL does', () => {
     ['through-path', 'SELECT (id).disguised_of FROM crm.customers'],
     ['through-path', 'SELECT 1 ### 0'],
     ['through-path', 'SELECT * FROM calls_view'],
+    ['through-path', 'SELECT CAST(ROW(1)::custref AS text)'],
     ['qualified-keys', 'SELECT email, ssn FROM crm.customers'],
     ['qualified-keys', 'SELECT email, ssn FROM crm.customers_child'],
     ['qualified-keys', 'SELECT * FROM crm.customers'],
@@ -161,6 +166,20 @@ describe('masking resolves names as PostgreSQL does', () => {
     const answer = await ask(connection, sql);
     expect(answer.status).toBe('completed');
     expect(leaks(answer)).toEqual([]);
+  });
+
+  it('keeps plain analytics readable: built-in casts, operators and aggregates are not user code', async () => {
+    const answer = await ask(
+      'through-path',
+      'SELECT status, count(*)::int AS n, max(id)::text AS top FROM customers WHERE id > 0 GROUP BY status ORDER BY status',
+    );
+    expect(answer).toMatchObject({
+      rows: [
+        ['active', 1, '1'],
+        ['child', 1, '2'],
+      ],
+      masking: { maskedColumns: [] },
+    });
   });
 
   it('keeps unclassified columns of the same table readable', async () => {

@@ -304,8 +304,9 @@ const LIST_SQL = describeSql(`
  */
 const USER_FUNCTIONS_SQL = `
   SELECT DISTINCT c.ord::int AS ord
-    FROM unnest($1::int[], $2::text[], $3::text[], $4::bool[]) AS c(ord, nsp, fn, op)
-   WHERE CASE WHEN c.op THEN EXISTS (
+    FROM unnest($1::int[], $2::text[], $3::text[], $4::text[]) AS c(ord, nsp, fn, kind)
+   WHERE CASE c.kind
+   WHEN 'operator' THEN EXISTS (
      SELECT 1 FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace
       WHERE o.oprname = c.fn
         AND CASE WHEN c.nsp IS NULL THEN n.nspname = ANY (current_schemas(true))
@@ -314,6 +315,13 @@ const USER_FUNCTIONS_SQL = `
              OR EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace pn ON pn.oid = p.pronamespace
                          WHERE p.oid = o.oprcode::oid
                            AND pn.nspname NOT IN ('pg_catalog', 'information_schema'))))
+   WHEN 'type' THEN EXISTS (
+     -- A cast to or from a user type can run a user function (CREATE CAST ... WITH FUNCTION).
+     SELECT 1 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+      WHERE lower(t.typname) = lower(c.fn)
+        AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+        AND CASE WHEN c.nsp IS NULL THEN n.nspname = ANY (current_schemas(true))
+                 ELSE lower(n.nspname) = lower(c.nsp) END)
    ELSE EXISTS (
      SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
       WHERE lower(p.proname) = lower(c.fn)
@@ -324,6 +332,8 @@ const USER_FUNCTIONS_SQL = `
 
 /** How the analysis names an operator a statement uses: `operator:<symbol>`, maybe `schema.` before the symbol. */
 const OPERATOR_PREFIX = 'operator:';
+/** How the analysis names a type a statement casts to: `type:<name>`, maybe `schema.` before it. */
+const TYPE_PREFIX = 'type:';
 
 /** The session's own temporary schema: a function there is the request's own, never a catalog's. */
 const TEMP_SCHEMA = /^pg_temp(_\d+)?$/i;
@@ -331,8 +341,9 @@ const TEMP_SCHEMA = /^pg_temp(_\d+)?$/i;
 interface FunctionCandidate {
   readonly schema: string | null;
   readonly name: string;
-  /** An operator's symbol rather than a function's name. */
+  /** An operator's symbol, or a type's name, rather than a function's name. */
   readonly operator?: boolean;
+  readonly type?: boolean;
 }
 
 /**
@@ -454,6 +465,9 @@ export class PostgresExecutor implements SqlExecutor {
       // `operator:...` too, and missing it would fail open.
       const candidates = [
         ...(name.startsWith(OPERATOR_PREFIX) ? operatorCandidates(name.slice(OPERATOR_PREFIX.length)) : []),
+        ...(name.startsWith(TYPE_PREFIX)
+          ? functionCandidates(name.slice(TYPE_PREFIX.length)).map((c) => ({ ...c, type: true }))
+          : []),
         ...functionCandidates(name),
       ];
       // Text the server cannot hold, or the request's own temporary schema: count it, unasked.
@@ -473,7 +487,7 @@ export class PostgresExecutor implements SqlExecutor {
         asked.map((_, i) => i),
         asked.map((a) => a.candidate.schema),
         asked.map((a) => a.candidate.name),
-        asked.map((a) => a.candidate.operator === true),
+        asked.map((a) => (a.candidate.operator ? 'operator' : a.candidate.type ? 'type' : 'function')),
       ]);
       return answer.rows;
     });

@@ -668,6 +668,12 @@ const walk = (root: Node, acc: Walk): void => {
         case 'A_Indirection':
           for (const field of names(node.indirection)) noteFieldCall(field, acc);
           break;
+        case 'TypeCast': {
+          // A cast to a user type can run a user function (CREATE CAST ... WITH FUNCTION).
+          const type = names((node.typeName as Node | undefined)?.names);
+          if (type.length > 0) acc.codeCandidates.add(`type:${type.join('.')}`);
+          break;
+        }
         case 'A_Expr': {
           // An operator is a function call in disguise: a user-defined one can read any table.
           const operator = names(node.name).at(-1);

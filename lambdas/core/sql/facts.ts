@@ -67,7 +67,8 @@ export interface StatementFacts {
   readonly functions: readonly string[];
   /**
    * Everything that may call code when the statement runs: the functions called, field
-   * selections that may be functional notation (`x.f` is `f(x)`), operators (`operator:<symbol>`).
+   * selections that may be functional notation (`x.f` is `f(x)`), operators (`operator:<symbol>`),
+   * types cast to (`type:<name>`: a cast to a user type can run a user function).
    * Masking asks the target which of these are user-defined (`SqlExecutor.userFunctions`).
    */
   readonly codeCandidates: readonly string[];
