@@ -124,27 +124,37 @@ export const openTrail = async (
 export const mayUse = (principal: Principal, connection: Connection): boolean =>
   connection.allowGroups.some((g) => principal.groups.includes(g));
 
-const lookUp = async (deps: PipelineDeps, name: string): Promise<Connection> => {
-  let connection: Connection | undefined;
+/** Runs a store read; a failure that is not already a refusal becomes `code` (503), cause kept. */
+export const fromStore = async <T>(
+  read: () => Promise<T>,
+  code: 'unavailable' | 'policy_unavailable',
+  message: string,
+): Promise<T> => {
   try {
-    connection = await deps.connections.get(name);
+    return await read();
   } catch (error) {
-    throw error instanceof TollgateError
-      ? error
-      : new TollgateError('unavailable', 'The connections are unavailable.', { cause: error });
+    throw error instanceof TollgateError ? error : new TollgateError(code, message, { cause: error });
   }
-  if (!connection) throw new NotFoundError('connection_not_found', `No connection named ${name}.`);
-  return connection;
 };
 
-const currentEngine = async (deps: PipelineDeps): Promise<PolicyEngine> => {
-  try {
-    return await deps.policies.current();
-  } catch (error) {
-    throw error instanceof TollgateError
-      ? error
-      : new TollgateError('policy_unavailable', 'The policies are unavailable.', { cause: error });
-  }
+const CONNECTIONS_UNAVAILABLE = 'The connections are unavailable.';
+
+/** Every connection in force (discovery), or 503 `unavailable`. */
+export const listedConnections = (deps: PipelineDeps): Promise<readonly Connection[]> =>
+  fromStore(() => deps.connections.list(), 'unavailable', CONNECTIONS_UNAVAILABLE);
+
+/** The policy engine in force, or 503 `policy_unavailable`: nothing runs undecided. */
+export const currentEngine = (deps: PipelineDeps): Promise<PolicyEngine> =>
+  fromStore(() => deps.policies.current(), 'policy_unavailable', 'The policies are unavailable.');
+
+const lookUp = async (deps: PipelineDeps, name: string): Promise<Connection> => {
+  const connection = await fromStore(
+    () => deps.connections.get(name),
+    'unavailable',
+    CONNECTIONS_UNAVAILABLE,
+  );
+  if (!connection) throw new NotFoundError('connection_not_found', `No connection named ${name}.`);
+  return connection;
 };
 
 /** ADMIT. Throws a TollgateError for every refusal, recorded first (once a session exists). */

@@ -6,7 +6,7 @@ import { NotFoundError, TollgateError } from '../errors.js';
 import type { Principal } from '../identity/principal.js';
 import type { PolicyEngine } from '../ports.js';
 import type { JsonValue } from '../recording/canonical-json.js';
-import { mayUse, openTrail, type PipelineDeps } from './admit.js';
+import { currentEngine, listedConnections, mayUse, openTrail, type PipelineDeps } from './admit.js';
 import { decisionRecord } from './request-trail.js';
 
 export interface DiscoverInput {
@@ -35,26 +35,6 @@ const summary = (c: Connection): ConnectionSummary => ({
   url: `/v1/connections/${c.name}/sql`,
 });
 
-const listed = async (deps: PipelineDeps): Promise<readonly Connection[]> => {
-  try {
-    return await deps.connections.list();
-  } catch (error) {
-    throw error instanceof TollgateError
-      ? error
-      : new TollgateError('unavailable', 'The connections are unavailable.', { cause: error });
-  }
-};
-
-const engineOf = async (deps: PipelineDeps): Promise<PolicyEngine> => {
-  try {
-    return await deps.policies.current();
-  } catch (error) {
-    throw error instanceof TollgateError
-      ? error
-      : new TollgateError('policy_unavailable', 'The policies are unavailable.', { cause: error });
-  }
-};
-
 /** Cedar's answer to "may this principal see that the connection exists, and what it holds?" */
 const describeDecision = (engine: PolicyEngine, principal: Principal, connection: Connection): Decision =>
   engine.decide({ principal, action: DESCRIBE, resource: connection, context: {}, label: 'describe' });
@@ -69,9 +49,9 @@ export const listConnections = async (
   const { principal, trail } = await openTrail(deps, input);
   trail.received({ kind: 'discovery', connection: null });
   return trail.guard(async () => {
-    const engine = await engineOf(deps);
+    const engine = await currentEngine(deps);
     // Members of a connection's groups whom the policies let describe it (connection:describe).
-    const connections = (await listed(deps))
+    const connections = (await listedConnections(deps))
       .filter((c) => mayUse(principal, c) && describeDecision(engine, principal, c).outcome === 'allow')
       .map(summary);
     await trail.record({
@@ -94,7 +74,7 @@ export const describeConnectionFor = async (
   const { principal, trail } = await openTrail(deps, input);
   trail.received({ kind: 'discovery', connection: input.connectionName });
   return trail.guard(async () => {
-    const connection = (await listed(deps)).find((c) => c.name === input.connectionName);
+    const connection = (await listedConnections(deps)).find((c) => c.name === input.connectionName);
     if (!connection || !mayUse(principal, connection)) {
       throw new NotFoundError('connection_not_found', `No connection named ${input.connectionName}.`);
     }
@@ -104,7 +84,7 @@ export const describeConnectionFor = async (
         'internal_error',
         `Connections of kind ${connection.kind} are not served here.`,
       );
-    const engine = await engineOf(deps);
+    const engine = await currentEngine(deps);
     const decision = describeDecision(engine, principal, connection);
     // Durable before the target is asked anything: the request, and the policy's decision. A
     // refusal looks like an unknown connection, as on the SQL route.

@@ -409,6 +409,21 @@ describe('the request pipeline (serve: admit, then run)', () => {
     },
   );
 
+  it('on a classified connection, shows only the first line of a safe template, never its DETAIL or HINT', async () => {
+    const classified = { ...demoConnection, classification: { 'customers.email': 'EMAIL_ADDRESS' } };
+    const { deps, target } = await coreDeps({ connections: [classified] });
+    target.failWith = new TargetRejectedError({
+      sqlState: '42P01',
+      condition: 'undefined_table',
+      fault: 'caller',
+      serverMessage: 'relation "nope" does not exist\nDETAIL: 906-94-0318\nHINT: maria@example.com',
+      messageMayHoldData: false,
+    });
+    const error = await refusal(executeSql(deps, input({ sql: 'SELECT * FROM nope' })));
+    expect(error.message).toContain('relation "nope" does not exist');
+    expect(error.message).not.toMatch(/906-94-0318|maria@example\.com|DETAIL|HINT/);
+  });
+
   it('answers 503, not the refusal, when the refusal itself cannot be recorded', async () => {
     const { deps, sessions, target } = await coreDeps();
     const run = target.run.bind(target);
