@@ -81,6 +81,8 @@ describe('masking resolves names as PostgreSQL does', () => {
         AS $f$SELECT translate(email, '@.', '__') FROM crm.customers WHERE id = $1$f$;
       CREATE OPERATOR public.### (FUNCTION = public.disguised_op, LEFTARG = int, RIGHTARG = int);
       CREATE VIEW public.calls_view AS SELECT id, public.disguised_of(id) AS who FROM crm.customers;
+      CREATE FUNCTION crm.on_path(int) RETURNS text LANGUAGE sql STABLE
+        AS $f$SELECT translate(email, '@.', '__') FROM crm.customers WHERE id = $1$f$;
       CREATE TYPE public.custref AS (id int);
       CREATE FUNCTION public.custref_to_text(public.custref) RETURNS text LANGUAGE sql STABLE
         AS $f$SELECT translate(email, '@.', '__') FROM crm.customers WHERE id = ($1).id$f$;
@@ -156,6 +158,11 @@ describe('masking resolves names as PostgreSQL does', () => {
     ['through-path', 'SELECT "Disguised_Of"(1)'],
     ['through-path', 'SELECT (id).disguised_of FROM crm.customers'],
     ['through-path', 'SELECT 1 ### 0'],
+    ['through-path', 'SELECT 1 OPERATOR(public.###) 0'],
+    ['through-path', 'SELECT on_path(1)'],
+    ['through-path', 'SELECT CRM.ON_PATH(1)'],
+    ['through-path', 'SELECT x FROM (SELECT disguised_of(1) AS x) AS sub'],
+    ['through-path', 'WITH w AS (SELECT disguised_of(1) AS x) SELECT x FROM w'],
     ['through-path', 'SELECT * FROM calls_view'],
     ['through-path', 'SELECT CAST(ROW(1)::custref AS text)'],
     ['qualified-keys', 'SELECT email, ssn FROM crm.customers'],
