@@ -6,10 +6,19 @@
 // name, a function in FROM of unknown shape, a data-modifying CTE, a function that runs SQL text)
 // makes the output `resolved: false`, and the caller masks it. Over-approximation is the rule:
 // every argument of a function or operator flows into its result, as do the outputs of a
-// subquery used in an expression. Only `count` is known to carry no value. WHERE, GROUP BY,
-// HAVING, ORDER BY, window definitions and aggregate FILTER / ORDER BY do not contribute (they
-// can leak bits through the choice of rows: out of scope).
+// subquery used in an expression.
+//
+// Information flow, explicit and implicit (docs/masking.md): a value can be carried by control as
+// well as by computation. Every query block has a row-set flow: everything that decides which
+// rows it yields, how many and in what order (FROM items, set-returning function arguments, JOIN
+// conditions, WHERE, GROUP BY, HAVING, DISTINCT, ORDER BY, LIMIT/OFFSET, and the row-set flows of
+// the subqueries it reads). An aggregate (`count(*)` included), a window function, an ordinality
+// column and a subquery used as a value carry that row-set flow; a CASE carries its conditions; an
+// aggregate carries its FILTER and ORDER BY. A plain column's presence in a filtered block is the
+// predicate channel instead: every use of a column to choose, order or count rows is listed in
+// `uses` (column-uses.ts), for policy to refuse the oracle forms.
 import { loadModule, parseSync } from 'libpg-query';
+import type { UseKind } from '../sql/column-uses.js';
 import { dangerousCategory } from '../sql/dangerous-functions.js';
 import type { SourceColumn } from './types.js';
 
@@ -56,10 +65,22 @@ export interface OutputLineage {
   readonly direct: boolean;
 }
 
+/** A use of columns to choose, order or count rows (see `UseKind`). */
+export interface ColumnUse {
+  readonly kind: UseKind;
+  readonly sources: readonly SourceColumn[];
+  /** Whole rows used (`WHERE c::text LIKE …`): every column of these tables. */
+  readonly wholeRows: readonly TableName[];
+  /** False when the value used could not be followed: every class the statement reads counts. */
+  readonly resolved: boolean;
+}
+
 export type LineageResult =
   | {
       readonly ok: true;
       readonly outputs: OutputLineage[];
+      /** Every use of columns to choose, order or count rows, anywhere in the statement. */
+      readonly uses: ColumnUse[];
       /**
        * False when a star could not be expanded (an unknown table, a subquery or function of
        * unknown shape): an unresolved output named `*` then stands for an unknown number of
@@ -123,6 +144,8 @@ interface Column {
 interface Shape {
   readonly columns: Column[];
   readonly shapeKnown: boolean;
+  /** What decides which rows the query yields, how many and in what order. */
+  readonly rows: Flow;
 }
 
 /** A FROM item as names see it. */
@@ -135,6 +158,8 @@ interface RangeItem {
   readonly columns: Column[] | undefined;
   /** The whole row: every column (and, for a base table, the table in `rows`). */
   readonly flow: Flow;
+  /** What decides which rows the item yields and how many (a subquery's row-set flow, a function's arguments). */
+  readonly rows: Flow;
   /** A recursive CTE's self-reference before its first round: any name is in it, with no flow. */
   readonly bottom?: boolean;
 }
@@ -156,6 +181,12 @@ interface Env {
   readonly ctes: ReadonlyMap<string, CteEntry>;
   readonly scope: Level | undefined;
   readonly budget: { steps: number };
+  /** Uses found so far, by kind and flow (the same use found twice is kept once). */
+  readonly uses: Map<string, { kind: UseKind; flow: Flow }>;
+  /** The current block's flow into its aggregates: FROM items' rows, WHERE, GROUP BY. */
+  readonly aggregateRows?: Flow;
+  /** Into its window functions: the aggregates' flow with HAVING and the named windows. */
+  readonly windowRows?: Flow;
 }
 
 class TooComplex extends Error {}
@@ -193,18 +224,43 @@ const renamed = (columns: Column[], names: readonly string[]): Column[] | undefi
   return columns.map((c, i) => (i < names.length ? { name: names[i]!, flow: c.flow } : c));
 };
 
-const opaqueItem = (refname: string | undefined, flow: Flow): RangeItem => ({
+/** An item whose columns are not known: its rows are not known either. */
+const opaqueItem = (refname: string | undefined, flow: Flow, rows: Flow = flow): RangeItem => ({
   refname,
   columns: undefined,
   flow: unresolved(flow),
+  rows: unresolved(rows),
 });
 
 const itemOfShape = (refname: string | undefined, shape: Shape, colnames: string[]): RangeItem => {
   const whole = wholeRowFlow(shape.columns);
-  if (!shape.shapeKnown) return opaqueItem(refname, whole);
+  if (!shape.shapeKnown) return opaqueItem(refname, whole, unionFlows([whole, shape.rows]));
   const columns = renamed(shape.columns, colnames);
-  return columns ? { refname, columns, flow: whole } : opaqueItem(refname, whole);
+  return columns
+    ? { refname, columns, flow: whole, rows: shape.rows }
+    : opaqueItem(refname, whole, unionFlows([whole, shape.rows]));
 };
+
+// ---------------------------------------------------------------------------------------------
+// Uses: columns that choose, order or count rows.
+
+const flowKey = (kind: UseKind, flow: Flow): string =>
+  [
+    kind,
+    flow.resolved ? '1' : '0',
+    ...[...flow.cols.keys()].sort(),
+    '\u0001',
+    ...[...flow.rows.keys()].sort(),
+  ].join('\u0000');
+
+/** Records a use; a flow that reads nothing (a constant, a parameter) is no use. */
+const use = (env: Env, kind: UseKind, flow: Flow): void => {
+  if (flow.resolved && flow.cols.size === 0 && flow.rows.size === 0) return;
+  const key = flowKey(kind, flow);
+  if (!env.uses.has(key)) env.uses.set(key, { kind, flow: unionFlows([flow], flow.resolved) });
+};
+
+const readsNothing = (flow: Flow): boolean => flow.resolved && flow.cols.size === 0 && flow.rows.size === 0;
 
 // ---------------------------------------------------------------------------------------------
 // Name resolution.
@@ -299,11 +355,30 @@ const resolveColumnRef = (columnRef: Node, level: Level | undefined): Flow => {
 // ---------------------------------------------------------------------------------------------
 // Expressions.
 
-/** Aggregates whose result carries no value of their arguments. */
-const VALUE_FREE = new Set(['count']);
+/**
+ * PostgreSQL's built-in aggregates, by name: a value of the rows they aggregate. A call with
+ * `*`, DISTINCT, FILTER, ORDER BY or WITHIN GROUP is an aggregate whatever its name; a
+ * user-defined aggregate is user code, whose outputs are masked whole anyway.
+ */
+const AGGREGATES = new Set([
+  'count', 'sum', 'avg', 'min', 'max', 'any_value', 'array_agg', 'string_agg', 'json_agg',
+  'jsonb_agg', 'json_agg_strict', 'jsonb_agg_strict', 'json_object_agg', 'jsonb_object_agg',
+  'json_object_agg_strict', 'jsonb_object_agg_strict', 'json_object_agg_unique',
+  'jsonb_object_agg_unique', 'json_object_agg_unique_strict', 'jsonb_object_agg_unique_strict',
+  'json_arrayagg', 'json_objectagg', 'xmlagg', 'bool_and', 'bool_or', 'every', 'bit_and', 'bit_or',
+  'bit_xor', 'stddev', 'stddev_pop', 'stddev_samp', 'variance', 'var_pop', 'var_samp', 'corr',
+  'covar_pop', 'covar_samp', 'regr_avgx', 'regr_avgy', 'regr_count', 'regr_intercept', 'regr_r2',
+  'regr_slope', 'regr_sxx', 'regr_sxy', 'regr_syy', 'mode', 'percentile_cont', 'percentile_disc',
+  'rank', 'dense_rank', 'percent_rank', 'cume_dist', 'range_agg', 'range_intersect_agg',
+]); // biome-ignore format: a list
 
-/** Keys of a FuncCall that do not contribute to its value (ordering, filtering, windows). */
-const FUNC_CALL_SKIPPED = new Set(['agg_order', 'agg_filter', 'over', 'funcname']);
+const isAggregate = (call: Node): boolean =>
+  call.agg_star === true ||
+  call.agg_distinct === true ||
+  call.agg_within_group === true ||
+  call.agg_filter !== undefined ||
+  call.agg_order !== undefined ||
+  AGGREGATES.has(funcName(call));
 
 const funcName = (funcCall: Node): string => lower(strings(funcCall.funcname).at(-1) ?? '');
 /** The name as the analysis lists it: lower-case, with its schema when the text gives one. */
@@ -332,19 +407,28 @@ const exprFlow = (expr: unknown, env: Env): Flow => {
           visit(node.testexpr);
           addFlow(acc, subqueryFlow(node.subselect, env));
           break;
-        case 'SelectStmt': // a query anywhere else in an expression
-          addFlow(acc, wholeRowFlow(shapeOf(node, env).columns));
+        case 'SelectStmt': {
+          // a query anywhere else in an expression
+          const shape = shapeOf(node, env);
+          addFlow(acc, wholeRowFlow(shape.columns));
+          addFlow(acc, shape.rows);
           break;
+        }
         case 'FuncCall': {
           const name = funcName(node);
           if (dangerousCategory(name)) acc.resolved = false; // runs SQL text, reads files, …
           // A user-defined function can read any table, whatever its arguments say.
           if (opaqueCall(node, env)) acc.resolved = false;
-          else if (VALUE_FREE.has(name)) break;
-          // mode() / percentile_disc() WITHIN GROUP (ORDER BY x) return values of x.
-          for (const [k, v] of Object.entries(node)) {
-            if (!FUNC_CALL_SKIPPED.has(k) || (k === 'agg_order' && node.agg_within_group === true)) visit(v);
-          }
+          // Arguments, FILTER and ORDER BY (WITHIN GROUP too) all flow into the value: `count(x)`
+          // counts x's non-null values, `string_agg(id, ',' ORDER BY ssn)` spells ssn's order.
+          for (const [k, v] of Object.entries(node)) if (k !== 'funcname' && k !== 'over') visit(v);
+          if (node.agg_filter !== undefined) predicate(node.agg_filter, env);
+          if (Array.isArray(node.agg_order)) sortUses(node.agg_order as Node[], env);
+          // A window function is a value of the rows in its window; an aggregate, of its rows.
+          if (node.over !== undefined) {
+            addFlow(acc, env.windowRows ?? emptyFlow(false));
+            addFlow(acc, windowFlow(node.over as Node, env));
+          } else if (isAggregate(node)) addFlow(acc, env.aggregateRows ?? emptyFlow(false));
           break;
         }
         default:
@@ -356,15 +440,240 @@ const exprFlow = (expr: unknown, env: Env): Flow => {
   return acc;
 };
 
-/** The union of a subquery's outputs (a scalar, EXISTS, IN, ANY or ARRAY subquery). */
+/**
+ * A subquery used as a value (scalar, EXISTS, IN, ANY, ARRAY): its outputs and its row-set flow
+ * (EXISTS is true when a row exists; ARRAY's length counts them).
+ */
 const subqueryFlow = (subselect: unknown, env: Env): Flow => {
   const select = (subselect as Node | undefined)?.SelectStmt as Node | undefined;
   if (!select) return emptyFlow(false);
   const shape = shapeOf(select, env);
-  return unionFlows(
-    shape.columns.map((c) => c.flow),
-    shape.shapeKnown,
-  );
+  return unionFlows([...shape.columns.map((c) => c.flow), shape.rows], shape.shapeKnown);
+};
+
+// ---------------------------------------------------------------------------------------------
+// Predicates, orderings, groupings: the uses.
+
+/** Functions that keep a value recognisable for an equality test (case and space folding). */
+const TRANSPARENT = new Set(['lower', 'upper', 'btrim', 'trim', 'ltrim', 'rtrim']);
+
+/** The flow of an expression that is one column itself (through casts, COLLATE, case folding). */
+const bareFlow = (expr: unknown, env: Env): Flow | undefined => {
+  let node = expr as Node | undefined;
+  for (let depth = 0; node && typeof node === 'object' && depth < 100; depth++) {
+    const [type, body] = (Object.entries(node)[0] ?? ['', {}]) as [string, Node];
+    if (type === 'TypeCast' || type === 'CollateClause') node = body.arg as Node | undefined;
+    else if (type === 'FuncCall' && TRANSPARENT.has(funcName(body)) && body.over === undefined) {
+      const args = Array.isArray(body.args) ? body.args : [];
+      if (args.length !== 1 || isAggregate(body) || opaqueCall(body, env)) return undefined;
+      node = args[0] as Node;
+    } else if (type === 'ColumnRef') {
+      return isColumnRef(node) ? resolveColumnRef(body, env.scope) : undefined;
+    } else return undefined;
+  }
+  return undefined;
+};
+
+const EQUALITY_OPERATORS = new Set(['=', '<>', '!=']);
+/** Pattern and text-search operators (LIKE is `~~`, ILIKE `~~*`, `^@` starts_with). */
+const PATTERN_OPERATORS = new Set(['~', '~*', '!~', '!~*', '~~', '~~*', '!~~', '!~~*', '@@', '@@@', '^@']);
+
+const operatorKind = (name: unknown): UseKind => {
+  const op = strings(name).at(-1) ?? '';
+  return EQUALITY_OPERATORS.has(op) ? 'equality' : PATTERN_OPERATORS.has(op) ? 'pattern' : 'range';
+};
+
+/** One side of a comparison: itself under `kind`, or, computed, every column it reads. */
+const side = (expr: unknown, kind: UseKind, env: Env): void => {
+  const bare = bareFlow(expr, env);
+  if (bare) use(env, kind, bare);
+  else use(env, 'computed', exprFlow(expr, env));
+};
+
+/**
+ * `a op b`. Equality against a value that reads no column tests one guess (`equality`); between two
+ * base columns it is a `join`; against anything else (a subquery, an array, a computed column of
+ * VALUES or generate_series holding many guesses) it is `membership`.
+ */
+const comparison = (left: unknown, right: unknown, kind: UseKind, env: Env): void => {
+  if (kind !== 'equality') {
+    side(left, kind, env);
+    side(right, kind, env);
+    return;
+  }
+  const l = bareFlow(left, env);
+  const r = bareFlow(right, env);
+  const lf = l ?? exprFlow(left, env);
+  const rf = r ?? exprFlow(right, env);
+  const judge = (self: Flow | undefined, selfFlow: Flow, other: Flow | undefined, otherFlow: Flow) => {
+    if (!self) use(env, 'computed', selfFlow);
+    // A column on the other side holds a value per row: as many guesses as rows.
+    else if (other) use(env, self.direct && other.direct ? 'join' : 'membership', self);
+    else if (readsNothing(otherFlow)) use(env, 'equality', self);
+    else use(env, 'membership', self);
+  };
+  judge(l, lf, r, rf);
+  judge(r, rf, l, lf);
+};
+
+/** Every use a boolean expression that chooses rows makes (WHERE, ON, HAVING, FILTER). */
+const predicate = (expr: unknown, env: Env): void => {
+  const node = expr as Node | undefined;
+  if (!node || typeof node !== 'object') return;
+  step(env);
+  const [type, body] = (Object.entries(node)[0] ?? ['', {}]) as [string, Node];
+  const list = (v: unknown): unknown[] => {
+    if (Array.isArray(v)) return v;
+    const items = ((v as Node | undefined)?.List as Node | undefined)?.items;
+    return items === undefined ? [v] : Array.isArray(items) ? items : [];
+  };
+  switch (type) {
+    case 'BoolExpr':
+      for (const arg of Array.isArray(body.args) ? body.args : []) predicate(arg, env);
+      return;
+    case 'NullTest':
+    case 'BooleanTest':
+      side(body.arg, 'equality', env);
+      return;
+    case 'ColumnRef':
+    case 'TypeCast':
+      side(node, 'equality', env);
+      return;
+    case 'SubLink': {
+      const flow = subqueryFlow(body.subselect, env);
+      if (body.subLinkType === 'ANY_SUBLINK' || body.subLinkType === 'ALL_SUBLINK') {
+        const kind = body.operName === undefined ? 'equality' : operatorKind(body.operName);
+        const test = bareFlow(body.testexpr, env);
+        if (kind !== 'equality') {
+          side(body.testexpr, kind, env);
+          use(env, kind, flow);
+        } else if (test?.direct && flow.direct) {
+          use(env, 'join', test);
+          use(env, 'join', flow);
+        } else {
+          side(body.testexpr, 'membership', env);
+          use(env, 'membership', flow);
+        }
+      } else if (body.subLinkType !== 'EXISTS_SUBLINK') use(env, 'computed', flow);
+      // EXISTS: the subquery's own predicates are its uses.
+      return;
+    }
+    case 'A_Expr': {
+      switch (body.kind) {
+        case 'AEXPR_OP':
+          if (body.lexpr === undefined) side(body.rexpr, 'computed', env);
+          else comparison(body.lexpr, body.rexpr, operatorKind(body.name), env);
+          return;
+        case 'AEXPR_DISTINCT':
+        case 'AEXPR_NOT_DISTINCT':
+          comparison(body.lexpr, body.rexpr, 'equality', env);
+          return;
+        case 'AEXPR_LIKE':
+        case 'AEXPR_ILIKE':
+        case 'AEXPR_SIMILAR':
+          comparison(body.lexpr, body.rexpr, 'pattern', env);
+          return;
+        case 'AEXPR_BETWEEN':
+        case 'AEXPR_NOT_BETWEEN':
+        case 'AEXPR_BETWEEN_SYM':
+        case 'AEXPR_NOT_BETWEEN_SYM':
+          side(body.lexpr, 'range', env);
+          for (const bound of list(body.rexpr)) side(bound, 'range', env);
+          return;
+        case 'AEXPR_IN': {
+          const values = list(body.rexpr);
+          if (values.length === 1) comparison(body.lexpr, values[0], operatorKind(body.name), env);
+          else for (const v of [body.lexpr, ...values]) side(v, 'membership', env);
+          return;
+        }
+        case 'AEXPR_OP_ANY':
+        case 'AEXPR_OP_ALL': {
+          const kind = operatorKind(body.name);
+          const k = kind === 'equality' ? 'membership' : kind;
+          side(body.lexpr, k, env);
+          side(body.rexpr, k, env);
+          return;
+        }
+        default:
+          use(env, 'computed', exprFlow(node, env));
+          return;
+      }
+    }
+    default:
+      use(env, 'computed', exprFlow(node, env));
+  }
+};
+
+/** ORDER BY items: `ordering`, and `computed` when an item is not a column itself. */
+const sortUses = (items: readonly Node[], env: Env, outputs?: readonly Column[]): Flow => {
+  const acc = emptyFlow();
+  for (const item of items) {
+    const expr = (item.SortBy as Node | undefined)?.node;
+    const flow = outputs ? outputReference(expr, outputs, 'order') : undefined;
+    const bare = flow ?? bareFlow(expr, env);
+    const f = bare ?? exprFlow(expr, env);
+    use(env, 'ordering', f);
+    if (!bare) use(env, 'computed', f);
+    addFlow(acc, f);
+  }
+  return acc;
+};
+
+/** GROUP BY, PARTITION BY, DISTINCT ON items: `grouping`, and `computed` when not a column itself. */
+const groupUses = (items: readonly unknown[], env: Env, outputs?: readonly Column[]): Flow => {
+  const acc = emptyFlow();
+  for (const expr of items) {
+    let bare = (outputs ? outputReference(expr, outputs, 'group') : undefined) ?? bareFlow(expr, env);
+    // A name that is no input column is an output's name.
+    if (outputs && bare && !bare.resolved) bare = outputReference(expr, outputs, 'order') ?? bare;
+    const f = bare ?? exprFlow(expr, env);
+    use(env, 'grouping', f);
+    if (!bare) use(env, 'computed', f);
+    addFlow(acc, f);
+  }
+  return acc;
+};
+
+/**
+ * An ORDER BY / GROUP BY item that names an output column: `ORDER BY 2`, or a bare name — which
+ * PostgreSQL takes as an output name first in ORDER BY, and as an input column first in GROUP BY.
+ */
+const outputReference = (
+  expr: unknown,
+  outputs: readonly Column[],
+  clause: 'order' | 'group',
+): Flow | undefined => {
+  const node = expr as Node | undefined;
+  const ival = ((node?.A_Const as Node | undefined)?.ival as Node | undefined)?.ival;
+  if (node?.A_Const && (node.A_Const as Node).ival !== undefined) {
+    const n = typeof ival === 'number' ? ival : 0;
+    const out = outputs[n - 1];
+    return out ? out.flow : emptyFlow(false);
+  }
+  if (clause === 'group') return undefined; // an input column first
+  const parts = isColumnRef(node) ? refParts(node.ColumnRef as Node) : undefined;
+  if (parts?.length !== 1) return undefined;
+  const named = outputs.filter((c) => c.name === parts[0]);
+  if (named.length === 1) return named[0]!.flow;
+  return named.length > 1
+    ? unionFlows(
+        named.map((c) => c.flow),
+        false,
+      )
+    : undefined;
+};
+
+/** A window's definition: PARTITION BY groups, ORDER BY orders, frame offsets count rows. */
+const windowFlow = (over: Node, env: Env): Flow => {
+  const acc = emptyFlow();
+  const partition = Array.isArray(over.partitionClause) ? over.partitionClause : [];
+  const order = Array.isArray(over.orderClause) ? (over.orderClause as Node[]) : [];
+  addFlow(acc, groupUses(partition, env));
+  addFlow(acc, sortUses(order, env));
+  const frame = exprFlow([over.startOffset, over.endOffset], env);
+  use(env, 'rows', frame);
+  addFlow(acc, frame);
+  return acc;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -520,7 +829,8 @@ const baseTableItem = (rangeVar: Node, env: Env): RangeItem => {
   // An unqualified name is a CTE first.
   const cte = schema === undefined ? env.ctes.get(table) : undefined;
   if (cte) {
-    if (cte.bottom) return { refname, columns: undefined, flow: emptyFlow(), bottom: true };
+    if (cte.bottom)
+      return { refname, columns: undefined, flow: emptyFlow(), rows: emptyFlow(), bottom: true };
     if (!cte.shape) return opaqueItem(refname, emptyFlow(false));
     return itemOfShape(refname, cte.shape, colnames);
   }
@@ -540,7 +850,13 @@ const baseTableItem = (rangeVar: Node, env: Env): RangeItem => {
   if (!aliased) return opaqueItem(refname, flow);
   // `schema.table.column` reaches a table referred to by its own name, whether or not the text
   // qualified it (PostgreSQL matches the relation's real schema, as resolved).
-  return { refname, ...(alias === undefined ? { schema: s } : {}), columns: aliased, flow };
+  return {
+    refname,
+    ...(alias === undefined ? { schema: s } : {}),
+    columns: aliased,
+    flow,
+    rows: emptyFlow(),
+  };
 };
 
 const functionItem = (rangeFunction: Node, env: Env): RangeItem => {
@@ -550,12 +866,15 @@ const functionItem = (rangeFunction: Node, env: Env): RangeItem => {
   let known = functions.length > 0;
   let firstName: string | undefined;
   const single = functions.length === 1 && rangeFunction.is_rowsfrom !== true;
+  // A set-returning function's arguments decide how many rows it yields.
+  const rows = emptyFlow();
   for (const entry of functions) {
     const [call, coldefs] = (((entry.List as Node | undefined)?.items as unknown[]) ?? []) as [
       Node | undefined,
       unknown,
     ];
     const flow = exprFlow(call, env);
+    addFlow(rows, flow);
     const fn = call?.FuncCall ? funcName(call.FuncCall as Node) : undefined;
     if (call?.FuncCall && opaqueCall(call.FuncCall as Node, env)) known = false;
     firstName ??= fn;
@@ -579,9 +898,11 @@ const functionItem = (rangeFunction: Node, env: Env): RangeItem => {
       columns.push({ name: fn ?? '?column?', flow });
     }
   }
-  if (rangeFunction.ordinality === true) columns.push({ name: 'ordinality', flow: emptyFlow() });
+  use(env, 'rows', rows);
+  // WITH ORDINALITY counts the rows: a value of whatever decides them.
+  if (rangeFunction.ordinality === true) columns.push({ name: 'ordinality', flow: unionFlows([rows]) });
   const refname = alias ?? firstName;
-  return itemOfShape(refname, { columns, shapeKnown: known }, colnames);
+  return itemOfShape(refname, { columns, shapeKnown: known, rows }, colnames);
 };
 
 const argCount = (call: Node | undefined): number => {
@@ -609,10 +930,23 @@ const joinItems = (join: Node, env: Env, lateral: Level): FromResult => {
   const leftColumns = columnsOf(left.unqualified);
   const rightColumns = columnsOf(right.unqualified);
   const { name: alias, colnames } = aliasOf(join);
-  const whole = unionFlows([...left.unqualified, ...right.unqualified].map((i) => i.flow));
+  const both = [...left.unqualified, ...right.unqualified];
+  const whole = unionFlows(both.map((i) => i.flow));
+  // Which rows the join yields: both sides' rows and its condition.
+  const rows = unionFlows(both.map((i) => i.rows));
+  if (join.quals) {
+    const onScope: Level = {
+      qualified: [...seen.qualified, ...right.qualified],
+      unqualified: [...seen.unqualified, ...right.unqualified],
+      parent: lateral.parent,
+    };
+    const onEnv = { ...env, scope: onScope };
+    predicate(join.quals, onEnv);
+    addFlow(rows, exprFlow(join.quals, onEnv));
+  }
   let synthetic: RangeItem;
   if (!leftColumns || !rightColumns) {
-    synthetic = opaqueItem(alias, whole);
+    synthetic = opaqueItem(alias, whole, rows);
   } else {
     let using = strings(join.usingClause);
     if (join.isNatural === true) {
@@ -628,13 +962,19 @@ const joinItems = (join: Node, env: Env, lateral: Level): FromResult => {
         [...l, ...r].map((c) => c.flow),
         l.length === 1 && r.length === 1,
       );
+      // USING (x) compares the two sides' x for equality.
+      const direct = [...l, ...r].every((c) => c.flow.direct === true);
+      for (const c of [...l, ...r]) use(env, direct ? 'join' : 'membership', c.flow);
+      addFlow(rows, flow);
       restLeft.splice(restLeft.findIndex((c) => c.name === name) >>> 0, l.length > 0 ? 1 : 0);
       restRight.splice(restRight.findIndex((c) => c.name === name) >>> 0, r.length > 0 ? 1 : 0);
       return { name, flow };
     });
     const columns = [...merged, ...restLeft, ...restRight];
     const aliased = renamed(columns, colnames);
-    synthetic = aliased ? { refname: alias, columns: aliased, flow: whole } : opaqueItem(alias, whole);
+    synthetic = aliased
+      ? { refname: alias, columns: aliased, flow: whole, rows }
+      : opaqueItem(alias, whole, rows);
   }
   return {
     qualified: alias === undefined ? [...left.qualified, ...right.qualified] : [synthetic],
@@ -660,14 +1000,22 @@ const fromItem = (wrapper: Node, env: Env, lateral: Level): FromResult => {
     case 'RangeFunction':
       // Functions in FROM may always refer to the items before them.
       return one(functionItem(body, { ...env, scope: lateral }));
-    case 'RangeTableSample':
-      return fromItem(body.relation as Node, env, lateral);
+    case 'RangeTableSample': {
+      // The sample's arguments and seed decide which rows come out.
+      const sampled = fromItem(body.relation as Node, env, lateral);
+      const sample = exprFlow([body.args, body.repeatable], { ...env, scope: lateral });
+      use(env, 'rows', sample);
+      const widen = (i: RangeItem): RangeItem => ({ ...i, rows: unionFlows([i.rows, sample]) });
+      return { qualified: sampled.qualified.map(widen), unqualified: sampled.unqualified.map(widen) };
+    }
     case 'JoinExpr':
       return joinItems(body, env, lateral);
     default: {
       // XMLTABLE, JSON_TABLE, …: columns not followed.
       const { name } = aliasOf(body ?? {});
-      return one(opaqueItem(name, exprFlow(body, { ...env, scope: lateral })));
+      const flow = exprFlow(body, { ...env, scope: lateral });
+      use(env, 'rows', flow);
+      return one(opaqueItem(name, flow));
     }
   }
 };
@@ -694,6 +1042,7 @@ const sameShape = (a: Shape | undefined, b: Shape | undefined): boolean =>
   (a !== undefined &&
     b !== undefined &&
     a.shapeKnown === b.shapeKnown &&
+    sameFlow(a.rows, b.rows) &&
     a.columns.length === b.columns.length &&
     a.columns.every((c, i) => c.name === b.columns[i]!.name && sameFlow(c.flow, b.columns[i]!.flow)));
 
@@ -709,7 +1058,9 @@ const cteShape = (cte: Node, env: Env, armOnly: boolean): Shape | undefined => {
   const colnames = strings(cte.aliascolnames);
   if (!shape.shapeKnown) return shape;
   const columns = renamed(shape.columns, colnames);
-  return columns ? { columns, shapeKnown: true } : { columns: shape.columns, shapeKnown: false };
+  return columns
+    ? { columns, shapeKnown: true, rows: shape.rows }
+    : { columns: shape.columns, shapeKnown: false, rows: shape.rows };
 };
 
 /** The CTEs a WITH clause makes visible, added to those already visible. */
@@ -745,6 +1096,7 @@ const withCtes = (withClause: Node, env: Env): Map<string, CteEntry> => {
 const allUnresolved = (shape: Shape): Shape => ({
   columns: shape.columns.map((c) => ({ name: c.name, flow: unresolved(c.flow) })),
   shapeKnown: false,
+  rows: unresolved(shape.rows),
 });
 
 /** A target list entry: its columns (several for a star). */
@@ -755,7 +1107,8 @@ const targetColumns = (target: Node, env: Env): Shape => {
   if (parts && parts.at(-1) === '*') {
     const items =
       parts.length === 1 ? (env.scope?.unqualified ?? []) : [qualifier(parts.slice(0, -1), env.scope)];
-    if (items.length === 0) return { columns: [{ name: '*', flow: emptyFlow(false) }], shapeKnown: false };
+    if (items.length === 0)
+      return { columns: [{ name: '*', flow: emptyFlow(false) }], shapeKnown: false, rows: emptyFlow() };
     const columns: Column[] = [];
     let shapeKnown = true;
     for (const item of items) {
@@ -765,37 +1118,79 @@ const targetColumns = (target: Node, env: Env): Shape => {
         shapeKnown = false;
       } else columns.push(...item.columns);
     }
-    return { columns, shapeKnown };
+    return { columns, shapeKnown, rows: emptyFlow() };
   }
   // A bare column reference keeps its column's own flow (and so whether it is direct).
   const bare = isColumnRef(val) ? resolveColumnRef(val.ColumnRef as Node, env.scope) : undefined;
-  return { columns: [{ name: outputName(target), flow: bare ?? exprFlow(val, env) }], shapeKnown: true };
+  return {
+    columns: [{ name: outputName(target), flow: bare ?? exprFlow(val, env) }],
+    shapeKnown: true,
+    rows: emptyFlow(),
+  };
 };
 
-/** The columns a SELECT (body of a SelectStmt) returns, with their lineage. */
+/** ORDER BY, LIMIT and OFFSET of a query: which of its rows come out, in what order. */
+const tailRows = (select: Node, env: Env, columns: readonly Column[]): Flow => {
+  const acc = emptyFlow();
+  if (Array.isArray(select.sortClause)) addFlow(acc, sortUses(select.sortClause as Node[], env, columns));
+  const limit = exprFlow([select.limitCount, select.limitOffset], env);
+  use(env, 'rows', limit);
+  addFlow(acc, limit);
+  return acc;
+};
+
+/** The target list's columns, in order. */
+const targetsOf = (select: Node, env: Env): Shape => {
+  const columns: Column[] = [];
+  let shapeKnown = true;
+  for (const entry of Array.isArray(select.targetList) ? (select.targetList as Node[]) : []) {
+    const target = entry.ResTarget as Node | undefined;
+    if (!target) {
+      columns.push({ name: '?column?', flow: emptyFlow(false) });
+      continue;
+    }
+    const shape = targetColumns(target, env);
+    columns.push(...shape.columns);
+    if (!shape.shapeKnown) shapeKnown = false;
+  }
+  return { columns, shapeKnown, rows: emptyFlow() };
+};
+
+/** A set operation: UNION, INTERSECT, EXCEPT. */
+const setOperationShape = (select: Node, env: Env): Shape => {
+  const left = shapeOf(select.larg as Node, env);
+  const right = shapeOf(select.rarg as Node, env);
+  const rows = unionFlows([left.rows, right.rows]);
+  // Anything but UNION ALL compares whole rows across the arms: which rows survive depends on
+  // their values (INTERSECT with a list of guesses is a membership test).
+  if (!(select.op === 'SETOP_UNION' && select.all === true)) {
+    const all = [...left.columns, ...right.columns];
+    const kind: UseKind =
+      select.op === 'SETOP_UNION' ? 'grouping' : all.every((c) => c.flow.direct) ? 'join' : 'membership';
+    for (const c of all) use(env, kind, c.flow);
+    addFlow(rows, wholeRowFlow(all));
+  }
+  if (!left.shapeKnown || !right.shapeKnown || left.columns.length !== right.columns.length) {
+    const columns = left.columns.map((c) => ({
+      name: c.name,
+      flow: unionFlows([c.flow, ...right.columns.map((r) => r.flow)]),
+    }));
+    addFlow(rows, tailRows(select, env, columns));
+    return allUnresolved({ columns, shapeKnown: false, rows });
+  }
+  const columns = left.columns.map((c, i) => ({
+    name: c.name,
+    flow: unionFlows([c.flow, right.columns[i]!.flow]),
+  }));
+  addFlow(rows, tailRows(select, env, columns));
+  return { columns, shapeKnown: true, rows };
+};
+
+/** The columns a SELECT (body of a SelectStmt) returns, with their lineage and its row-set flow. */
 const shapeOf = (select: Node, outer: Env): Shape => {
   step(outer);
   const env: Env = select.withClause ? { ...outer, ctes: withCtes(select.withClause as Node, outer) } : outer;
-  if (select.op !== undefined && select.op !== 'SETOP_NONE') {
-    const left = shapeOf(select.larg as Node, env);
-    const right = shapeOf(select.rarg as Node, env);
-    if (!left.shapeKnown || !right.shapeKnown || left.columns.length !== right.columns.length) {
-      return allUnresolved({
-        columns: left.columns.map((c) => ({
-          name: c.name,
-          flow: unionFlows([c.flow, ...right.columns.map((r) => r.flow)]),
-        })),
-        shapeKnown: false,
-      });
-    }
-    return {
-      columns: left.columns.map((c, i) => ({
-        name: c.name,
-        flow: unionFlows([c.flow, right.columns[i]!.flow]),
-      })),
-      shapeKnown: true,
-    };
-  }
+  if (select.op !== undefined && select.op !== 'SETOP_NONE') return setOperationShape(select, env);
   if (Array.isArray(select.valuesLists)) {
     const rows = (select.valuesLists as Node[]).map(
       (r) => ((r.List as Node | undefined)?.items as unknown[]) ?? [],
@@ -805,23 +1200,52 @@ const shapeOf = (select: Node, outer: Env): Shape => {
     for (let i = 0; i < width; i++) {
       columns.push({ name: `column${i + 1}`, flow: unionFlows(rows.map((r) => exprFlow(r[i], env))) });
     }
-    return { columns, shapeKnown: rows.every((r) => r.length === width) };
+    return {
+      columns,
+      shapeKnown: rows.every((r) => r.length === width),
+      rows: tailRows(select, env, columns),
+    };
   }
   const scope = fromLevel(select.fromClause, env);
   const inner: Env = { ...env, scope };
-  const columns: Column[] = [];
-  let shapeKnown = true;
-  for (const entry of Array.isArray(select.targetList) ? (select.targetList as Node[]) : []) {
-    const target = entry.ResTarget as Node | undefined;
-    if (!target) {
-      columns.push({ name: '?column?', flow: emptyFlow(false) });
-      continue;
-    }
-    const shape = targetColumns(target, inner);
-    columns.push(...shape.columns);
-    if (!shape.shapeKnown) shapeKnown = false;
+  // Which rows the block sees: its FROM items' and its WHERE.
+  const rows = unionFlows(scope.unqualified.map((i) => i.rows));
+  if (select.whereClause !== undefined) {
+    predicate(select.whereClause, inner);
+    addFlow(rows, exprFlow(select.whereClause, inner));
   }
-  return { columns, shapeKnown };
+  let shape = targetsOf(select, { ...inner, aggregateRows: rows, windowRows: rows });
+  // GROUP BY and HAVING decide the groups (and, with named windows, the windows) aggregates and
+  // window functions see: with any of them, the targets are traced again over the full flows.
+  const groups = Array.isArray(select.groupClause) ? (select.groupClause as unknown[]) : [];
+  const windows = Array.isArray(select.windowClause) ? (select.windowClause as Node[]) : [];
+  if (groups.length > 0 || select.havingClause !== undefined || windows.length > 0) {
+    const aggregateRows = unionFlows([rows, groupUses(groups, inner, shape.columns)]);
+    const windowRows = unionFlows([aggregateRows]);
+    const grouped: Env = { ...inner, aggregateRows, windowRows };
+    if (select.havingClause !== undefined) {
+      predicate(select.havingClause, grouped);
+      addFlow(windowRows, exprFlow(select.havingClause, grouped));
+    }
+    for (const w of windows)
+      addFlow(windowRows, windowFlow((w.WindowDef as Node | undefined) ?? {}, grouped));
+    shape = targetsOf(select, { ...inner, aggregateRows, windowRows });
+    addFlow(rows, windowRows);
+  }
+  const distinct = Array.isArray(select.distinctClause) ? (select.distinctClause as Node[]) : [];
+  if (distinct.length > 0) {
+    // DISTINCT: every output decides which rows stay; DISTINCT ON (…): its expressions.
+    const plain = distinct.every((d) => Object.keys(d).length === 0);
+    if (plain) {
+      for (const c of shape.columns) {
+        use(inner, 'grouping', c.flow);
+        if (!c.flow.direct) use(inner, 'computed', c.flow);
+        addFlow(rows, c.flow);
+      }
+    } else addFlow(rows, groupUses(distinct, inner, shape.columns));
+  }
+  addFlow(rows, tailRows(select, inner, shape.columns));
+  return { ...shape, rows };
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -853,15 +1277,36 @@ export const lineageOf = (sql: string, catalog: Catalog): LineageResult => {
     const tree = parseSync(sql) as unknown as { stmts?: Array<{ stmt: Node }> };
     const stmts = tree.stmts ?? [];
     if (stmts.length !== 1) return { ok: false, reason: 'the text is not a single statement' };
-    const select = stmts[0]!.stmt.SelectStmt as Node | undefined;
+    // EXPLAIN [ANALYZE] of a SELECT: the plan is not the query's columns, but its row estimates
+    // and counts answer its predicates: the query's uses are the statement's.
+    const explained = (stmts[0]!.stmt.ExplainStmt as Node | undefined)?.query as Node | undefined;
+    const select = (stmts[0]!.stmt.SelectStmt ?? explained?.SelectStmt) as Node | undefined;
     if (!select) return { ok: false, reason: 'the statement is not a SELECT' };
     if (select.valuesLists) return { ok: false, reason: 'the statement is a VALUES list' };
     if (JSON.stringify(select).includes('"intoClause"')) {
       return { ok: false, reason: 'the statement is a SELECT INTO' };
     }
-    const env: Env = { catalog, ctes: new Map(), scope: undefined, budget: { steps: 0 } };
+    const env: Env = { catalog, ctes: new Map(), scope: undefined, budget: { steps: 0 }, uses: new Map() };
     const shape = shapeOf(select, env);
-    return { ok: true, outputs: shape.columns.map(output), columnsKnown: shape.shapeKnown };
+    const uses = [...env.uses.values()].map(
+      ({ kind, flow }): ColumnUse => ({
+        kind,
+        sources: [...flow.cols.values()],
+        wholeRows: [...flow.rows.values()],
+        resolved: flow.resolved,
+      }),
+    );
+    if (explained) {
+      const plan: OutputLineage = {
+        name: 'QUERY PLAN',
+        sources: [],
+        resolved: false,
+        wholeRows: [],
+        direct: false,
+      };
+      return { ok: true, outputs: [plan], columnsKnown: false, uses };
+    }
+    return { ok: true, outputs: shape.columns.map(output), columnsKnown: shape.shapeKnown, uses };
   } catch (error) {
     return {
       ok: false,

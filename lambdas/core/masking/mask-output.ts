@@ -10,6 +10,7 @@ import type { SqlExecutor } from '../sql/sql-executor.js';
 import { lineageOf, type OutputLineage } from './lineage.js';
 import { type MaskingReport, maskResult } from './mask-result.js';
 import { classificationRefs, readsSensitive, resolveClassification } from './resolved-classification.js';
+import { lineageCatalog } from './statement-uses.js';
 
 /** The planner's statistics hold sample values of every column (most common values, histograms). */
 const STATISTICS_VIEWS = new Set([
@@ -84,19 +85,7 @@ export const maskOutput = async (
   // With user code in the statement (a function, an operator, functional notation), no output's
   // lineage is trusted: such code can read any table, whatever its arguments say.
   if (connection.kind === 'postgres' && classified && userCode.size === 0) {
-    const traced = lineageOf(statement.text, {
-      opaqueFunctions,
-      resolve: (schema, table) => {
-        const relation = resolution.get(schema === undefined ? { name: table } : { schema, name: table });
-        // A view's columns are not its base table's: over classified data, it stays opaque.
-        if (!relation || readsSensitive(relation, classification)) {
-          return relation && relation.kind !== 'view'
-            ? { schema: relation.schema, table: relation.name, columns: relation.columns }
-            : undefined;
-        }
-        return { schema: relation.schema, table: relation.name, columns: relation.columns };
-      },
-    });
+    const traced = lineageOf(statement.text, lineageCatalog(resolution, classification, opaqueFunctions));
     // Outputs must line up with the result's columns one to one, or nothing can be trusted.
     if (traced.ok && traced.columnsKnown && traced.outputs.length === result.columns.length) {
       lineage = traced.outputs;

@@ -205,8 +205,14 @@ export const admit = async (deps: PipelineDeps, input: AdmitInput): Promise<Admi
     }
 
     const engine = await currentEngine(deps);
+    const questions = unit.inspect
+      ? await unit.inspect(
+          { principal, connection, request, analysis: analysed.analysis, engine },
+          analysed.questions,
+        )
+      : analysed.questions;
     const decision = decideAll(
-      analysed.questions.map((q) => ({ ...q, principal })),
+      questions.map((q) => ({ ...q, principal })),
       (q) => engine.decide(q),
       engine.version,
     );

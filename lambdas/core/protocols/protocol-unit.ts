@@ -57,6 +57,15 @@ export interface ProtocolUnit<
   accepts(request: GatewayRequest): request is GatewayRequest & R;
   /** Pure: never throws on bad input (the refusal is a result). */
   analyse(connection: C, request: R): AnalysisResult<A>;
+  /**
+   * Completes the questions with facts only the target's catalogue (read through caches) and the
+   * principal's allowances establish: for SQL, the masked classes a statement uses to choose,
+   * order or count rows. Runs before the decision; throws a TollgateError when it cannot decide.
+   */
+  inspect?(
+    context: UnitContext<C, R, A>,
+    questions: ReadonlyArray<Omit<AuthorizationQuestion, 'principal'>>,
+  ): Promise<ReadonlyArray<Omit<AuthorizationQuestion, 'principal'>>>;
   /** Runs on the target. Throws TollgateErrors whose messages are safe for the caller. */
   execute(context: UnitContext<C, R, A>, mode: RunMode): Promise<X>;
   /** Masks before anything else (the agent, the recording, a log) sees the result. */

@@ -1,4 +1,5 @@
 // Facts about a SQL request, as the analysis established them. The decision reads only these.
+import type { NamedColumnUse } from './column-uses.js';
 import type { RelationRef } from './sql-executor.js';
 
 export type Dialect = 'postgres' | 'mysql';
@@ -80,6 +81,11 @@ export interface StatementFacts {
   readonly explainAnalyze: boolean;
   /** EXPLAIN: the explained statement's node type (e.g. `DeleteStmt`), for answers that name it. */
   readonly explainedNodeType?: string;
+  /**
+   * MySQL: how the statement uses columns to choose, order and count rows, by name
+   * (PostgreSQL derives them from resolved lineage at masking time instead).
+   */
+  readonly columnUses?: readonly NamedColumnUse[];
 }
 
 export type SqlFacts =

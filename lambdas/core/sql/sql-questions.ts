@@ -5,6 +5,7 @@ import { type AuthorizationQuestion, type Decision, decideAll } from '../decisio
 import type { Principal } from '../identity/principal.js';
 import { sqlAction } from '../policy/sql-action.js';
 import type { PolicyEngine } from '../ports.js';
+import { noUses } from './column-uses.js';
 import type { SqlFacts, StatementFacts } from './facts.js';
 
 /** The SqlContext of the schema for one statement. */
@@ -22,6 +23,9 @@ export const sqlContext = (statement: StatementFacts, index: number, count: numb
   dangerousCategories: [...new Set(statement.dangerousCalls.map((c) => c.category))],
   locking: statement.locking,
   explainAnalyze: statement.explainAnalyze,
+  // Completed by the unit's inspection, which reads the catalogue (masked classes used to choose,
+  // order or count rows); none until then.
+  maskedUses: noUses(),
 });
 
 const nodeLabel = (nodeType: string) =>

@@ -9,10 +9,12 @@ import {
   readsSensitive,
   resolveClassification,
 } from '../../masking/resolved-classification.js';
+import { statementUses } from '../../masking/statement-uses.js';
 import type { SqlRequest } from '../../pipeline/requests.js';
 import { sqlAction } from '../../policy/sql-action.js';
 import type { ResultColumn, SqlAnalyzer } from '../../ports.js';
 import type { JsonValue } from '../../recording/canonical-json.js';
+import { noUses } from '../../sql/column-uses.js';
 import type { RelationResolver } from '../../sql/relation-resolver.js';
 import type { SqlExecutor } from '../../sql/sql-executor.js';
 import { type AnalysedSql, sqlContext, statementLabel } from '../../sql/sql-questions.js';
@@ -124,6 +126,30 @@ export const createSqlUnit = (
       summary: { statements: facts.statements.map(statementRecord) },
       readOnly: facts.statements.every((s) => s.readOnly),
     };
+  },
+
+  async inspect({ connection, principal, analysis, engine }, questions) {
+    if (Object.keys(connection.classification).length === 0) return questions;
+    const uses = await Promise.all(
+      analysis.statements.map((statement) =>
+        statementUses({ connection, executor: deps.executor, resolver: deps.resolver, statement }),
+      ),
+    );
+    const used = [...new Set(uses.flatMap((u) => Object.values(u).flat()))];
+    const raw = used.length > 0 ? engine.unmaskable(principal, connection, used) : new Set<string>();
+    return questions.map((question, i) => ({
+      ...question,
+      context: {
+        ...question.context,
+        // Only the classes this principal sees masked: a raw class is no oracle.
+        maskedUses: Object.fromEntries(
+          Object.entries(uses[i] ?? noUses()).map(([kind, classes]) => [
+            kind,
+            classes.filter((c) => !raw.has(c)),
+          ]),
+        ),
+      },
+    }));
   },
 
   async execute({ connection, request, analysis }, mode) {

@@ -131,11 +131,11 @@ describe('pushPolicies', () => {
         removed: [],
         changed: [],
         schemaChanged: false,
-        policyCount: 12,
+        policyCount: 13,
       },
     });
     expect(event!.data.added).toContain('agents-may-read');
-    expect(event!.data.added).toHaveLength(12);
+    expect(event!.data.added).toHaveLength(13);
     expect(sessions.owners.get(CONFIG_AUDIT_SESSION)).toEqual({ sub: 'tollgate-system', issuer: 'tollgate' });
   });
 
@@ -261,7 +261,7 @@ describe('pushPolicies', () => {
         previousDigest: folder.digest,
         comment: 'tighten',
         ...diff,
-        policyCount: 12,
+        policyCount: 13,
       },
     });
   });
@@ -407,7 +407,7 @@ describe('diffPolicySets', () => {
     const diff = diffPolicySets(undefined, folder);
 
     // Assess
-    expect(diff.added).toHaveLength(12);
+    expect(diff.added).toHaveLength(13);
     expect(diff).toMatchObject({ removed: [], changed: [], schemaChanged: false });
   });
 

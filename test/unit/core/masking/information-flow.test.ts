@@ -1,0 +1,290 @@
+// Masking as information-flow control, tested from the rules (docs/masking.md): every carrier of a
+// value, explicit or through control, taints an output; every use of a column to choose, order or
+// count rows is listed with its kind. Each carrier is generated over nesting forms, with the
+// classified column and with an unclassified one (which must stay clean: plain analytics work).
+import {
+  type Catalog,
+  type ColumnUse,
+  lineageOf,
+  loadLineage,
+} from '../../../../lambdas/core/masking/lineage.js';
+import type { UseKind } from '../../../../lambdas/core/sql/column-uses.js';
+
+beforeAll(() => loadLineage());
+
+const TABLES: Record<string, readonly string[]> = {
+  'public.customers': ['id', 'status', 'ssn', 'email'],
+  'public.orders': ['id', 'customer_id', 'status'],
+  'crm.People': ['id', 'SSN', 'ssn'],
+};
+const catalog: Catalog = {
+  resolve: (schema, table) => {
+    const columns = TABLES[`${schema ?? 'public'}.${table}`];
+    return columns ? { schema: schema ?? 'public', table, columns } : undefined;
+  },
+};
+
+const traced = (sql: string) => {
+  const result = lineageOf(sql, catalog);
+  if (!result.ok) throw new Error(`not ok: ${result.reason}`);
+  return result;
+};
+/** The source columns of the first output, as `table.column`. */
+const taint = (sql: string): string[] => {
+  const [first] = traced(sql).outputs;
+  return [...new Set(first!.sources.map((s) => `${s.table}.${s.column}`))].sort();
+};
+const usesOf = (sql: string): Array<[UseKind, string]> =>
+  traced(sql)
+    .uses.flatMap((u: ColumnUse) =>
+      u.sources.map((s): [UseKind, string] => [u.kind, `${s.table}.${s.column}`]),
+    )
+    .sort();
+const kindsOn = (sql: string, column: string): UseKind[] =>
+  [
+    ...new Set(
+      usesOf(sql)
+        .filter(([, c]) => c === column)
+        .map(([k]) => k),
+    ),
+  ].sort();
+
+// ---------------------------------------------------------------------------------------------
+// Implicit flows: carriers of a value through control. `$C` is the column that decides.
+
+const CARRIERS: Array<[string, string]> = [
+  ['count(*) under WHERE', 'SELECT count(*) FROM customers WHERE $C = $1'],
+  [
+    'count(*) over a set-returning function',
+    'SELECT (SELECT count(*) FROM generate_series(1, ascii($C))) FROM customers',
+  ],
+  [
+    'WITH ORDINALITY',
+    "SELECT max(o) FROM customers, unnest(string_to_array($C, '')) WITH ORDINALITY AS u(c, o)",
+  ],
+  [
+    'ordinality column itself',
+    "SELECT o FROM customers, unnest(string_to_array($C, '')) WITH ORDINALITY AS u(c, o)",
+  ],
+  ['cardinality(ARRAY(subquery))', 'SELECT cardinality(ARRAY(SELECT 1 FROM customers WHERE $C > $1))'],
+  ['row_number() ordered', 'SELECT row_number() OVER (ORDER BY $C) FROM customers'],
+  ['rank() partitioned', 'SELECT rank() OVER (PARTITION BY $C ORDER BY id) FROM customers'],
+  ['CASE condition', "SELECT CASE WHEN $C < '5' THEN 1 ELSE 0 END FROM customers"],
+  ['EXISTS with WHERE', "SELECT EXISTS (SELECT 1 FROM customers WHERE $C LIKE '1%')"],
+  ['scalar subquery with LIMIT chosen by ORDER BY', 'SELECT (SELECT id FROM customers ORDER BY $C LIMIT 1)'],
+  [
+    'count over a derived table filtered inside',
+    'SELECT count(*) FROM (SELECT id FROM customers WHERE $C = $1) s',
+  ],
+  [
+    'count over a CTE filtered inside',
+    'WITH s AS (SELECT id FROM customers WHERE $C < $1) SELECT count(*) FROM s',
+  ],
+  ['aggregate FILTER', 'SELECT count(*) FILTER (WHERE $C < $1) FROM customers'],
+  ['string_agg ORDER BY', "SELECT string_agg(id::text, ',' ORDER BY $C) FROM customers"],
+  [
+    'count under a JOIN condition',
+    'SELECT count(*) FROM customers c JOIN orders o ON o.customer_id = c.id AND c.$C < $1',
+  ],
+  [
+    'count of groups kept by HAVING',
+    'SELECT count(*) FROM (SELECT 1 FROM customers GROUP BY id HAVING min($C) < $1) s',
+  ],
+  ['count grouped by the column', 'SELECT count(*) FROM customers GROUP BY $C'],
+  ['count of DISTINCT ON rows', 'SELECT count(*) FROM (SELECT DISTINCT ON ($C) id FROM customers) s'],
+  [
+    'LIMIT computed from the column',
+    'SELECT count(*) FROM (SELECT 1 FROM orders LIMIT (SELECT ascii($C) FROM customers LIMIT 1)) s',
+  ],
+  ['INTERSECT decides the rows', "SELECT count(*) FROM (SELECT $C FROM customers INTERSECT SELECT '1') s"],
+  [
+    'recursive CTE stops on the column',
+    'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < (SELECT ascii($C) FROM customers LIMIT 1)) SELECT max(n) FROM r',
+  ],
+  [
+    'LATERAL count per row',
+    'SELECT x.n FROM customers c, LATERAL (SELECT count(*) AS n FROM generate_series(1, length(c.$C))) x',
+  ],
+  [
+    'TABLESAMPLE seed',
+    'SELECT count(*) FROM orders TABLESAMPLE BERNOULLI (50) REPEATABLE ((SELECT length($C) FROM customers LIMIT 1))',
+  ],
+];
+
+describe('implicit flows: an output is tainted by what decides it', () => {
+  it.each(CARRIERS)('%s carries the deciding column', (_name, template) => {
+    expect(taint(template.replaceAll('$C', 'ssn'))).toContain('customers.ssn');
+  });
+  it.each(CARRIERS)('%s over an unclassified column carries no ssn', (_name, template) => {
+    expect(taint(template.replaceAll('$C', 'status'))).not.toContain('customers.ssn');
+  });
+  it.each(CARRIERS)(
+    '%s nested in a derived table and a scalar subquery still carries it',
+    (_name, template) => {
+      const sql = template.replaceAll('$C', 'ssn');
+      expect(taint(`SELECT * FROM (${sql}) AS nested`)).toContain('customers.ssn');
+      expect(taint(`SELECT (SELECT v FROM (${sql}) AS n(v) LIMIT 1)`)).toContain('customers.ssn');
+    },
+  );
+
+  it('keeps plain analytics clean: count(*) GROUP BY status', () => {
+    const result = traced('SELECT status, count(*) FROM customers GROUP BY status ORDER BY 2 DESC');
+    expect(result.outputs.map((o) => o.sources.map((s) => s.column))).toEqual([['status'], ['status']]);
+    expect(result.outputs.every((o) => o.resolved)).toBe(true);
+  });
+
+  it('a plain column in a filtered block is not tainted by the filter (the predicate channel governs it)', () => {
+    expect(taint('SELECT id FROM customers WHERE ssn = $1')).toEqual(['customers.id']);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Uses: how a statement chooses, orders and counts rows.
+
+const PREDICATES: Array<[string, UseKind]> = [
+  ['$C = $1', 'equality'],
+  ["$C <> 'x'", 'equality'],
+  ['$C IS NULL', 'equality'],
+  ['$C IS NOT DISTINCT FROM $1', 'equality'],
+  ['lower($C) = lower($1)', 'equality'],
+  ['$C::text = $1', 'equality'],
+  ["$C IN ('a')", 'equality'],
+  ["$C IN ('a', 'b')", 'membership'],
+  ['$C = ANY($1::text[])', 'membership'],
+  ['$C IN (SELECT unnest($1::text[]))', 'membership'],
+  ["$C = (SELECT x FROM (VALUES ('a')) v(x) LIMIT 1)", 'equality'],
+  ['$C < $1', 'range'],
+  ['$C >= $1', 'range'],
+  ["$C BETWEEN '1' AND '5'", 'range'],
+  ["$C NOT BETWEEN SYMMETRIC '1' AND '5'", 'range'],
+  ['$C > ALL($1::text[])', 'range'],
+  ["$C LIKE '1%'", 'pattern'],
+  ["$C ILIKE '1%'", 'pattern'],
+  ["$C SIMILAR TO '1%'", 'pattern'],
+  ["$C ~ '^1'", 'pattern'],
+  ["$C ^@ '1'", 'pattern'],
+  ["substr($C, 1, 1) = '1'", 'computed'],
+  ['ascii($C) = 49', 'computed'],
+  ["CASE WHEN $C = '1' THEN true END", 'computed'],
+  ["($C || '') = $1", 'computed'],
+];
+
+describe('uses: every predicate form on a column, in every position', () => {
+  const positions: Array<[string, (p: string) => string]> = [
+    ['WHERE', (p) => `SELECT id FROM customers WHERE ${p}`],
+    ['WHERE under AND/OR/NOT', (p) => `SELECT id FROM customers WHERE id > 0 AND (NOT (${p}) OR false)`],
+    ['JOIN ON', (p) => `SELECT o.id FROM orders o JOIN customers ON o.customer_id = customers.id AND ${p}`],
+    ['HAVING', (p) => `SELECT status FROM customers GROUP BY status, ssn HAVING ${p}`],
+    ['EXISTS subquery', (p) => `SELECT 1 WHERE EXISTS (SELECT 1 FROM customers WHERE ${p})`],
+    ['derived table', (p) => `SELECT id FROM (SELECT id FROM customers WHERE ${p}) s`],
+    ['CTE', (p) => `WITH s AS (SELECT id FROM customers WHERE ${p}) SELECT * FROM s`],
+    ['UNION arm', (p) => `SELECT id FROM orders UNION ALL SELECT id FROM customers WHERE ${p}`],
+    ['scalar subquery in the select list', (p) => `SELECT (SELECT count(*) FROM customers WHERE ${p})`],
+    ['aggregate FILTER', (p) => `SELECT count(*) FILTER (WHERE ${p}) FROM customers`],
+    ['EXPLAIN', (p) => `EXPLAIN SELECT id FROM customers WHERE ${p}`],
+  ];
+  for (const [position, wrap] of positions) {
+    it.each(PREDICATES)(`${position}: %s is %s`, (predicate, kind) => {
+      expect(kindsOn(wrap(predicate.replaceAll('$C', 'ssn')), 'customers.ssn')).toContain(kind);
+    });
+  }
+
+  it.each(PREDICATES)('through a renamed CTE column and a derived alias: %s is %s', (predicate, kind) => {
+    const cte = `WITH t AS (SELECT id, ssn AS x FROM customers) SELECT id FROM t WHERE ${predicate.replaceAll('$C', 'x')}`;
+    expect(kindsOn(cte, 'customers.ssn')).toContain(kind);
+    const derived = `SELECT id FROM (SELECT id, ssn AS "Y" FROM customers) s WHERE ${predicate.replaceAll('$C', 's."Y"')}`;
+    expect(kindsOn(derived, 'customers.ssn')).toContain(kind);
+  });
+
+  it.each([
+    ['ORDER BY the column', 'SELECT id FROM customers ORDER BY ssn', 'ordering'],
+    ['ORDER BY an output alias of it', 'SELECT ssn AS s FROM customers ORDER BY s', 'ordering'],
+    ['ORDER BY its position', 'SELECT id, ssn FROM customers ORDER BY 2', 'ordering'],
+    ['ORDER BY an expression', 'SELECT id FROM customers ORDER BY reverse(ssn)', 'computed'],
+    ['a window ORDER BY', 'SELECT id, row_number() OVER (ORDER BY ssn) FROM customers', 'ordering'],
+    [
+      'a named window',
+      'SELECT id, row_number() OVER w FROM customers WINDOW w AS (ORDER BY ssn)',
+      'ordering',
+    ],
+    ['an aggregate ORDER BY', "SELECT string_agg(id::text, ',' ORDER BY ssn) FROM customers", 'ordering'],
+    ['GROUP BY', 'SELECT count(*) FROM customers GROUP BY ssn', 'grouping'],
+    ['GROUP BY position', 'SELECT ssn, count(*) FROM customers GROUP BY 1', 'grouping'],
+    ['PARTITION BY', 'SELECT count(*) OVER (PARTITION BY ssn) FROM customers', 'grouping'],
+    ['DISTINCT', 'SELECT DISTINCT ssn FROM customers', 'grouping'],
+    ['DISTINCT ON', 'SELECT DISTINCT ON (ssn) id FROM customers', 'grouping'],
+    ['a join between base columns', 'SELECT 1 FROM customers a JOIN customers b ON a.ssn = b.ssn', 'join'],
+    ['JOIN USING base columns', 'SELECT 1 FROM customers a JOIN customers b USING (ssn)', 'join'],
+    [
+      'a join against a list of guesses',
+      "SELECT 1 FROM customers c JOIN (VALUES ('1'), ('2')) g(x) ON c.ssn = g.x",
+      'membership',
+    ],
+    ['INTERSECT with guesses', 'SELECT ssn FROM customers INTERSECT SELECT unnest($1::text[])', 'membership'],
+    [
+      'a set-returning function in FROM',
+      "SELECT 1 FROM customers, unnest(string_to_array(ssn, '-'))",
+      'rows',
+    ],
+    ['LIMIT', 'SELECT id FROM orders LIMIT (SELECT length(ssn) FROM customers LIMIT 1)', 'rows'],
+  ])('%s', (_name, sql, kind) => {
+    expect(kindsOn(sql, 'customers.ssn')).toContain(kind);
+  });
+
+  it('lists nothing for a statement that does not choose rows by a column', () => {
+    expect(usesOf('SELECT id, ssn FROM customers')).toEqual([]);
+  });
+
+  it('plain analytics use only unclassified columns', () => {
+    const used = usesOf(
+      "SELECT status, count(*) FROM customers WHERE status <> 'closed' GROUP BY status ORDER BY 2",
+    );
+    expect(used.every(([, c]) => c === 'customers.status')).toBe(true);
+  });
+
+  it('an unresolvable value in a predicate is an unresolved use (every class counts)', () => {
+    const result = traced('SELECT id FROM customers, no_such_function() f WHERE f.x < 5');
+    expect(result.uses.some((u) => !u.resolved)).toBe(true);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Identifier semantics: names resolve as PostgreSQL resolves them (unquoted folded by the parser,
+// quoted kept), for tables, CTEs, aliases and columns, at every nesting level.
+
+describe('identifiers: quoted and unquoted, every kind of name', () => {
+  const names: Array<[string, string]> = [
+    ['unquoted', 'sub'],
+    ['quoted lower', '"sub"'],
+    ['quoted mixed case', '"Sub"'],
+    ['quoted upper', '"SUB"'],
+  ];
+  const wrappers: Array<[string, (inner: string) => string]> = [
+    ['flat', (q) => q],
+    ['in a derived table', (q) => `SELECT * FROM (${q}) AS wrap`],
+    ['in a CTE', (q) => `WITH wrap AS (${q}) SELECT * FROM wrap`],
+    ['in a scalar subquery', (q) => `SELECT (${q} LIMIT 1) AS v`],
+  ];
+  for (const [nameKind, name] of names) {
+    for (const [wrapKind, wrap] of wrappers) {
+      it(`a ${nameKind} CTE shadowed by a differently-cased one, ${wrapKind}`, () => {
+        // Two CTEs whose names differ only in case: PostgreSQL keeps them apart when quoted.
+        const decoy = name === 'sub' || name === '"sub"' ? '"SUB"' : 'sub';
+        const q = `WITH ${name} AS (SELECT ssn AS v FROM customers), ${decoy} AS (SELECT status AS v FROM customers) SELECT v FROM ${name}`;
+        expect(taint(wrap(q))).toEqual(['customers.ssn']);
+        const other = `WITH ${name} AS (SELECT ssn AS v FROM customers), ${decoy} AS (SELECT status AS v FROM customers) SELECT v FROM ${decoy}`;
+        expect(taint(wrap(other))).toEqual(['customers.status']);
+      });
+      it(`a ${nameKind} column alias against a differently-cased one, ${wrapKind}`, () => {
+        const decoy = name === 'sub' || name === '"sub"' ? '"SUB"' : 'sub';
+        const q = `SELECT ${name} FROM (SELECT ssn AS ${name}, status AS ${decoy} FROM customers) t`;
+        expect(taint(wrap(q))).toEqual(['customers.ssn']);
+      });
+    }
+  }
+  it('a quoted table name resolves exactly: "People"."SSN" and "People".ssn are different columns', () => {
+    expect(taint('SELECT "SSN" FROM crm."People"')).toEqual(['People.SSN']);
+    expect(taint('SELECT ssn FROM crm."People"')).toEqual(['People.ssn']);
+    expect(taint('SELECT "SSN" FROM crm."People" p WHERE p.ssn = $1')).toEqual(['People.SSN']);
+  });
+});
