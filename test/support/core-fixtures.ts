@@ -12,6 +12,7 @@ import { protocolUnits } from '../../lambdas/core/protocols/protocol-unit.js';
 import { createSqlUnit } from '../../lambdas/core/protocols/sql/sql-unit.js';
 import { SessionRecorder } from '../../lambdas/core/recording/session-recorder.js';
 import { postgresAnalyzer } from '../../lambdas/core/sql/analyze-postgres.js';
+import { snapshotVolatility } from '../../lambdas/core/sql/function-allowlist.js';
 import { RelationResolver } from '../../lambdas/core/sql/relation-resolver.js';
 import {
   type RelationRef,
@@ -19,6 +20,7 @@ import {
   relationRefKey,
   type SqlExecutor,
   type SqlRunRequest,
+  type Volatility,
 } from '../../lambdas/core/sql/sql-executor.js';
 import { InMemorySessionStore } from './in-memory-session-store.js';
 
@@ -108,6 +110,27 @@ export class RecordingTarget implements SqlExecutor {
 
   async userFunctions(_connection: SqlConnection, _names: readonly string[]): Promise<ReadonlySet<string>> {
     return this.userFunctionNames;
+  }
+
+  /**
+   * Volatilities `functionVolatility` answers with, by name; a name not set here is answered from
+   * the bundled snapshot of PostgreSQL's built-ins (so `now`, `lower`, `=` are known), and a
+   * user-defined name (`userFunctionNames`) is volatile.
+   */
+  volatility = new Map<string, Volatility>();
+
+  async functionVolatility(
+    _connection: SqlConnection,
+    names: readonly string[],
+  ): Promise<ReadonlyMap<string, Volatility>> {
+    const builtin = snapshotVolatility('postgres', names);
+    const found = new Map<string, Volatility>();
+    for (const name of names) {
+      const volatility =
+        this.volatility.get(name) ?? (this.userFunctionNames.has(name) ? 'volatile' : builtin.get(name));
+      if (volatility !== undefined) found.set(name, volatility);
+    }
+    return found;
   }
 
   async close() {}

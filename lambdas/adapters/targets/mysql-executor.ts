@@ -38,12 +38,14 @@ import {
   TargetTimeoutError,
 } from '../../core/errors.js';
 import type { ResultColumn, ResultSet } from '../../core/ports.js';
+import { snapshotVolatility } from '../../core/sql/function-allowlist.js';
 import {
   distinctRefs,
   type RelationRef,
   type ResolvedRelation,
   type SqlExecutor,
   type SqlRunRequest,
+  type Volatility,
 } from '../../core/sql/sql-executor.js';
 import { meaningOfMysqlError } from './mysql-errno.js';
 import { columnType, jsonSafe } from './mysql-types.js';
@@ -398,6 +400,28 @@ export class MysqlExecutor implements SqlExecutor {
       const [rows] = await conn.execute<mysql.RowDataPacket[]>({ sql: listSql(count), rowsAsArray: true });
       return [...(await this.describe(conn, rows as unknown as Row[], facts, state)).values()];
     });
+  }
+
+  /**
+   * MySQL keeps no volatility: a stored function of the name (in the named database, or the
+   * current one) counts as volatile, whatever it declares (DETERMINISTIC is the definer's word);
+   * otherwise a built-in is as the bundled, reviewed list says, and any other name is absent.
+   * The server resolves an unqualified built-in's name to the built-in first; a stored function
+   * of the same name still wins the answer here (the most volatile reading).
+   */
+  async functionVolatility(
+    connection: SqlConnection,
+    names: readonly string[],
+  ): Promise<ReadonlyMap<string, Volatility>> {
+    const stored = await this.userFunctions(connection, names);
+    const builtin = snapshotVolatility('mysql', names);
+    const found = new Map<string, Volatility>();
+    for (const name of new Set(names)) {
+      if (name.includes('\u0000')) continue; // names nothing: absent, so a call of it is unknown
+      const volatility = stored.has(name) ? 'volatile' : builtin.get(name);
+      if (volatility !== undefined) found.set(name, volatility);
+    }
+    return found;
   }
 
   async userFunctions(connection: SqlConnection, names: readonly string[]): Promise<ReadonlySet<string>> {

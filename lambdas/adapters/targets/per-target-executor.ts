@@ -2,7 +2,7 @@
 // move a name to another target (another URL, another secret): requests must then reach the new
 // target, never a pool still open to the old one. This wrapper gives each connection name its
 // own executor for its current target and replaces it when the target changes; the superseded
-// executor closes once its requests (runs, resolutions, listings, function look-ups) are done.
+// executor closes once its requests (runs, resolutions, listings, function and volatility look-ups) are done.
 import type { SqlConnection } from '../../core/config/connection.js';
 import type { ResultSet } from '../../core/ports.js';
 import { canonicalJson } from '../../core/recording/canonical-json.js';
@@ -11,6 +11,7 @@ import type {
   ResolvedRelation,
   SqlExecutor,
   SqlRunRequest,
+  Volatility,
 } from '../../core/sql/sql-executor.js';
 
 /** An executor that can be closed: every SqlExecutor is one (kept for existing imports). */
@@ -72,6 +73,11 @@ export const perTargetExecutor = (create: () => SqlExecutor): SqlExecutor => {
       using(connection, (executor) => executor.listRelations(connection, limit)),
     userFunctions: (connection: SqlConnection, names: readonly string[]): Promise<ReadonlySet<string>> =>
       using(connection, (executor) => executor.userFunctions(connection, names)),
+    functionVolatility: (
+      connection: SqlConnection,
+      names: readonly string[],
+    ): Promise<ReadonlyMap<string, Volatility>> =>
+      using(connection, (executor) => executor.functionVolatility(connection, names)),
     async close() {
       const entries = [...byName.values()];
       byName.clear();

@@ -5,6 +5,7 @@
 // cap + 1 rows) and a byte budget. Relation, function and operator names resolve the same way, in the same
 // kind of transaction. The session is reset after every request, so nothing one request leaves behind
 // (temporary tables, settings, locks, prepared statements) reaches the next.
+import { randomInt } from 'node:crypto';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import { type PostgresConnection, type SqlConnection, searchPathOf } from '../../core/config/connection.js';
@@ -16,11 +17,18 @@ import {
 } from '../../core/errors.js';
 import type { ResultColumn, ResultSet } from '../../core/ports.js';
 import {
+  mostVolatile,
+  OPERATOR_PREFIX,
+  operatorSymbols,
+  TYPE_PREFIX,
+} from '../../core/sql/function-allowlist.js';
+import {
   distinctRefs,
   type RelationRef,
   type ResolvedRelation,
   type SqlExecutor,
   type SqlRunRequest,
+  type Volatility,
 } from '../../core/sql/sql-executor.js';
 import { gatewayTypes, jsonSafe, typeName } from './postgres-types.js';
 import { meaningOf } from './sqlstate.js';
@@ -46,20 +54,25 @@ const BIND_MISMATCH = /^bind message supplies \d+ parameters?, but prepared stat
  * What DISCARD ALL does (which cannot run in a multi-statement query), after ending the
  * transaction, in one round trip. Session state survives ROLLBACK (advisory locks, prepared
  * statements, cursors WITH HOLD) and a write's COMMIT keeps the rest (settings, temporary tables
- * that would shadow real ones on the next request's search_path).
+ * that would shadow real ones on the next request's search_path). DISCARD ALL leaves the random
+ * generator as `setseed` left it, so that a request cannot make the next one's random() (and
+ * random_normal, array_shuffle...) predictable, it is reseeded from the strong random source.
  */
-const END_AND_RESET = [
-  'ROLLBACK',
-  'CLOSE ALL',
-  'SET SESSION AUTHORIZATION DEFAULT',
-  'RESET ALL',
-  'DEALLOCATE ALL',
-  'UNLISTEN *',
-  'SELECT pg_advisory_unlock_all()',
-  'DISCARD PLANS',
-  'DISCARD TEMP',
-  'DISCARD SEQUENCES',
-].join('; ');
+export const endAndReset = (): string =>
+  [
+    'ROLLBACK',
+    'CLOSE ALL',
+    'SET SESSION AUTHORIZATION DEFAULT',
+    'RESET ALL',
+    'DEALLOCATE ALL',
+    'UNLISTEN *',
+    'SELECT pg_advisory_unlock_all()',
+    'DISCARD PLANS',
+    'DISCARD TEMP',
+    'DISCARD SEQUENCES',
+    // setseed takes [-1, 1]: 2^47 evenly spaced seeds (randomInt draws at most 2^48 values).
+    `SELECT setseed(${(randomInt(0, 2 ** 47) * 2 ** -46 - 1).toString()})`,
+  ].join('; ');
 
 interface PgError {
   code?: string;
@@ -330,10 +343,73 @@ const USER_FUNCTIONS_SQL = `
                  ELSE lower(n.nspname) = lower(c.nsp) END)
    END`;
 
-/** How the analysis names an operator a statement uses: `operator:<symbol>`, maybe `schema.` before the symbol. */
-const OPERATOR_PREFIX = 'operator:';
-/** How the analysis names a type a statement casts to: `type:<name>`, maybe `schema.` before it. */
-const TYPE_PREFIX = 'type:';
+/**
+ * The volatility (0 immutable, 1 stable, 2 volatile) of what each candidate (`ord`, `nsp` or null
+ * when unqualified, `fn`, `kind`) can run, the most volatile over every object it can name. Scope
+ * and case rules as in USER_FUNCTIONS_SQL: a name is matched case-insensitively in the named
+ * schema or in every schema of the effective path, not only the one whose overload would win,
+ * which can only make the answer more volatile, never less.
+ * - A function outside the server's own code counts as volatile whatever it declares: one in a
+ *   schema other than pg_catalog / information_schema, or one with an OID initdb did not assign
+ *   (FirstNormalObjectId, 16384: an extension's, or a superuser's put into pg_catalog).
+ * - An operator counts by its implementing function and its planner estimators (oprrest,
+ *   oprjoin), which run at plan time.
+ * - A type cast to counts by the functions such a cast can run: the cast functions into it
+ *   (pg_cast), its input function (a cast from text or a literal) and typmod input function, and
+ *   for a domain the functions its constraints call and the same for each type it is based on.
+ * A candidate with no object of that name has no row.
+ */
+const FUNCTION_VOLATILITY_SQL = `
+  WITH RECURSIVE c AS (
+    SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[]) AS c(ord, nsp, fn, kind)
+  ),
+  scope AS (
+    SELECT c.ord, n.oid AS nsp FROM c JOIN pg_namespace n
+        ON CASE WHEN c.nsp IS NULL THEN n.nspname = ANY (current_schemas(true))
+                ELSE lower(n.nspname) = lower(c.nsp) END
+  ),
+  named_types AS (
+    SELECT c.ord, t.oid AS root, t.oid AS typ
+      FROM c JOIN scope s ON s.ord = c.ord JOIN pg_type t ON t.typnamespace = s.nsp
+     WHERE c.kind = 'type' AND lower(t.typname) = lower(c.fn)
+  ),
+  chain(ord, root, typ) AS (
+    SELECT ord, root, typ FROM named_types
+    UNION
+    SELECT chain.ord, chain.root, t.typbasetype FROM chain JOIN pg_type t ON t.oid = chain.typ
+     WHERE t.typbasetype <> 0
+  ),
+  runs(ord, fn) AS (
+    SELECT c.ord, p.oid
+      FROM c JOIN scope s ON s.ord = c.ord JOIN pg_proc p ON p.pronamespace = s.nsp
+     WHERE c.kind = 'function' AND lower(p.proname) = lower(c.fn)
+    UNION ALL
+    SELECT c.ord, f.fn
+      FROM c JOIN scope s ON s.ord = c.ord JOIN pg_operator o ON o.oprnamespace = s.nsp
+     CROSS JOIN LATERAL (VALUES (o.oprcode::oid), (o.oprrest::oid), (o.oprjoin::oid)) f(fn)
+     WHERE c.kind = 'operator' AND o.oprname = c.fn
+    UNION ALL
+    SELECT chain.ord, f.fn
+      FROM chain JOIN pg_type t ON t.oid = chain.typ
+     CROSS JOIN LATERAL (
+       SELECT t.typinput::oid UNION ALL SELECT t.typmodin::oid
+       UNION ALL SELECT k.castfunc::oid FROM pg_cast k WHERE k.casttarget = t.oid
+       UNION ALL SELECT d.refobjid FROM pg_constraint r
+         JOIN pg_depend d ON d.classid = 'pg_constraint'::regclass AND d.objid = r.oid
+                         AND d.refclassid = 'pg_proc'::regclass
+        WHERE r.contypid = t.oid
+     ) f(fn)
+  )
+  -- Every object named has a row in runs (a function its own; an operator its three; a type its
+  -- input function): an OID 0 or one no function has (an absent estimator) adds nothing.
+  SELECT runs.ord::int AS ord,
+         max(CASE WHEN p.oid IS NULL THEN 0
+                  WHEN p.oid >= 16384 OR n.nspname NOT IN ('pg_catalog', 'information_schema') THEN 2
+                  WHEN p.provolatile = 'i' THEN 0 WHEN p.provolatile = 's' THEN 1 ELSE 2 END)::int AS v
+    FROM runs LEFT JOIN pg_proc p ON p.oid = runs.fn LEFT JOIN pg_namespace n ON n.oid = p.pronamespace
+   GROUP BY runs.ord`;
+
+const VOLATILITIES: readonly Volatility[] = ['immutable', 'stable', 'volatile'];
 
 /** The session's own temporary schema: a function there is the request's own, never a catalog's. */
 const TEMP_SCHEMA = /^pg_temp(_\d+)?$/i;
@@ -370,6 +446,42 @@ export const operatorCandidates = (entry: string): FunctionCandidate[] =>
   functionCandidates(entry)
     .filter((c) => !c.name.includes('.'))
     .map((c) => ({ ...c, operator: true }));
+
+interface AskedCandidate {
+  /** The name as the analysis gave it. */
+  readonly name: string;
+  readonly candidate: FunctionCandidate;
+}
+
+/**
+ * Every reading of each name worth asking the server about, and the names not to ask: text the
+ * server cannot hold (a NUL), or a name in the request's own temporary schema. An operator entry
+ * is also read as a function's name, and a type entry too: a quoted function name can spell
+ * `operator:...`, and missing it would fail open. BETWEEN is read as the comparisons it becomes.
+ */
+const askable = (names: readonly string[]): { asked: AskedCandidate[]; unasked: string[] } => {
+  const asked: AskedCandidate[] = [];
+  const unasked: string[] = [];
+  for (const name of new Set(names)) {
+    const candidates = [
+      ...(name.startsWith(OPERATOR_PREFIX)
+        ? operatorCandidates(name.slice(OPERATOR_PREFIX.length)).flatMap((c) =>
+            operatorSymbols(c.name).map((symbol) => ({ ...c, name: symbol })),
+          )
+        : []),
+      ...(name.startsWith(TYPE_PREFIX)
+        ? functionCandidates(name.slice(TYPE_PREFIX.length)).map((c) => ({ ...c, type: true }))
+        : []),
+      ...functionCandidates(name),
+    ];
+    if (name.includes('\u0000') || candidates.some((c) => c.schema !== null && TEMP_SCHEMA.test(c.schema))) {
+      unasked.push(name);
+    } else {
+      asked.push(...candidates.map((candidate) => ({ name, candidate })));
+    }
+  }
+  return { asked, unasked };
+};
 
 const kindOf = (relkind: string): ResolvedRelation['kind'] => {
   if (relkind === 'r' || relkind === 'p') return 'table';
@@ -457,33 +569,46 @@ export class PostgresExecutor implements SqlExecutor {
 
   async userFunctions(connection: SqlConnection, names: readonly string[]): Promise<ReadonlySet<string>> {
     const postgres = postgresOnly(connection);
-    const unique = [...new Set(names)];
-    const flagged = new Set<string>();
-    const asked: Array<{ name: string; candidate: FunctionCandidate }> = [];
-    for (const name of unique) {
-      // An operator entry is also asked as a function's name: a quoted function name can spell
-      // `operator:...` too, and missing it would fail open.
-      const candidates = [
-        ...(name.startsWith(OPERATOR_PREFIX) ? operatorCandidates(name.slice(OPERATOR_PREFIX.length)) : []),
-        ...(name.startsWith(TYPE_PREFIX)
-          ? functionCandidates(name.slice(TYPE_PREFIX.length)).map((c) => ({ ...c, type: true }))
-          : []),
-        ...functionCandidates(name),
-      ];
-      // Text the server cannot hold, or the request's own temporary schema: count it, unasked.
-      if (
-        name.includes('\u0000') ||
-        candidates.some((c) => c.schema !== null && TEMP_SCHEMA.test(c.schema))
-      ) {
-        flagged.add(name);
-      } else {
-        asked.push(...candidates.map((candidate) => ({ name, candidate })));
-      }
-    }
+    const { asked, unasked } = askable(names);
+    const flagged = new Set<string>(unasked);
     if (asked.length === 0) return flagged;
+    const rows = await this.catalogQuery<{ ord: number }>(postgres, USER_FUNCTIONS_SQL, asked);
+    for (const row of rows) flagged.add(asked[row.ord]!.name);
+    return flagged;
+  }
+
+  async functionVolatility(
+    connection: SqlConnection,
+    names: readonly string[],
+  ): Promise<ReadonlyMap<string, Volatility>> {
+    const postgres = postgresOnly(connection);
+    const { asked, unasked } = askable(names);
+    const found = new Map<string, Volatility>();
+    // The request's own temporary schema holds nothing of the server's: volatile, unasked. Text
+    // the server cannot hold names nothing (absent: a call of it is unknown, and refused).
+    for (const name of unasked) if (!name.includes('\u0000')) found.set(name, 'volatile');
+    if (asked.length === 0) return found;
+    const rows = await this.catalogQuery<{ ord: number; v: number }>(
+      postgres,
+      FUNCTION_VOLATILITY_SQL,
+      asked,
+    );
+    for (const row of rows) {
+      const { name } = asked[row.ord]!;
+      found.set(name, mostVolatile(found.get(name), VOLATILITIES[row.v] ?? 'volatile')!);
+    }
+    return found;
+  }
+
+  /** Runs a catalog question over candidates (`ord`, `nsp`, `fn`, `kind`) in a read of its own. */
+  private catalogQuery<R extends pg.QueryResultRow>(
+    postgres: PostgresConnection,
+    sql: string,
+    asked: readonly AskedCandidate[],
+  ): Promise<R[]> {
     const limits = { mode: 'read' as const, timeoutMs: postgres.limits.statementTimeoutMs, catalog: true };
-    const rows = await this.session(postgres, limits, async (client) => {
-      const answer = await client.query<{ ord: number }>(USER_FUNCTIONS_SQL, [
+    return this.session(postgres, limits, async (client) => {
+      const answer = await client.query<R>(sql, [
         asked.map((_, i) => i),
         asked.map((a) => a.candidate.schema),
         asked.map((a) => a.candidate.name),
@@ -491,8 +616,6 @@ export class PostgresExecutor implements SqlExecutor {
       ]);
       return answer.rows;
     });
-    for (const row of rows) flagged.add(asked[row.ord]!.name);
-    return flagged;
   }
 
   /** Closes every pool. */
@@ -557,7 +680,7 @@ export class PostgresExecutor implements SqlExecutor {
       budget?.stop();
       if (!broken) {
         try {
-          await client.query(END_AND_RESET);
+          await client.query(endAndReset());
         } catch {
           broken = true;
         }

@@ -676,8 +676,9 @@ const walk = (root: Node, acc: Walk): void => {
         }
         case 'A_Expr': {
           // An operator is a function call in disguise: a user-defined one can read any table.
-          const operator = names(node.name).at(-1);
-          if (operator !== undefined) acc.codeCandidates.add(`operator:${operator}`);
+          // Qualified as written: OPERATOR(shadow.+) names shadow's +, not the one on the path.
+          const operator = names(node.name);
+          if (operator.length > 0) acc.codeCandidates.add(`operator:${operator.join('.')}`);
           break;
         }
         case 'lockingClause':

@@ -5,7 +5,14 @@
 import type { SqlConnection } from '../config/connection.js';
 import type { Clock } from '../ports.js';
 import { canonicalJson } from '../recording/canonical-json.js';
-import { type RelationRef, type ResolvedRelation, relationRefKey, type SqlExecutor } from './sql-executor.js';
+import { type FunctionVolatilityAnswer, snapshotVolatility } from './function-allowlist.js';
+import {
+  type RelationRef,
+  type ResolvedRelation,
+  relationRefKey,
+  type SqlExecutor,
+  type Volatility,
+} from './sql-executor.js';
 
 const TTL_MS = 5 * 60_000;
 const MAX_ENTRIES = 50_000;
@@ -30,6 +37,7 @@ const scopeOf = (connection: SqlConnection): string =>
 export class RelationResolver {
   private readonly entries = new Map<string, { relation: ResolvedRelation | undefined; expires: number }>();
   private readonly functions = new Map<string, { user: boolean; expires: number }>();
+  private readonly volatilities = new Map<string, { volatility: Volatility | undefined; expires: number }>();
 
   constructor(private readonly clock: Clock) {}
 
@@ -54,6 +62,55 @@ export class RelationResolver {
         this.functions.set(`${scope}\u0001${name}`, { user: user.has(name), expires: now + TTL_MS });
     }
     return new Set(names.filter((n) => this.functions.get(`${scope}\u0001${n}`)?.user ?? true));
+  }
+
+  /**
+   * The volatility of each called function (`SqlExecutor.functionVolatility`), cached like
+   * `userFunctions`, with which names may run user code. When the connection's catalogue cannot
+   * be read, the bundled snapshot of the server's built-ins answers instead (`source: 'snapshot'`,
+   * not cached, so the catalogue is asked again next time): never throws for a catalogue failure.
+   */
+  async functionVolatility(
+    connection: SqlConnection,
+    executor: SqlExecutor,
+    names: readonly string[],
+  ): Promise<FunctionVolatilityAnswer> {
+    const unique = [...new Set(names)];
+    const dialect = connection.kind === 'mysql' ? 'mysql' : 'postgres';
+    const now = this.clock.now().getTime();
+    const scope = scopeOf(connection);
+    const keyOf = (name: string) => `${scope}\u0001${name}`;
+    const answered = new Map<string, Volatility | undefined>();
+    const missing: string[] = [];
+    for (const name of unique) {
+      const entry = this.volatilities.get(keyOf(name));
+      if (entry && entry.expires > now) answered.set(name, entry.volatility);
+      else missing.push(name);
+    }
+    let userDefined: ReadonlySet<string>;
+    try {
+      if (missing.length > 0) {
+        const found = await executor.functionVolatility(connection, missing);
+        if (this.volatilities.size + missing.length > MAX_ENTRIES) this.volatilities.clear();
+        for (const name of missing) {
+          answered.set(name, found.get(name));
+          this.volatilities.set(keyOf(name), { volatility: found.get(name), expires: now + TTL_MS });
+        }
+      }
+      userDefined = await this.userFunctions(connection, executor, unique);
+    } catch {
+      const known = snapshotVolatility(dialect, unique);
+      return {
+        source: 'snapshot',
+        volatility: new Map(unique.map((n) => [n, known.get(n)])),
+        userDefined: undefined,
+      };
+    }
+    return {
+      source: 'catalogue',
+      volatility: new Map(unique.map((n) => [n, answered.get(n)])),
+      userDefined,
+    };
   }
 
   async resolve(

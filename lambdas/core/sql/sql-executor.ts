@@ -52,6 +52,9 @@ export interface ResolvedRelation {
   readonly ancestors: ReadonlyArray<{ readonly schema: string; readonly name: string }>;
 }
 
+/** How a function's result may change: PostgreSQL's pg_proc.provolatile (i, s, v). */
+export type Volatility = 'immutable' | 'stable' | 'volatile';
+
 export interface SqlRunRequest {
   /**
    * `read`: a READ ONLY transaction that is always rolled back. `write`: one read-write
@@ -102,5 +105,19 @@ export interface SqlExecutor {
    * (MySQL has no user operators).
    */
   userFunctions(connection: SqlConnection, names: readonly string[]): Promise<ReadonlySet<string>>;
+  /**
+   * The volatility of each named function as the server resolves the name (search_path, quoting,
+   * overloads: the most volatile overload); a name the server has no function for is absent from
+   * the map. Names as for `userFunctions`: `operator:<symbol>` counts by the functions behind
+   * every operator of that name in scope (implementation and planner estimators), `type:<name>` by
+   * the functions a cast to that type can run (pg_cast, the type's input and typmod functions, a
+   * domain's constraints). Code the target's users wrote counts as volatile whatever it declares.
+   * MySQL has no volatility catalogue: a stored function is volatile, a built-in is as the
+   * bundled list (builtin-functions/mysql.ts) says.
+   */
+  functionVolatility(
+    connection: SqlConnection,
+    names: readonly string[],
+  ): Promise<ReadonlyMap<string, Volatility>>;
   close(): Promise<void>;
 }

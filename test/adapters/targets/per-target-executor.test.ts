@@ -1,5 +1,5 @@
 // perTargetExecutor: a connection moved to another target by a push gets a fresh executor (fresh
-// pools) for runs, resolutions, listings and function look-ups alike, and the superseded one closes once its
+// pools) for runs, resolutions, listings, function and volatility look-ups alike, and the superseded one closes once its
 // requests are done.
 import { perTargetExecutor } from '../../../lambdas/adapters/targets/per-target-executor.js';
 import type { PostgresConnection, SqlConnection } from '../../../lambdas/core/config/connection.js';
@@ -53,6 +53,11 @@ const factory = () => {
         state.calls.push(`functions ${connection.name}`);
         await hold;
         return new Set([`from-${state.id}`]);
+      },
+      async functionVolatility(connection: SqlConnection) {
+        state.calls.push(`volatility ${connection.name}`);
+        await hold;
+        return new Map([[`from-${state.id}`, 'volatile' as const]]);
       },
       async close() {
         state.closed = true;
@@ -124,6 +129,41 @@ describe('perTargetExecutor', () => {
     // Assess
     expect([...found]).toEqual(['from-1']);
     expect(created.map((c) => c.calls)).toEqual([['run demo', 'functions demo']]);
+  });
+
+  it('looks up function volatility through the executor that runs the connection’s requests', async () => {
+    // Prepare
+    const { created, create } = factory();
+    const executor = perTargetExecutor(create);
+    await executor.run(demoConnection, request);
+
+    // Act
+    const found = await executor.functionVolatility(demoConnection, ['f']);
+
+    // Assess
+    expect([...found]).toEqual([['from-1', 'volatile']]);
+    expect(created.map((c) => c.calls)).toEqual([['run demo', 'volatility demo']]);
+  });
+
+  it('keeps a superseded executor open until its volatility look-up is done', async () => {
+    // Prepare
+    const { created, create, holdCalls } = factory();
+    const executor = perTargetExecutor(create);
+    const release = holdCalls();
+    const looking = executor.functionVolatility(demoConnection, ['f']);
+
+    // Act
+    const afterPush = executor.functionVolatility(moved(demoConnection, 'postgres://reader@elsewhere/db'), [
+      'f',
+    ]);
+    const closedWhileBusy = created[0]!.closed;
+    release();
+
+    // Assess
+    expect([...(await looking).keys()]).toEqual(['from-1']);
+    expect([...(await afterPush).keys()]).toEqual(['from-2']);
+    expect(closedWhileBusy).toBe(false);
+    expect(created[0]!.closed).toBe(true);
   });
 
   it('keeps a superseded executor open until its function look-up is done', async () => {

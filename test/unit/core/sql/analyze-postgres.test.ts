@@ -18,6 +18,15 @@ const only = (sql: string): StatementFacts => {
 const sorted = (list: readonly string[]): string[] => [...list].sort();
 
 describe('postgresAnalyzer', () => {
+  it.each([
+    ['an operator on the path', 'SELECT 1 + 2', 'operator:+'],
+    ['an operator in its schema', 'SELECT 1 OPERATOR(shadow.+) 2', 'operator:shadow.+'],
+    ['the server’s own, qualified', 'SELECT 1 OPERATOR(pg_catalog.=) 2', 'operator:pg_catalog.='],
+    ['a quoted schema, as written', 'SELECT 1 OPERATOR("Shadow".+) 2', 'operator:Shadow.+'],
+  ])('names %s as the server resolves it, schema kept: %s', (_what, sql, candidate) => {
+    expect(only(sql).codeCandidates).toContain(candidate);
+  });
+
   it('reports a plain SELECT as a read with its tables', () => {
     expect(
       only('SELECT c.id, o.amount FROM customers c JOIN public.orders o ON o.customer_id = c.id'),
