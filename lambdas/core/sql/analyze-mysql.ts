@@ -27,9 +27,15 @@
 import mysqlGrammar from 'node-sql-parser/build/mysql.js';
 import type { SqlAnalyzer } from '../ports.js';
 import type { DangerCategory, DangerousCall, SqlFacts, StatementFacts, StatementKind } from './facts.js';
+import {
+  identifier,
+  isNode,
+  MAX_NODES,
+  mysqlColumnUses,
+  type Node,
+  relationOf,
+} from './mysql-column-uses.js';
 import { type RelationRef, relationRefKey } from './sql-executor.js';
-
-type Node = Record<string, unknown>;
 
 const parser = new mysqlGrammar.Parser();
 const PARSE_OPTIONS = { database: 'MySQL', trimQuery: false } as const;
@@ -189,20 +195,8 @@ interface Walk {
   assigns: boolean;
 }
 
-/** Nodes visited per statement at most: beyond it the request is refused as unanalysable. */
-const MAX_NODES = 200_000;
-
+// Beyond MAX_NODES visited per statement the request is refused as unanalysable.
 class TooComplex extends Error {}
-
-const isNode = (value: unknown): value is Node =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** An identifier as the parser gives it: a plain string or a quoted-string node. */
-const identifier = (value: unknown): string | undefined => {
-  if (typeof value === 'string') return value;
-  if (isNode(value) && typeof value.value === 'string') return value.value;
-  return undefined;
-};
 
 const qualified = (db: unknown, name: string): string => {
   const schema = identifier(db);
@@ -213,16 +207,6 @@ const qualified = (db: unknown, name: string): string => {
 const tableOf = (node: Node): string | undefined => {
   const ref = relationOf(node);
   return ref ? qualified(ref.schema, ref.name) : undefined;
-};
-
-/** The same reference, with its database (MySQL's schema) kept apart from the name. */
-const relationOf = (node: Node): RelationRef | undefined => {
-  if (node.type === 'column_ref' || 'column' in node) return undefined;
-  const name =
-    typeof node.table === 'string' ? node.table : typeof node.view === 'string' ? node.view : undefined;
-  if (name === undefined) return undefined;
-  const db = identifier(node.db);
-  return db ? { schema: db, name } : { name };
 };
 
 const functionName = (node: Node): string | undefined => {
@@ -568,6 +552,7 @@ const analyzeStatement = (root: Node, text: string, masked: string): StatementFa
     dangerousCalls: acc.dangerousCalls,
     locking: acc.locking,
     explainAnalyze,
+    columnUses: mysqlColumnUses(root),
   };
 };
 

@@ -40,6 +40,11 @@ describe('mysqlAnalyzer', () => {
       dangerousCalls: [],
       locking: false,
       explainAnalyze: false,
+      // Both sides of the join condition are columns read straight from a table.
+      columnUses: [
+        { kind: 'join', schema: 'shop', table: 'orders', column: 'customer_id' },
+        { kind: 'join', table: 'customers', column: 'id' },
+      ],
     });
   });
 
