@@ -14,6 +14,7 @@ const UNIT = [
   'test/unit/**/*.test.ts',
   'test/handlers/**/*.test.ts',
   'test/corpus/corpus.test.ts',
+  'test/corpus/free-text-recall.test.ts',
   'test/adapters/aws/secrets-manager-credentials.test.ts',
   'test/adapters/observability/**/*.test.ts',
   'test/adapters/targets/per-target-executor.test.ts',

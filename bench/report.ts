@@ -117,6 +117,11 @@ export interface MaskingPathFigures {
   readonly runs: number;
   readonly msPerRun: number;
   readonly cellsPerSecond: number;
+  /** JSON.stringify of the same rows, timed in the same runs (median). */
+  readonly jsonMsPerRun: number;
+  readonly jsonCellsPerSecond: number;
+  /** msPerRun / jsonMsPerRun: the target is at most 1. */
+  readonly ratioToJson: number;
   /** Output columns masked whole (lineage); 0 on the detector-only path. */
   readonly maskedColumns: number;
   /** Values the detectors masked in one run. */
@@ -146,6 +151,16 @@ export interface MaskingFigures {
     /** classified / unclassified, at p50 and p99. */
     readonly ratio: Ratio;
     readonly addedP50Ms: number;
+    /**
+     * maskResult over 1,000 synthetic rows × 8 columns, every detector on (median), against the
+     * 1,000-row request's p50 on the unclassified connection (where every cell goes through the
+     * detectors): the share of the request masking takes.
+     */
+    readonly maskingShare: {
+      readonly maskingMs: number;
+      readonly requestP50Ms: number;
+      readonly share: number;
+    };
   };
 }
 

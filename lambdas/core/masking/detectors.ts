@@ -1,10 +1,14 @@
 // Value detectors: find sensitive values (e-mail addresses, phone numbers, SSNs, payment cards,
-// IBANs, secrets) inside free text. Every detector is a hand-written scanner, linear in the
-// length of the text (no backtracking regular expressions); `detectorWork` counts their steps so
-// tests can check linearity without clocks. Detectors never throw: a scanner failure reports the
-// whole text as a finding (fail closed).
+// IBANs, national identifiers, secrets) inside free text. Every detector is a hand-written
+// scanner, linear in the length of the text (no backtracking regular expressions); `detectorWork`
+// counts their steps so tests can check linearity without clocks. The built-in ones are
+// positional: one pass per string (detectors/dispatch.ts) asks each only where it can start.
+// Detectors never throw: a scanner failure reports the whole text as a finding (fail closed).
+import { connectionUrlDetector } from './detectors/connection-url.js';
+import { type Candidate, dispatch, hasTrigger } from './detectors/dispatch.js';
 import { emailDetector } from './detectors/email.js';
 import { ibanDetector } from './detectors/iban.js';
+import { NATIONAL_ID_DETECTORS } from './detectors/national/index.js';
 import { creditCardDetector, phoneDetector, ssnDetector } from './detectors/numbers.js';
 import { tick } from './detectors/scan.js';
 import {
@@ -13,10 +17,27 @@ import {
   labelledSecretDetector,
   privateKeyDetector,
 } from './detectors/secrets.js';
+import { slackWebhookDetector, vendorTokenDetector } from './detectors/tokens.js';
 import type { Detector, Finding } from './types.js';
 
+export { connectionUrlDetector } from './detectors/connection-url.js';
 export { emailDetector } from './detectors/email.js';
 export { IBAN_LENGTHS, ibanDetector, ibanValid } from './detectors/iban.js';
+export {
+  aadhaarDetector,
+  cnpjDetector,
+  cnpjValid,
+  cpfDetector,
+  cpfValid,
+  euVatDetector,
+  NATIONAL_ID_CLASSES,
+  NATIONAL_ID_DETECTORS,
+  ninoDetector,
+  panDetector,
+  sinDetector,
+  VAT_FORMATS,
+  verhoeff,
+} from './detectors/national/index.js';
 export {
   creditCardDetector,
   isCardNumber,
@@ -26,7 +47,7 @@ export {
   ssnDetector,
   validSsn,
 } from './detectors/numbers.js';
-export { detectorWork, resetDetectorWork } from './detectors/scan.js';
+export { detectorWork, isPositional, type PositionalDetector, resetDetectorWork } from './detectors/scan.js';
 export {
   awsAccessKeyDetector,
   jwtDetector,
@@ -36,6 +57,7 @@ export {
   type SecretLabelKind,
   secretLabelKind,
 } from './detectors/secrets.js';
+export { slackWebhookDetector, vendorTokenDetector } from './detectors/tokens.js';
 
 /**
  * The built-in detectors, in priority order: when two findings of the same length start at the
@@ -45,29 +67,24 @@ export const DEFAULT_DETECTORS: readonly Detector[] = [
   privateKeyDetector,
   jwtDetector,
   awsAccessKeyDetector,
+  vendorTokenDetector,
+  slackWebhookDetector,
+  connectionUrlDetector,
   labelledSecretDetector,
   ibanDetector,
   creditCardDetector,
   ssnDetector,
+  ...NATIONAL_ID_DETECTORS,
   emailDetector,
   phoneDetector,
 ];
 
-/** Label stems of the labelled-secret detector, matched on text lower-cased without `_ - .`. */
-const SECRET_LABEL_STEM = /pass|pwd|secret|token|key|credential|auth|sessionid|cookie/;
-
 /**
- * Whether any default detector could find something in `text`: every one needs an ASCII digit,
- * an `@`, or a fixed marker (`eyJ`, `AKIA`/`ASIA`, `-----BEGIN`, a secret-like label). Most
- * strings (names, statuses, prose) have none, and skip the nine scans.
+ * Whether any built-in detector could find something in `text`: each needs a digit, an `@`, a `:`
+ * or `=` (labelled secrets, connection URLs), or a fixed marker (`eyJ`, `AKIA`, `ghp_`,
+ * `-----BEGIN `…). Most strings (names, statuses, prose) have none and skip the detectors.
  */
-export const mayHoldFinding = (text: string): boolean =>
-  /[0-9@]/.test(text) ||
-  text.includes('eyJ') ||
-  text.includes('AKIA') ||
-  text.includes('ASIA') ||
-  text.includes('-----BEGIN') ||
-  SECRET_LABEL_STEM.test(text.toLowerCase().replace(/[_.-]/g, ''));
+export const mayHoldFinding = (text: string): boolean => typeof text === 'string' && hasTrigger(text);
 
 /**
  * All findings of `detectors` in `text`, non-overlapping, sorted by offset. Overlaps are resolved
@@ -76,17 +93,23 @@ export const mayHoldFinding = (text: string): boolean =>
  */
 export const findAll = (text: string, detectors: readonly Detector[] = DEFAULT_DETECTORS): Finding[] => {
   if (typeof text !== 'string' || text.length === 0) return [];
-  if (detectors === DEFAULT_DETECTORS && !mayHoldFinding(text)) return [];
-  const candidates: { finding: Finding; order: number }[] = [];
-  detectors.forEach((d, order) => {
-    for (const finding of d.find(text)) {
-      const start = Math.max(0, Math.min(finding.start, text.length));
-      const end = Math.max(start, Math.min(finding.end, text.length));
-      if (end > start) candidates.push({ finding: { dataClass: finding.dataClass, start, end }, order });
-    }
-  });
-  if (candidates.length === 0) return [];
-  candidates.sort(
+  const candidates = dispatch(text, detectors);
+  if (candidates === undefined || candidates.length === 0) return [];
+  // The common case: findings already in order and apart (one detector each, or far apart).
+  let ordered = true;
+  for (let n = 0; n < candidates.length && ordered; n++) {
+    const f = candidates[n]!.finding;
+    if (f.start < 0 || f.end > text.length || f.end <= f.start) ordered = false;
+    else if (n > 0 && f.start < candidates[n - 1]!.finding.end) ordered = false;
+  }
+  if (ordered) return candidates.map((c) => c.finding);
+  const clamped: Candidate[] = [];
+  for (const { finding, order } of candidates) {
+    const start = Math.max(0, Math.min(finding.start, text.length));
+    const end = Math.max(start, Math.min(finding.end, text.length));
+    if (end > start) clamped.push({ finding: { dataClass: finding.dataClass, start, end }, order });
+  }
+  clamped.sort(
     (a, b) =>
       b.finding.end - b.finding.start - (a.finding.end - a.finding.start) ||
       a.finding.start - b.finding.start ||
@@ -94,7 +117,7 @@ export const findAll = (text: string, detectors: readonly Detector[] = DEFAULT_D
   );
   const taken = new Uint8Array(text.length);
   const chosen: Finding[] = [];
-  for (const { finding } of candidates) {
+  for (const { finding } of clamped) {
     let free = true;
     for (let i = finding.start; i < finding.end; i++) {
       tick();

@@ -7,8 +7,8 @@ import type { ResultSet } from '../ports.js';
 import { DEFAULT_DETECTORS, findAll } from './detectors.js';
 import type { OutputLineage } from './lineage.js';
 import { DETECTOR_ONLY, type ResolvedClassification } from './resolved-classification.js';
-import { scrubJson } from './scrub.js';
-import { maskValue } from './strategies.js';
+import { NOT_SCALAR, type ScrubOptions, scrubJsonInto, scrubScalarInto } from './scrub.js';
+import { maskValue, TokenMemo } from './strategies.js';
 import type { DataClass, MaskingStrategy } from './types.js';
 
 /** Defaults per class; a connection's `masking` overrides them. FREE_TEXT is left to detectors. */
@@ -21,6 +21,14 @@ const DEFAULT_STRATEGIES: Readonly<Record<string, MaskingStrategy>> = {
   PERSON: { kind: 'tokenize' },
   LOCATION: { kind: 'redact' },
   SECRET: { kind: 'redact' },
+  // National identifiers: the last two digits or letters, at most a third (see `partial`).
+  BR_CPF: { kind: 'partial', keep: 2 },
+  BR_CNPJ: { kind: 'partial', keep: 2 },
+  UK_NINO: { kind: 'partial', keep: 2 },
+  CA_SIN: { kind: 'partial', keep: 2 },
+  IN_PAN: { kind: 'partial', keep: 2 },
+  IN_AADHAAR: { kind: 'partial', keep: 2 },
+  EU_VAT: { kind: 'partial', keep: 2 },
 };
 
 export interface MaskedColumn {
@@ -54,13 +62,29 @@ const MIN_ALNUM_FOR_TOKEN = 6;
  * fall to frequency analysis. So partial and tokenize apply only to a value still recognisable as
  * its class (or, for classes without a detector, long enough); anything else is redacted.
  */
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+
+/** Letters and digits in `value`, counted up to `enough` (ASCII without the regular expression). */
+const alnumCount = (value: string, enough: number): number => {
+  let n = 0;
+  for (let i = 0; i < value.length && n < enough; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 128) {
+      if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122)) n++;
+    } else if (c >= 0xdc00 && c <= 0xdfff) {
+      // the second half of a pair: counted with the first
+    } else if (LETTER_OR_DIGIT.test(String.fromCodePoint(value.codePointAt(i)!))) n++;
+  }
+  return n;
+};
+
 export const safeStrategy = (
   value: string,
   dataClass: DataClass,
   strategy: MaskingStrategy,
 ): MaskingStrategy => {
   if (strategy.kind === 'redact') return strategy;
-  if ((value.match(/[\p{L}\p{N}]/gu)?.length ?? 0) < MIN_ALNUM_FOR_TOKEN) return { kind: 'redact' };
+  if (alnumCount(value, MIN_ALNUM_FOR_TOKEN) < MIN_ALNUM_FOR_TOKEN) return { kind: 'redact' };
   if (!DETECTED_CLASSES.has(dataClass)) return strategy;
   const trimmed = value.trim();
   const whole = findAll(trimmed).some(
@@ -94,6 +118,8 @@ export const maskResult = (input: MaskInput): { result: ResultSet; report: Maski
   const readsStatistics = input.reads.statistics;
   const maskedColumns: MaskedColumn[] = [];
   const unmasked = new Set<DataClass>();
+  /** One token memo for the whole result: a value repeated on many rows is hashed once. */
+  const memo = new TokenMemo(tokenKey);
   /** Per output column: how to mask each value, or undefined to leave it to the detectors. */
   const plans = result.columns.map((column, index): ((value: unknown) => unknown) | undefined => {
     const out = lineage?.[index];
@@ -123,26 +149,43 @@ export const maskResult = (input: MaskInput): { result: ResultSet; report: Maski
       if (value === null) return null;
       if (!only) return `[${hidden.join('+')}]`;
       const text = asText(value);
-      return maskValue(text, only, safeStrategy(text, only, strategyFor(connection, only)), tokenKey);
+      return maskValue(text, only, safeStrategy(text, only, strategyFor(connection, only)), tokenKey, memo);
     };
   });
 
   const detected: Record<DataClass, number> = {};
-  const strategy = (dataClass: DataClass) =>
-    mayUnmask(dataClass) ? undefined : strategyFor(connection, dataClass);
-  const rows = result.rows.map((row) =>
-    row.map((value, index) => {
+  // One set of scrub options and one token memo for the whole result; the principal's allowances
+  // asked once per class.
+  const allowed = new Map<DataClass, boolean>();
+  const mayRaw = (c: DataClass): boolean => {
+    let raw = allowed.get(c);
+    if (raw === undefined) {
+      raw = mayUnmask(c);
+      allowed.set(c, raw);
+    }
+    return raw;
+  };
+  const options: ScrubOptions = {
+    strategyFor: (c) => (mayRaw(c) ? { kind: 'redact' } : strategyFor(connection, c)),
+    tokenKey,
+    skip: mayRaw,
+    memo,
+  };
+  const rows = result.rows.map((row) => {
+    const out = new Array<unknown>(row.length);
+    for (let index = 0; index < row.length; index++) {
+      const value = row[index];
       const plan = plans[index];
-      if (plan) return plan(value);
-      const scrubbed = scrubJson(value, {
-        strategyFor: (c) => strategy(c) ?? { kind: 'redact' },
-        tokenKey,
-        skip: (c) => strategy(c) === undefined,
-      });
-      for (const [c, n] of Object.entries(scrubbed.counts)) detected[c] = (detected[c] ?? 0) + n;
-      return scrubbed.value;
-    }),
-  );
+      if (plan) out[index] = plan(value);
+      else {
+        // Strings scanned (the same string back when clean), numbers and booleans never scanned
+        // except integers long enough to be card numbers, JSON values walked without re-encoding.
+        const scalar = scrubScalarInto(value, options, detected);
+        out[index] = scalar === NOT_SCALAR ? scrubJsonInto(value, options, detected) : scalar;
+      }
+    }
+    return out;
+  });
   return {
     result: { ...result, rows },
     report: { maskedColumns, detected, unmasked: [...unmasked] },

@@ -1,7 +1,7 @@
 // Scrubbing: every value the detectors find in a text (or anywhere inside a JSON value) is
 // replaced by its masked form; counts say how many values of each class were masked.
 import { DEFAULT_DETECTORS, findAll, isCardNumber, looksSecret, secretLabelKind } from './detectors.js';
-import { maskValue } from './strategies.js';
+import { maskValue, type TokenMemo } from './strategies.js';
 import type { DataClass, Detector, MaskingStrategy } from './types.js';
 
 export interface ScrubOptions {
@@ -11,6 +11,8 @@ export interface ScrubOptions {
   readonly tokenKey: Uint8Array | string;
   /** Classes left as they are (the principal may see them raw); not counted. */
   readonly skip?: (dataClass: DataClass) => boolean;
+  /** Tokens computed earlier in the same result (see TokenMemo). */
+  readonly memo?: TokenMemo;
 }
 
 export type ScrubCounts = Record<DataClass, number>;
@@ -19,7 +21,8 @@ const count = (counts: ScrubCounts, dataClass: DataClass): void => {
   counts[dataClass] = (counts[dataClass] ?? 0) + 1;
 };
 
-const scrubInto = (text: string, options: ScrubOptions, counts: ScrubCounts): string => {
+/** Scrubs `text` into `counts`; the same string back when nothing is found (no allocation). */
+export const scrubInto = (text: string, options: ScrubOptions, counts: ScrubCounts): string => {
   const findings = findAll(text, options.detectors ?? DEFAULT_DETECTORS);
   if (findings.length === 0) return text;
   let out = '';
@@ -32,6 +35,7 @@ const scrubInto = (text: string, options: ScrubOptions, counts: ScrubCounts): st
       f.dataClass,
       options.strategyFor(f.dataClass),
       options.tokenKey,
+      options.memo,
     );
     last = f.end;
     count(counts, f.dataClass);
@@ -71,6 +75,40 @@ const define = (target: Record<string, unknown>, key: string, value: unknown): v
  */
 export const scrubJson = (value: unknown, options: ScrubOptions): { value: unknown; counts: ScrubCounts } => {
   const counts: ScrubCounts = {};
+  return { value: scrubJsonInto(value, options, counts), counts };
+};
+
+/** The smallest integer with 13 digits: shorter integers are never card numbers. */
+const MIN_CARD = 1_000_000_000_000;
+
+/**
+ * A scalar as scrubJson masks it: strings scanned; integers of 13–19 digits checked as card
+ * numbers; other numbers, booleans, null and undefined as they are (never scanned). Returns
+ * `NOT_SCALAR` for objects.
+ */
+export const scrubScalarInto = (v: unknown, options: ScrubOptions, counts: ScrubCounts): unknown => {
+  if (typeof v === 'string') return scrubInto(v, options, counts);
+  if (typeof v === 'number') {
+    if (v < MIN_CARD || !Number.isSafeInteger(v)) return v;
+    return cardNumberInto(v.toString(), v, options, counts);
+  }
+  if (typeof v === 'bigint')
+    return v >= BigInt(MIN_CARD) ? cardNumberInto(v.toString(), v, options, counts) : v;
+  if (v === null || typeof v !== 'object') return v;
+  return NOT_SCALAR;
+};
+
+export const NOT_SCALAR: unique symbol = Symbol('not a scalar');
+
+const cardNumberInto = (digits: string, v: unknown, options: ScrubOptions, counts: ScrubCounts): unknown => {
+  if ((options.skip?.('CREDIT_CARD') ?? false) || !isCardNumber(digits)) return v;
+  count(counts, 'CREDIT_CARD');
+  return maskValue(digits, 'CREDIT_CARD', options.strategyFor('CREDIT_CARD'), options.tokenKey, options.memo);
+};
+
+/** scrubJson, adding to `counts`. */
+export const scrubJsonInto = (value: unknown, options: ScrubOptions, counts: ScrubCounts): unknown => {
+  if (value === null || typeof value !== 'object') return scrubScalarInto(value, options, counts);
   const skipped = (c: DataClass) => options.skip?.(c) ?? false;
 
   const leaf = (v: unknown, key: string | undefined): unknown => {
@@ -78,18 +116,10 @@ export const scrubJson = (value: unknown, options: ScrubOptions): { value: unkno
       const kind = key === undefined ? undefined : secretLabelKind(key);
       if (kind && !skipped('SECRET') && looksSecret(v.trim(), kind)) {
         count(counts, 'SECRET');
-        return maskValue(v, 'SECRET', options.strategyFor('SECRET'), options.tokenKey);
-      }
-      return scrubInto(v, options, counts);
-    }
-    if ((typeof v === 'number' && Number.isSafeInteger(v) && v > 0) || (typeof v === 'bigint' && v > 0n)) {
-      const digits = v.toString();
-      if (!skipped('CREDIT_CARD') && isCardNumber(digits)) {
-        count(counts, 'CREDIT_CARD');
-        return maskValue(digits, 'CREDIT_CARD', options.strategyFor('CREDIT_CARD'), options.tokenKey);
+        return maskValue(v, 'SECRET', options.strategyFor('SECRET'), options.tokenKey, options.memo);
       }
     }
-    return v;
+    return scrubScalarInto(v, options, counts);
   };
 
   const copies = new Map<object, unknown>();
@@ -138,5 +168,5 @@ export const scrubJson = (value: unknown, options: ScrubOptions): { value: unkno
       define(target, name, visit(child, k));
     });
   }
-  return { value: root, counts };
+  return root;
 };

@@ -17,22 +17,45 @@ export const redact = (dataClass: DataClass): string => `[${dataClass}]`;
  * `keep: 4` (`***-**-*789`); a value with fewer than 3 letters/digits is redacted.
  */
 export const partial = (value: string, dataClass: DataClass, keep: number): string => {
-  const chars = Array.from(value); // code points: never split a surrogate pair
-  const significant = chars.reduce((n, ch) => n + (LETTER_OR_DIGIT.test(ch) ? 1 : 0), 0);
+  // One pass to count, one to write; ASCII without the regular expression (the common case).
+  let significant = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 128) {
+      if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122)) significant++;
+    } else if (c >= 0xdc00 && c <= 0xdfff && i > 0 && isHigh(value.charCodeAt(i - 1))) {
+      // the second half of a pair: counted with the first
+    } else if (LETTER_OR_DIGIT.test(codePointAt(value, i))) significant++;
+  }
   const reveal = Math.min(Math.max(0, Math.floor(keep)), Math.floor(significant * MAX_REVEALED_SHARE));
   if (reveal < 1) return redact(dataClass);
   let remaining = significant - reveal; // letters/digits still to hide, from the left
-  return chars
-    .map((ch) => {
-      if (!LETTER_OR_DIGIT.test(ch)) return ch;
-      if (remaining > 0) {
-        remaining--;
-        return '*';
-      }
-      return ch;
-    })
-    .join('');
+  let out = '';
+  let copied = 0;
+  for (let i = 0; i < value.length && remaining > 0; i++) {
+    const c = value.charCodeAt(i);
+    let hide: boolean;
+    let width = 1;
+    if (c < 128) hide = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+    else {
+      const ch = codePointAt(value, i);
+      width = ch.length;
+      hide = LETTER_OR_DIGIT.test(ch);
+    }
+    if (hide) {
+      out += `${value.slice(copied, i)}*`; // code points: never split a surrogate pair
+      copied = i + width;
+      remaining--;
+    }
+    i += width - 1;
+  }
+  return out + value.slice(copied);
 };
+
+const isHigh = (c: number): boolean => c >= 0xd800 && c <= 0xdbff;
+/** The code point at `i` as a string (one or two code units). */
+const codePointAt = (value: string, i: number): string =>
+  isHigh(value.charCodeAt(i)) && i + 1 < value.length ? value.slice(i, i + 2) : value[i]!;
 
 /**
  * The form of a value that is tokenized: the same e-mail in any case, the same card, phone or SSN
@@ -71,18 +94,40 @@ export const tokenize = (value: string, dataClass: DataClass, tokenKey: Uint8Arr
   return `tok_${dataClass.toLowerCase()}_${mac.slice(0, 16)}`;
 };
 
+/**
+ * Tokens already computed while masking one result (the same customer's e-mail on every row of
+ * a join is hashed once). Lives for one call only: raw values are never kept across requests.
+ */
+export class TokenMemo {
+  private readonly tokens = new Map<string, string>();
+  private static readonly MAX = 50_000;
+
+  constructor(private readonly tokenKey: Uint8Array | string) {}
+
+  tokenize(value: string, dataClass: DataClass): string {
+    const key = `${dataClass}\0${value}`;
+    let token = this.tokens.get(key);
+    if (token === undefined) {
+      token = tokenize(value, dataClass, this.tokenKey);
+      if (this.tokens.size < TokenMemo.MAX) this.tokens.set(key, token);
+    }
+    return token;
+  }
+}
+
 /** Masks `value` of class `dataClass` by `strategy`. Throws only on an empty token key (fail closed). */
 export const maskValue = (
   value: string,
   dataClass: DataClass,
   strategy: MaskingStrategy,
   tokenKey: Uint8Array | string,
+  memo?: TokenMemo,
 ): string => {
   switch (strategy.kind) {
     case 'partial':
       return partial(value, dataClass, strategy.keep);
     case 'tokenize':
-      return tokenize(value, dataClass, tokenKey);
+      return memo ? memo.tokenize(value, dataClass) : tokenize(value, dataClass, tokenKey);
     default:
       return redact(dataClass);
   }

@@ -11,6 +11,14 @@ export const BUILT_IN_CLASSES = [
   'LOCATION',
   'FREE_TEXT',
   'SECRET',
+  // National identifiers (detectors/national/): Brazil, UK, Canada, India, EU VAT numbers.
+  'BR_CPF',
+  'BR_CNPJ',
+  'UK_NINO',
+  'CA_SIN',
+  'IN_PAN',
+  'IN_AADHAAR',
+  'EU_VAT',
 ] as const;
 
 /** A data class: a built-in one or a custom `UPPER_SNAKE` name. */

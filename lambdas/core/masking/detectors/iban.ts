@@ -1,7 +1,7 @@
 // IBANs: country code, two check digits, BBAN; compact or in groups of four separated by one
 // space; the length must be the country's and the mod-97 check must hold. Work per start is
 // bounded by the longest IBAN (34 characters): linear time.
-import { detector, isAlnumCode, isDigitCode, isLetterCode, tick, wordAt } from './scan.js';
+import { isAlnumCode, isDigitCode, isLetterCode, positional, tick, wordAt } from './scan.js';
 
 /** IBAN length per country (SWIFT IBAN registry). */
 export const IBAN_LENGTHS: Readonly<Record<string, number>> = {
@@ -100,51 +100,50 @@ export const ibanValid = (iban: string): boolean => {
   return remainder === 1;
 };
 
-export const ibanDetector = detector('IBAN_CODE', (text, out) => {
-  for (let i = 0; i + 4 <= text.length; i++) {
+/** Compact (`DE89370400440532013000`) or in groups of four (`DE89 3704 0044 0532 0130 00`). */
+export const ibanDetector = positional('IBAN_CODE', ['word'], (text, i, _lastEnd, hit) => {
+  if (i + 4 > text.length) return false;
+  const c0 = text.charCodeAt(i);
+  if (!isLetterCode(c0) || wordAt(text, i - 1)) return false;
+  if (
+    !isLetterCode(text.charCodeAt(i + 1)) ||
+    !isDigitCode(text.charCodeAt(i + 2)) ||
+    !isDigitCode(text.charCodeAt(i + 3))
+  )
+    return false;
+  const length = IBAN_LENGTHS[text.slice(i, i + 2).toUpperCase()];
+  if (length === undefined) return false;
+  // Compact: `length` alphanumerics.
+  let end = i + 4;
+  while (end < i + length && end < text.length && isAlnumCode(text.charCodeAt(end))) {
     tick();
-    const c0 = text.charCodeAt(i);
-    if (!isLetterCode(c0) || wordAt(text, i - 1)) continue;
-    if (
-      !isLetterCode(text.charCodeAt(i + 1)) ||
-      !isDigitCode(text.charCodeAt(i + 2)) ||
-      !isDigitCode(text.charCodeAt(i + 3))
-    )
-      continue;
-    const length = IBAN_LENGTHS[text.slice(i, i + 2).toUpperCase()];
-    if (length === undefined) continue;
-    // Compact: `length` alphanumerics.
-    let end = i + 4;
-    while (end < i + length && end < text.length && isAlnumCode(text.charCodeAt(end))) {
-      tick();
-      end++;
-    }
-    let found = -1;
-    if (end === i + length && !wordAt(text, end) && ibanValid(text.slice(i, end))) found = end;
-    // Grouped: `DE89 3704 0044 0532 0130 00`.
-    if (found === -1 && text[i + 4] === ' ') {
-      let p = i + 4;
-      let read = 4;
-      let ok = true;
-      while (read < length) {
-        const want = Math.min(4, length - read);
-        if (text[p] !== ' ') {
-          ok = false;
-          break;
-        }
-        for (let j = 1; j <= want; j++) {
-          tick();
-          if (!isAlnumCode(text.charCodeAt(p + j))) ok = false;
-        }
-        if (!ok) break;
-        p += want + 1;
-        read += want;
-      }
-      if (ok && !wordAt(text, p) && ibanValid(text.slice(i, p))) found = p;
-    }
-    if (found !== -1) {
-      out.push({ dataClass: 'IBAN_CODE', start: i, end: found });
-      i = found - 1;
-    }
+    end++;
   }
+  let found = -1;
+  if (end === i + length && !wordAt(text, end) && ibanValid(text.slice(i, end))) found = end;
+  // Grouped: `DE89 3704 0044 0532 0130 00`.
+  if (found === -1 && text[i + 4] === ' ') {
+    let p = i + 4;
+    let read = 4;
+    let ok = true;
+    while (read < length) {
+      const want = Math.min(4, length - read);
+      if (text[p] !== ' ') {
+        ok = false;
+        break;
+      }
+      for (let j = 1; j <= want; j++) {
+        tick();
+        if (!isAlnumCode(text.charCodeAt(p + j))) ok = false;
+      }
+      if (!ok) break;
+      p += want + 1;
+      read += want;
+    }
+    if (ok && !wordAt(text, p) && ibanValid(text.slice(i, p))) found = p;
+  }
+  if (found === -1) return false;
+  hit.start = i;
+  hit.end = found;
+  return true;
 });

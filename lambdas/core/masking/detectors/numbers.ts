@@ -1,43 +1,21 @@
-// Numeric identifiers: payment cards, US social security numbers and phone numbers. Each is a
-// hand-written scanner that starts only where a digit run (or `+`/`(` before one) starts and
-// reads a bounded number of groups from there, so the work per start is constant: linear time.
-import type { Finding } from '../types.js';
-import { detector, digitAt, isDigitCode, tick, wordAt } from './scan.js';
-
-interface Group {
-  readonly start: number;
-  readonly end: number;
-  /** Separator text before the group ('' for the first one or right after `)`). */
-  readonly sep: string;
-  readonly paren: boolean;
-}
-
-/** Length of the digit run at `i`, reading at most `cap + 1` digits. */
-const digitRun = (text: string, i: number, cap: number): number => {
-  let n = 0;
-  while (n <= cap && digitAt(text, i + n)) {
-    tick();
-    n++;
-  }
-  return n;
-};
-
-const digitsOf = (text: string, groups: readonly Group[], count: number): string => {
-  let digits = '';
-  for (let g = 0; g < count; g++) digits += text.slice(groups[g]!.start, groups[g]!.end);
-  return digits;
-};
-
-/** A character that glues digit groups into one token (`2024-01-15`, `1.2.3`, `12/31`). */
-const isJoiner = (ch: string | undefined): boolean => ch === '-' || ch === '.' || ch === '/' || ch === '_';
-
-/** `i` starts a digit run that is a token of its own, not the tail of a longer one. */
-const startsToken = (text: string, i: number): boolean =>
-  !wordAt(text, i - 1) && !(isJoiner(text[i - 1]) && wordAt(text, i - 2));
-
-/** The token ends at `end`: no word character follows, nor a joiner followed by one. */
-const endsToken = (text: string, end: number): boolean =>
-  !wordAt(text, end) && !(isJoiner(text[end]) && wordAt(text, end + 1));
+// Numeric identifiers: payment cards, US social security numbers and phone numbers. Each starts
+// only where a digit run (or `+`/`(` before one) starts and reads a bounded number of groups from
+// there (digit-groups.ts), so the work per start is constant: linear time. For free text recall
+// beats validity: a phone number that breaks North American assignment rules, or a dashed
+// 3-2-4 number the SSA would never issue, is still masked.
+import {
+  digitRunStart,
+  digitsOfGroups,
+  endsToken,
+  groupEnd,
+  groupLength,
+  groupSep,
+  groupStart,
+  readGroups,
+  startsToken,
+} from './digit-groups.js';
+import { labelledAs } from './labels.js';
+import { digitAt, isDigitCode, positional, tick, wordAt } from './scan.js';
 
 // ---------------------------------------------------------------------------------------------
 // Payment cards
@@ -54,6 +32,25 @@ export const luhnValid = (digits: string): boolean => {
     }
     sum += d;
   }
+  return sum % 10 === 0;
+};
+
+/** Luhn over the first `k` groups read by readGroups, without building the digit string. */
+const groupsLuhnValid = (text: string, k: number): boolean => {
+  let sum = 0;
+  let double = false;
+  for (let g = k - 1; g >= 0; g--) {
+    for (let p = groupEnd[g]! - 1; p >= groupStart[g]!; p--) {
+      let d = text.charCodeAt(p) - 48;
+      if (double) {
+        d *= 2;
+        if (d > 9) d -= 9;
+      }
+      sum += d;
+      double = !double;
+    }
+  }
+  tick(k);
   return sum % 10 === 0;
 };
 
@@ -93,48 +90,51 @@ export const plausibleCard = (digits: string): boolean => {
 
 export const isCardNumber = (digits: string): boolean => plausibleCard(digits) && luhnValid(digits);
 
-const scanCards = (text: string, out: Finding[]): void => {
-  for (let i = 0; i < text.length; i++) {
-    tick();
-    if (!digitAt(text, i) || digitAt(text, i - 1)) continue;
-    if (wordAt(text, i - 1) || ((text[i - 1] === '-' || text[i - 1] === '.') && digitAt(text, i - 2)))
-      continue;
-    // Groups: one run of 13–19 digits, or runs joined by one repeated separator (' ' or '-').
-    const groups: Group[] = [];
-    let p = i;
-    let sep = '';
+/**
+ * One run of 13–19 digits, or runs of 3–6 digits (the first of 4) joined by one repeated
+ * separator (` ` or `-`); issuer prefix and Luhn must hold (a card is never labelled free-form).
+ */
+export const creditCardDetector = positional(
+  'CREDIT_CARD',
+  ['digit'],
+  (text, i, _lastEnd, hit) => {
+    if (!digitRunStart(text, i) || wordAt(text, i - 1)) return false;
+    const before = text.charCodeAt(i - 1);
+    if ((before === 45 || before === 46) && digitAt(text, i - 2)) return false;
+    const read = readGroups(text, i);
+    // The card reading: groups while the separator is ' ' or '-' and the same, 19 digits at most.
+    let groups = 0;
     let total = 0;
-    while (groups.length < 7) {
-      const len = digitRun(text, p, 19);
-      if (len === 0 || total + len > 19) break;
-      groups.push({ start: p, end: p + len, sep: groups.length ? sep : '', paren: false });
+    const sep = read > 1 ? groupSep[1]! : 0;
+    while (groups < read && groups < 7) {
+      if (groups > 0 && (groupSep[groups] !== sep || (sep !== 32 && sep !== 45))) break;
+      const len = groupLength(groups);
+      if (total + len > 19) break;
       total += len;
-      p += len;
-      const next = text[p];
-      if ((next === ' ' || next === '-') && (sep === '' || sep === next) && digitAt(text, p + 1)) {
-        sep = next;
-        p++;
-      } else break;
+      groups++;
     }
-    for (let k = groups.length; k >= 1; k--) {
+    if (total < 13) return false;
+    for (let k = groups; k >= 1; k--) {
       tick();
-      const end = groups[k - 1]!.end;
+      const end = groupEnd[k - 1]!;
       if (wordAt(text, end)) continue;
-      if (k === 1 && groups[0]!.end - groups[0]!.start < 13) continue;
+      if (k === 1 && groupLength(0) < 13) continue;
       if (k > 1) {
-        const lengths = groups.slice(0, k).map((g) => g.end - g.start);
-        if (lengths[0] !== 4 || lengths.some((l) => l < 3 || l > 6)) continue;
+        if (groupLength(0) !== 4) continue;
+        let ok = true;
+        for (let g = 1; g < k; g++) if (groupLength(g) < 3 || groupLength(g) > 6) ok = false;
+        if (!ok) continue;
       }
-      if (isCardNumber(digitsOf(text, groups, k))) {
-        out.push({ dataClass: 'CREDIT_CARD', start: i, end });
-        i = end - 1;
-        break;
-      }
+      if (!groupsLuhnValid(text, k)) continue;
+      if (!plausibleCard(digitsOfGroups(text, k))) continue;
+      hit.start = i;
+      hit.end = end;
+      return true;
     }
-  }
-};
-
-export const creditCardDetector = detector('CREDIT_CARD', scanCards);
+    return false;
+  },
+  13,
+);
 
 // ---------------------------------------------------------------------------------------------
 // US social security numbers
@@ -150,117 +150,159 @@ export const validSsn = (digits: string): boolean =>
   digits.slice(3, 5) !== '00' &&
   digits.slice(5) !== '0000';
 
-export const ssnDetector = detector('US_SSN', (text, out) => {
-  for (let i = 0; i < text.length; i++) {
-    tick();
-    if (!digitAt(text, i) || !startsToken(text, i)) continue;
-    if (digitRun(text, i, 3) !== 3) continue;
-    const sep = text[i + 3];
-    if (sep !== '-' && sep !== ' ') continue;
-    if (digitRun(text, i + 4, 2) !== 2 || text[i + 6] !== sep || digitRun(text, i + 7, 4) !== 4) continue;
-    const end = i + 11;
-    if (!endsToken(text, end)) continue;
-    const digits = text.slice(i, i + 3) + text.slice(i + 4, i + 6) + text.slice(i + 7, end);
-    if (!validSsn(digits)) continue;
-    out.push({ dataClass: 'US_SSN', start: i, end });
-    i = end - 1;
-  }
-});
+/**
+ * - `123-45-6789` (dashed 3-2-4): always, valid or not; no date, phone or version has that shape;
+ * - `123 45 6789` (spaced): when the SSA rules hold or a label says SSN;
+ * - `123456789` or `123.45.6789`: only after a label (`SSN:`, `social security no`, `ITIN`).
+ */
+export const ssnDetector = positional(
+  'US_SSN',
+  ['digit'],
+  (text, i, _lastEnd, hit) => {
+    if (!digitRunStart(text, i) || !startsToken(text, i)) return false;
+    const read = readGroups(text, i);
+    let k = 0;
+    if (read >= 3 && groupLength(0) === 3 && groupLength(1) === 2 && groupLength(2) === 4) {
+      const sep = groupSep[1]!;
+      if (groupSep[2] === sep && (sep === 45 || sep === 32 || sep === 46)) k = 3;
+    } else if (groupLength(0) === 9) k = 1;
+    if (k === 0) return false;
+    const end = groupEnd[k - 1]!;
+    if (!endsToken(text, end)) return false;
+    const sep = groupSep[1];
+    if (!(k === 3 && sep === 45)) {
+      const valid = k === 3 && sep === 32 && validSsn(digitsOfGroups(text, 3));
+      if (!valid && !labelledAs(text, i, 'ssn')) return false;
+    }
+    hit.start = i;
+    hit.end = end;
+    return true;
+  },
+  9,
+);
 
 // ---------------------------------------------------------------------------------------------
 // Phone numbers
 
 const MAX_PHONE_DIGITS = 15;
+const MAX_PHONE_GROUPS = 7;
+const pStart = new Int32Array(MAX_PHONE_GROUPS);
+const pEnd = new Int32Array(MAX_PHONE_GROUPS);
+/** Separator code before each group (0: none, first group or right after `)`). */
+const pSep = new Int32Array(MAX_PHONE_GROUPS);
+const pParen = new Uint8Array(MAX_PHONE_GROUPS);
+
+const pLen = (g: number): number => pEnd[g]! - pStart[g]!;
 
 /**
- * Shapes accepted (total digits 9–15):
- * - international: `+` country code (1–3 digits, not 0) then groups, or one E.164 run (`+14155550123`);
- * - North American: optional `1`, then 3-3-4 with area and exchange starting 2–9, area code
- *   optionally in parentheses (`(415) 555-0199`, `415-555-0199`, `415.555.0199`);
- * - national with a trunk 0 (`020 7946 0018`, `07700 900123`): 10–11 digits in 2 groups or more.
+ * Shapes accepted (total digits 9–15), for the first `k` groups:
+ * - international: `+` or `00`, country code (1–3 digits, not 0), then groups (an optional
+ *   `(0)` among them), or one E.164 run (`+14155550123`);
+ * - North American 3-3-4 with an optional `1` first and the area code optionally in
+ *   parentheses, whatever the digits (`123-456-7890` and `555-012-3456` break the assignment
+ *   rules, and are masked: recall beats validity in free text);
+ * - national with a trunk 0 (`020 7946 0958`, `(0)20 7946 0958`, `06 12 34 56 78`,
+ *   `030 12345678`): 9–11 digits in 2–6 groups.
  * A plain run of digits without `+` is never a phone number (order numbers, ids).
  */
-const phoneShape = (text: string, plus: boolean, groups: readonly Group[], k: number): boolean => {
-  const lengths = groups.slice(0, k).map((g) => g.end - g.start);
-  const total = lengths.reduce((a, b) => a + b, 0);
+const phoneShape = (text: string, plus: boolean, k: number): boolean => {
+  let total = 0;
+  for (let g = 0; g < k; g++) total += pLen(g);
   if (total < 9 || total > MAX_PHONE_DIGITS) return false;
-  const first = text[groups[0]!.start]!;
-  // Parentheses: only around the area code (the first group, or the second after `+cc` or `1`).
-  for (let g = 0; g < k; g++) {
-    if (groups[g]!.paren && g > 1) return false;
-    if (groups[g]!.paren && g === 1 && !(plus || (lengths[0] === 1 && first === '1'))) return false;
+  const first = text.charCodeAt(pStart[0]!);
+  const second = text.charCodeAt(pStart[0]! + 1);
+  // Parentheses: around the area code (the first group, or the second after `+cc` or `1`), or `(0)`.
+  for (let g = 1; g < k; g++) {
+    if (!pParen[g]) continue;
+    const zero = pLen(g) === 1 && text.charCodeAt(pStart[g]!) === 48;
+    if (zero && g === 1 && (plus || (pLen(0) >= 3 && first === 48 && second === 48))) continue;
+    if (g === 1 && (plus || (pLen(0) === 1 && first === 49))) continue;
+    return false;
   }
   if (plus) {
     if (k === 1) return true;
-    return first !== '0' && lengths[0]! <= 3 && lengths.slice(1).every((l) => l <= 8);
+    if (first === 48 || pLen(0) > 3) return false;
+    for (let g = 1; g < k; g++) if (pLen(g) > 8) return false;
+    return true;
   }
   if (k < 2) return false;
-  // North American.
-  const offset = lengths[0] === 1 && first === '1' && !groups[0]!.paren ? 1 : 0;
-  if (k - offset === 3 && lengths[offset] === 3 && lengths[offset + 1] === 3 && lengths[offset + 2] === 4) {
-    const area = text[groups[offset]!.start]!;
-    const exchange = text[groups[offset + 1]!.start]!;
-    if (area >= '2' && area <= '9' && exchange >= '2' && exchange <= '9') return true;
+  // International with the 00 prefix: `0044 20 7946 0958`.
+  if (first === 48 && second === 48 && !pParen[0]) {
+    const cc = pLen(0) - 2;
+    if (cc < 1 || cc > 3 || text.charCodeAt(pStart[0]! + 2) === 48 || total - 2 < 8) return false;
+    for (let g = 1; g < k; g++) if (pLen(g) > 8) return false;
+    return true;
   }
-  // National with trunk prefix 0.
-  return (
-    first === '0' &&
-    text[groups[0]!.start + 1] !== '0' &&
-    k <= 4 &&
-    total >= 10 &&
-    total <= 11 &&
-    lengths[0]! >= 2 &&
-    lengths[0]! <= 5 &&
-    lengths.slice(1).every((l) => l >= 3 && l <= 8)
-  );
+  // North American.
+  const offset = pLen(0) === 1 && first === 49 && !pParen[0] ? 1 : 0;
+  if (k - offset === 3 && pLen(offset) === 3 && pLen(offset + 1) === 3 && pLen(offset + 2) === 4) return true;
+  // National with trunk prefix 0 (`(0)20 …` counts its 0 as part of the first group).
+  if (first !== 48 || k > 6 || total > 11) return false;
+  const zeroGroup = pParen[0] === 1 && pLen(0) === 1;
+  if (!zeroGroup && (second === 48 || pLen(0) < 2 || pLen(0) > 5)) return false;
+  if (zeroGroup && text.charCodeAt(pStart[1]!) === 48) return false;
+  for (let g = 1; g < k; g++) if (pLen(g) < 2 || pLen(g) > 8) return false;
+  return true;
 };
 
-export const phoneDetector = detector('PHONE_NUMBER', (text, out) => {
-  for (let i = 0; i < text.length; i++) {
-    tick();
+const isPhoneSep = (c: number): boolean => c === 32 || c === 45 || c === 46;
+
+export const phoneDetector = positional(
+  'PHONE_NUMBER',
+  ['digit', 'plus', 'paren'],
+  (text, i, _lastEnd, hit) => {
     const c = text.charCodeAt(i);
     const plus = c === 43 && digitAt(text, i + 1);
     const paren = c === 40 && digitAt(text, i + 1);
-    if (!plus && !paren && !(isDigitCode(c) && !digitAt(text, i - 1))) continue;
-    if (!plus && !paren && (text[i - 1] === '+' || text[i - 1] === '(' || text[i - 1] === ')')) continue;
-    if (!startsToken(text, i)) continue;
-    // Read groups: digits, optionally `(digits)`, separated by one of ' ', '-', '.' (or nothing after ')').
-    const groups: Group[] = [];
+    if (!plus && !paren) {
+      if (!digitRunStart(text, i)) return false;
+      const b = text.charCodeAt(i - 1);
+      if (b === 43 || b === 40 || b === 41) return false;
+    }
+    if (!startsToken(text, i)) return false;
+    // Groups: digits, optionally `(digits)`, separated by one of ' ', '-', '.' (or nothing after ')').
+    let groups = 0;
     let p = plus ? i + 1 : i;
-    let sep = '';
+    let sep = 0;
     let total = 0;
-    while (groups.length < 7) {
-      const open = text[p] === '(';
-      const len = digitRun(text, open ? p + 1 : p, MAX_PHONE_DIGITS);
-      if (len === 0 || total + len > MAX_PHONE_DIGITS) break;
+    while (groups < MAX_PHONE_GROUPS) {
+      const open = text.charCodeAt(p) === 40;
       const start = open ? p + 1 : p;
-      if (open && text[start + len] !== ')') break;
-      groups.push({ start, end: start + len, sep, paren: open });
+      let len = 0;
+      while (len <= MAX_PHONE_DIGITS && isDigitCode(text.charCodeAt(start + len))) len++;
+      tick(len + 1);
+      if (len === 0 || total + len > MAX_PHONE_DIGITS) break;
+      if (open && text.charCodeAt(start + len) !== 41) break;
+      pStart[groups] = start;
+      pEnd[groups] = start + len;
+      pSep[groups] = sep;
+      pParen[groups] = open ? 1 : 0;
+      groups++;
       total += len;
       p = start + len + (open ? 1 : 0);
-      const next = text[p];
+      const next = text.charCodeAt(p);
       if (
-        (next === ' ' || next === '-' || next === '.') &&
-        (digitAt(text, p + 1) || (text[p + 1] === '(' && digitAt(text, p + 2)))
+        isPhoneSep(next) &&
+        (digitAt(text, p + 1) || (text.charCodeAt(p + 1) === 40 && digitAt(text, p + 2)))
       ) {
         sep = next;
         p++;
       } else if (open && digitAt(text, p)) {
-        sep = '';
+        sep = 0;
       } else break;
     }
-    for (let k = groups.length; k >= 1; k--) {
+    for (let k = groups; k >= 1; k--) {
       tick();
-      const last = groups[k - 1]!;
-      const end = last.end + (last.paren ? 1 : 0);
+      const end = pEnd[k - 1]! + pParen[k - 1]!;
       if (wordAt(text, end)) continue;
       // A shorter reading must not stop inside a token glued by '-' or '.' (`415-555-0199-22`).
-      if (k < groups.length && groups[k]!.sep !== ' ') continue;
-      if (k === groups.length && !endsToken(text, end)) continue;
-      if (!phoneShape(text, plus, groups, k)) continue;
-      out.push({ dataClass: 'PHONE_NUMBER', start: i, end });
-      i = end - 1;
-      break;
+      if (k < groups && pSep[k] !== 32) continue;
+      if (k === groups && !endsToken(text, end)) continue;
+      if (!phoneShape(text, plus, k)) continue;
+      hit.start = i;
+      hit.end = end;
+      return true;
     }
-  }
-});
+    return false;
+  },
+);

@@ -88,6 +88,23 @@ describe('phoneDetector', () => {
     '020 7946 0018',
     '07700 900123',
     '+33 1 23 45 67 89',
+    // Recall beats validity: North American numbers that break the assignment rules.
+    '123-456-7890',
+    '415-155-0199',
+    '555-012-3456',
+    '(123) 456-7890',
+    // Dotted, national and international forms.
+    '555.123.4567',
+    '(0)20 7946 0958',
+    '020 7946 0958',
+    '06 12 34 56 78',
+    '030 12345678',
+    '+44 20 7946 0958',
+    '+44 (0)20 7946 0958',
+    '+55 11 91234-5678',
+    '0044 20 7946 0958',
+    '+49 30 12345678',
+    '+91 98765 43210',
   ])('finds %j', (phone) => {
     expect(found(phoneDetector, `call ${phone} today`)).toEqual([phone]);
   });
@@ -95,8 +112,6 @@ describe('phoneDetector', () => {
   it.each([
     ...NUMERIC_NEGATIVES,
     '+1234567', // too short
-    '123-456-7890', // area code starting with 1
-    '415-155-0199', // exchange starting with 1
     '415-555-0199-22', // part of a longer dashed token
     'ID-415-555-0199',
     '12345 67890',
@@ -116,13 +131,32 @@ describe('ssnDetector', () => {
     expect(found(ssnDetector, `SSN: ${ssn}.`)).toEqual([ssn]);
   });
 
+  // Recall beats validity: the dashed 3-2-4 shape is an SSN whatever the SSA rules say.
+  it.each(['000-12-3456', '666-12-3456', '123-00-4567', '123-45-0000', '987-65-4321'])(
+    'finds the dashed %j without a label',
+    (ssn) => {
+      expect(found(ssnDetector, `ref ${ssn} ok`)).toEqual([ssn]);
+    },
+  );
+
+  it.each([
+    ['SSN: 000 12 3456', '000 12 3456'],
+    ['ssn 123456789', '123456789'],
+    ['Social Security No. 666 12 3456', '666 12 3456'],
+    ['social security number: 987654321', '987654321'],
+    ['SSN#123.45.6789', '123.45.6789'],
+    ['ITIN 912-70-1234', '912-70-1234'],
+  ])('finds a labelled SSN in %j whatever its validity', (text, ssn) => {
+    expect(found(ssnDetector, text)).toEqual([ssn]);
+  });
+
   it.each([
     ...NUMERIC_NEGATIVES,
-    '000-12-3456',
-    '666-12-3456',
-    '123-00-4567',
-    '123-45-0000',
+    '000 12 3456', // spaced and invalid, unlabelled
+    '666 12 3456',
+    '123 00 4567',
     '123456789',
+    'order 123456789',
     '123-45 6789', // mixed separators
     '1-123-45-6789',
     '123-45-6789-1',

@@ -45,6 +45,23 @@ const ADVERSARIAL: Record<string, (n: number) => string> = {
   'label then long value': (n) => `secret=${'Ab1/'.repeat(n / 4)}`,
   'AKIA repeated': (n) => 'AKIA'.repeat(n / 4),
   'at signs': (n) => '@'.repeat(n),
+  'full-width at signs and IDN dots': (n) => 'é＠例。'.repeat(n / 3),
+  'unicode local part then @': (n) => `${'é'.repeat(n)}@`,
+  'CPF-like groups': (n) => '123.456.'.repeat(n / 8),
+  'CNPJ-like groups': (n) => '11.222.333/'.repeat(n / 11),
+  'labelled digits': (n) => 'SSN: 1 '.repeat(n / 7),
+  'VAT-like prefixes': (n) => 'DE 1 '.repeat(n / 5),
+  'VAT bodies with separators': (n) => `DE ${'1 '.repeat(n / 2)}`,
+  'NINO-like': (n) => 'QQ 12 34 '.repeat(n / 9),
+  'PAN-like': (n) => 'ABCDE1234'.repeat(n / 9),
+  'vendor prefixes': (n) => 'xoxb-ghp_sk_live_AIza'.repeat(n / 21),
+  'slack prefix then long run': (n) => `xoxb-${'a'.repeat(n)}`,
+  'many schemes': (n) => 'a://'.repeat(n / 4),
+  'scheme then long authority': (n) => `postgres://${'u:'.repeat(n / 2)}`,
+  'hooks prefix repeated': (n) => 'hooks.slack.com/'.repeat(n / 16),
+  'SSH2 headers without END': (n) => '---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----\n'.repeat(n / 43),
+  'colons and equals': (n) => ':='.repeat(n / 2),
+  'password then spaces': (n) => `password=a${' b'.repeat(n / 2)};`,
 };
 
 describe('linear time on adversarial inputs', () => {
