@@ -90,7 +90,7 @@ describe('tollgate policy', () => {
       async () => {
         const { code, stdout } = await policy(['validate', '--dir', dir]);
         expect(code).toBe(0);
-        expect(stdout).toMatch(/^✓ 13 policies in .+ are valid \(files:[0-9a-f]{12}\)$/m);
+        expect(stdout).toMatch(/^✓ 14 policies in .+ are valid \(files:[0-9a-f]{12}\)$/m);
       },
       TIMEOUT,
     );
@@ -171,7 +171,7 @@ describe('tollgate policy', () => {
         const { code, stdout } = await policy(['diff', '--dir', dir]);
         expect(code).toBe(0);
         expect(stdout).toContain('+ agents-may-read');
-        expect(stdout).toContain('13 added, 0 removed, 0 changed');
+        expect(stdout).toContain('14 added, 0 removed, 0 changed');
       },
       TIMEOUT,
     );
@@ -183,7 +183,7 @@ describe('tollgate policy', () => {
         expect(code).toBe(0);
         expect(stdout).toMatch(/^✓ \d+ passed, 0 failed$/m);
         expect(stdout).toContain('✓ Pushed v1 to the local data dir');
-        expect(stdout).toContain('as operator:e2e-operator: 13 added, 0 removed, 0 changed.');
+        expect(stdout).toContain('as operator:e2e-operator: 14 added, 0 removed, 0 changed.');
       },
       TIMEOUT,
     );

@@ -77,6 +77,9 @@ const PG_SETUP = `
   CREATE TYPE app.wrapped AS (v int);
   CREATE FUNCTION app.to_wrapped(i int) RETURNS app.wrapped VOLATILE LANGUAGE sql AS 'SELECT ROW(i)::app.wrapped';
   CREATE CAST (int AS app.wrapped) WITH FUNCTION app.to_wrapped(int);
+  -- A cast from the user type into a built-in one, through a volatile user function.
+  CREATE FUNCTION app.wrapped_text(w app.wrapped) RETURNS text VOLATILE LANGUAGE sql AS 'SELECT w.v::text';
+  CREATE CAST (app.wrapped AS text) WITH FUNCTION app.wrapped_text(app.wrapped);
   GRANT USAGE ON SCHEMA app, shadow TO PUBLIC;
   GRANT SELECT ON ALL TABLES IN SCHEMA app TO PUBLIC;
 `;
@@ -181,9 +184,12 @@ describe('function volatility on a real PostgreSQL server', () => {
           'type:checked',
           'type:rechecked',
           'type:wrapped',
+          'type:text',
           'type:nope',
         ]),
       ).toEqual({
+        // A cast from a user type into text counts by the cast to that user type instead.
+        'type:text': 'immutable',
         'type:pg_catalog.int4': 'immutable',
         'type:mood': 'stable',
         'type:app.mood': 'stable',

@@ -354,9 +354,13 @@ const USER_FUNCTIONS_SQL = `
  *   (FirstNormalObjectId, 16384: an extension's, or a superuser's put into pg_catalog).
  * - An operator counts by its implementing function and its planner estimators (oprrest,
  *   oprjoin), which run at plan time.
- * - A type cast to counts by the functions such a cast can run: the cast functions into it
- *   (pg_cast), its input function (a cast from text or a literal) and typmod input function, and
- *   for a domain the functions its constraints call and the same for each type it is based on.
+ * - A type cast to counts by the functions such a cast can run: the cast functions into it from
+ *   the server's own types (pg_cast), its input function (a cast from text or a literal) and typmod
+ *   input function, and for a domain the functions its constraints call and the same for each
+ *   type it is based on. A cast from a user type is left out: a value of one comes from a cast to
+ *   it or a function returning it, each user code of its own, or from a column of that type,
+ *   whose output function runs on every read anyway (docs/guardrails.md); counting it would make
+ *   every `::text` volatile on a server where one user type casts to text.
  * A candidate with no object of that name has no row.
  */
 const FUNCTION_VOLATILITY_SQL = `
@@ -393,7 +397,9 @@ const FUNCTION_VOLATILITY_SQL = `
       FROM chain JOIN pg_type t ON t.oid = chain.typ
      CROSS JOIN LATERAL (
        SELECT t.typinput::oid UNION ALL SELECT t.typmodin::oid
-       UNION ALL SELECT k.castfunc::oid FROM pg_cast k WHERE k.casttarget = t.oid
+       UNION ALL SELECT k.castfunc::oid FROM pg_cast k JOIN pg_type src ON src.oid = k.castsource
+        WHERE k.casttarget = t.oid
+          AND src.oid < 16384 AND src.typnamespace IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
        UNION ALL SELECT d.refobjid FROM pg_constraint r
          JOIN pg_depend d ON d.classid = 'pg_constraint'::regclass AND d.objid = r.oid
                          AND d.refclassid = 'pg_proc'::regclass

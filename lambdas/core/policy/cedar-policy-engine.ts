@@ -11,7 +11,7 @@ import type { Connection } from '../config/connection.js';
 import type { AuthorizationQuestion, Decision } from '../decision/decision.js';
 import type { Principal } from '../identity/principal.js';
 import type { PolicyEngine } from '../ports.js';
-import type { CompiledPolicySet, PolicyMeta } from './policy-set.js';
+import type { CompiledPolicySet } from './policy-set.js';
 import { PolicySetError } from './policy-set.js';
 import { SQL_ACTIONS } from './sql-action.js';
 
@@ -55,13 +55,21 @@ interface Fill {
   readonly connection: string;
   readonly action: string;
   readonly statement: string;
+  /** The context's unreviewedFunctions, listed. */
+  readonly functions: string;
 }
 
 /** Ends a sentence with a full stop. */
 const sentence = (text: string) => `${text.replace(/\.$/, '')}.`;
 
 const fill = (template: string, values: Fill): string =>
-  template.replace(/\{(connection|action|statement)\}/g, (_, key: keyof Fill) => values[key]);
+  template.replace(/\{(connection|action|statement|functions)\}/g, (_, key: keyof Fill) => values[key]);
+
+/** A list of names for a sentence: `a`, `a and b`, `a, b and c`. */
+const listed = (names: unknown): string => {
+  const all = Array.isArray(names) ? names.map(String) : [];
+  return all.length <= 1 ? (all[0] ?? 'a function') : `${all.slice(0, -1).join(', ')} and ${all.at(-1)}`;
+};
 
 /**
  * Creates the engine for one compiled policy set. The set is pre-parsed once (Cedar keeps it by
@@ -88,7 +96,10 @@ export const createCedarPolicyEngine = (set: CompiledPolicySet): PolicyEngine =>
       };
     }
     const ids = answer.response.diagnostics.reason;
-    const determining = ids.map((id) => set.meta.get(id)).filter((m): m is PolicyMeta => m !== undefined);
+    // In the pack's own order (Cedar's is unspecified): when several forbids apply, the answer
+    // names the first the pack lists, so a pack puts its most specific rules first.
+    const fired = new Set(ids);
+    const determining = [...set.meta.values()].filter((m) => fired.has(m.id));
     if (answer.response.decision === 'deny') {
       const forbid = determining.find((m) => m.effect === 'forbid');
       if (!forbid) {
@@ -171,7 +182,12 @@ export const createCedarPolicyEngine = (set: CompiledPolicySet): PolicyEngine =>
         preparsedPolicySetId: setId,
         entities: entitiesFor(principal, resource),
       });
-      return interpret(answer, action, { connection: resource.name, action, statement: label });
+      return interpret(answer, action, {
+        connection: resource.name,
+        action,
+        statement: label,
+        functions: listed((context as { unreviewedFunctions?: unknown }).unreviewedFunctions),
+      });
     },
   };
 };

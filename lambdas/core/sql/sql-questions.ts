@@ -6,10 +6,41 @@ import type { Principal } from '../identity/principal.js';
 import { sqlAction } from '../policy/sql-action.js';
 import type { PolicyEngine } from '../ports.js';
 import { noUses } from './column-uses.js';
-import type { SqlFacts, StatementFacts } from './facts.js';
+import type { Dialect, SqlFacts, StatementFacts } from './facts.js';
+import { snapshotVolatility, unreviewedFunctions } from './function-allowlist.js';
+
+/**
+ * The functions of a statement a read may not call, judged by the bundled snapshot of the
+ * server's built-ins alone: what the context holds until the unit's inspection asks the
+ * connection's catalogue, and all an offline policy test has. Without a catalogue no user function
+ * is visible, so no volatile function counts as reviewed, unless the caller states which names
+ * are user code (`userDefined`: none, in an offline test with no target).
+ */
+export const snapshotFunctionFacts = (
+  statement: StatementFacts,
+  dialect: Dialect,
+  userDefined?: ReadonlySet<string>,
+) => {
+  const names = [...statement.functions, ...statement.codeCandidates];
+  if (names.length === 0) return { unreviewedFunctions: [] as string[], functionCatalogue: 'none' };
+  const known = snapshotVolatility(dialect, names);
+  const refused = unreviewedFunctions({
+    dialect,
+    calls: statement.functions,
+    candidates: statement.codeCandidates,
+    answer: { source: 'snapshot', volatility: new Map(names.map((n) => [n, known.get(n)])), userDefined },
+  });
+  return { unreviewedFunctions: refused.map((f) => f.name), functionCatalogue: 'snapshot' };
+};
 
 /** The SqlContext of the schema for one statement. */
-export const sqlContext = (statement: StatementFacts, index: number, count: number, dialect: string) => ({
+export const sqlContext = (
+  statement: StatementFacts,
+  index: number,
+  count: number,
+  dialect: Dialect,
+  userDefined?: ReadonlySet<string>,
+) => ({
   dialect,
   statementKind: statement.kind,
   statementIndex: index + 1,
@@ -23,6 +54,7 @@ export const sqlContext = (statement: StatementFacts, index: number, count: numb
   dangerousCategories: [...new Set(statement.dangerousCalls.map((c) => c.category))],
   locking: statement.locking,
   explainAnalyze: statement.explainAnalyze,
+  ...snapshotFunctionFacts(statement, dialect, userDefined),
   // Completed by the unit's inspection, which reads the catalogue (masked classes used to choose,
   // order or count rows); none until then.
   maskedUses: noUses(),
@@ -50,7 +82,10 @@ export const statementLabel = (s: StatementFacts): string => {
 
 export type AnalysedSql = Extract<SqlFacts, { parseOk: true }>;
 
-/** One question per statement, in order. */
+/**
+ * One question per statement, in order, as an offline policy test asks them: no target, so no
+ * catalogue and no user functions; functions are judged by the bundled snapshot.
+ */
 export const sqlQuestions = (
   principal: Principal,
   connection: SqlConnection,
@@ -60,7 +95,7 @@ export const sqlQuestions = (
     principal,
     action: sqlAction(statement),
     resource: connection,
-    context: sqlContext(statement, index, facts.statements.length, facts.dialect),
+    context: sqlContext(statement, index, facts.statements.length, facts.dialect, new Set()),
     label: statementLabel(statement),
   }));
 

@@ -15,6 +15,8 @@ import { sqlAction } from '../../policy/sql-action.js';
 import type { ResultColumn, SqlAnalyzer } from '../../ports.js';
 import type { JsonValue } from '../../recording/canonical-json.js';
 import { noUses } from '../../sql/column-uses.js';
+import type { StatementFacts } from '../../sql/facts.js';
+import { unreviewedFunctions } from '../../sql/function-allowlist.js';
 import type { RelationResolver } from '../../sql/relation-resolver.js';
 import type { SqlExecutor } from '../../sql/sql-executor.js';
 import { type AnalysedSql, sqlContext, statementLabel } from '../../sql/sql-questions.js';
@@ -89,152 +91,182 @@ const statementRecord = (s: AnalysedSql['statements'][number]): JsonValue => ({
 
 export const createSqlUnit = (
   deps: SqlUnitDeps,
-): ProtocolUnit<SqlConnection, SqlRequest, AnalysedSql, import('../../ports.js').ResultSet, SqlOutput> => ({
-  kinds: [deps.kind],
-  accepts: (request): request is SqlRequest => request.kind === 'sql',
-
-  analyse(_connection, request) {
-    const facts = deps.analyzer.analyze(request.sql);
-    if (!facts.parseOk) {
-      const error = new SqlUnparseableError(`The SQL does not parse as ${facts.dialect}: ${facts.error}.`, {
-        position: facts.position ?? null,
-      });
-      return { ok: false, error, rule: 'sql.unparseable' };
-    }
-    if (facts.statements.length === 0)
-      return { ok: false, error: new BadRequestError('The SQL holds no statement.') };
-    if (request.params.length > 0 && facts.statements.length > 1) {
-      return { ok: false, error: new BadRequestError('params can only be used with a single statement.') };
-    }
-    if (facts.placeholders !== undefined && facts.placeholders !== request.params.length) {
-      return {
-        ok: false,
-        error: new BadRequestError(
-          `The statement has ${facts.placeholders} placeholder(s) but ${request.params.length} param(s) were sent.`,
-        ),
-      };
-    }
-    return {
-      ok: true,
-      analysis: facts,
-      questions: facts.statements.map((statement, index) => ({
-        action: sqlAction(statement),
-        resource: _connection,
-        context: sqlContext(statement, index, facts.statements.length, facts.dialect),
-        label: statementLabel(statement),
-      })),
-      summary: { statements: facts.statements.map(statementRecord) },
-      readOnly: facts.statements.every((s) => s.readOnly),
-    };
-  },
-
-  async inspect({ connection, principal, analysis, engine }, questions) {
-    if (Object.keys(connection.classification).length === 0) return questions;
-    const uses = await Promise.all(
-      analysis.statements.map((statement) =>
-        statementUses({ connection, executor: deps.executor, resolver: deps.resolver, statement }),
-      ),
-    );
-    const used = [...new Set(uses.flatMap((u) => Object.values(u).flat()))];
-    const raw = used.length > 0 ? engine.unmaskable(principal, connection, used) : new Set<string>();
-    return questions.map((question, i) => ({
-      ...question,
-      context: {
-        ...question.context,
-        // Only the classes this principal sees masked: a raw class is no oracle.
-        maskedUses: Object.fromEntries(
-          Object.entries(uses[i] ?? noUses()).map(([kind, classes]) => [
-            kind,
-            classes.filter((c) => !raw.has(c)),
-          ]),
-        ),
-      },
-    }));
-  },
-
-  async execute({ connection, request, analysis }, mode) {
-    try {
-      return await deps.executor.run(connection, {
-        mode,
-        statements: analysis.statements.map((s) => s.text),
-        params: request.params,
-        rowLimit: connection.limits.rowLimit,
-        timeoutMs: connection.limits.statementTimeoutMs,
-        maxResultBytes: connection.limits.maxResultBytes,
-      });
-    } catch (error) {
-      if (error instanceof TargetRejectedError)
-        throw rejectionForCaller(error, connection, request, analysis);
-      if (error instanceof TollgateError) throw error;
-      throw new TollgateError('target_error', 'The target failed.', { cause: error });
-    }
-  },
-
-  async mask({ connection, principal, analysis, engine }, result) {
-    const masked = await maskOutput({
-      connection,
-      executor: deps.executor,
-      resolver: deps.resolver,
-      engine,
-      principal,
-      statement: analysis.statements.at(-1)!,
-      result,
-      tokenKey: deps.tokenKey,
+): ProtocolUnit<SqlConnection, SqlRequest, AnalysedSql, import('../../ports.js').ResultSet, SqlOutput> => {
+  /**
+   * The functions a statement calls that a read may not call unless policy allows it
+   * (function-allowlist.ts), by the connection's catalogue or, when it cannot be read, the bundled
+   * snapshot of the server's built-ins; `functionCatalogue` says which answered.
+   */
+  const functionFacts = async (connection: SqlConnection, statement: StatementFacts) => {
+    const names = [...statement.functions, ...statement.codeCandidates];
+    if (names.length === 0) return { unreviewedFunctions: [], functionCatalogue: 'none' };
+    const answer = await deps.resolver.functionVolatility(connection, deps.executor, names);
+    const refused = unreviewedFunctions({
+      dialect: connection.kind === 'mysql' ? 'mysql' : 'postgres',
+      calls: statement.functions,
+      candidates: statement.codeCandidates,
+      answer,
     });
-    const masking = {
-      maskedColumns: masked.report.maskedColumns.map((m) => ({
-        column: m.column,
-        dataClasses: [...m.dataClasses],
-        reason: m.reason,
-      })),
-      detected: { ...masked.report.detected },
-      unmasked: [...masked.report.unmasked],
-    };
-    const output: SqlOutput = {
-      columns: masked.result.columns,
-      rows: masked.result.rows,
-      rowCount: masked.result.rowCount,
-      truncated: masked.result.truncated,
-      masking,
-    };
-    return {
-      output,
-      // Counts and column names only: recordings never hold result values.
-      summary: {
-        rowCount: result.rowCount,
-        truncated: result.truncated,
-        ...(result.affectedRows === undefined ? {} : { affectedRows: result.affectedRows }),
-        columns: result.columns.map((c) => c.name),
-        masking,
-      },
-    };
-  },
+    return { unreviewedFunctions: refused.map((f) => f.name), functionCatalogue: answer.source };
+  };
 
-  async describe({ principal, connection, engine }) {
-    const relations = await deps.executor.listRelations(connection, DISCOVERY_LIMIT);
-    const resolution = await deps.resolver.resolve(connection, deps.executor, classificationRefs(connection));
-    const classification = resolveClassification(connection, resolution, relations);
-    const classes = new Set(Object.values(connection.classification));
-    const raw = engine.unmaskable(principal, connection, [...classes]);
-    return {
-      relations: relations.map((r) => {
-        // A view over classified data is masked whole when lineage cannot see through it.
-        const opaque = r.kind !== 'table' && readsSensitive(r, classification);
+  return {
+    kinds: [deps.kind],
+    accepts: (request): request is SqlRequest => request.kind === 'sql',
+
+    analyse(_connection, request) {
+      const facts = deps.analyzer.analyze(request.sql);
+      if (!facts.parseOk) {
+        const error = new SqlUnparseableError(`The SQL does not parse as ${facts.dialect}: ${facts.error}.`, {
+          position: facts.position ?? null,
+        });
+        return { ok: false, error, rule: 'sql.unparseable' };
+      }
+      if (facts.statements.length === 0)
+        return { ok: false, error: new BadRequestError('The SQL holds no statement.') };
+      if (request.params.length > 0 && facts.statements.length > 1) {
+        return { ok: false, error: new BadRequestError('params can only be used with a single statement.') };
+      }
+      if (facts.placeholders !== undefined && facts.placeholders !== request.params.length) {
         return {
-          schema: r.schema,
-          name: r.name,
-          kind: r.kind,
-          columns: r.columns.map((column) => {
-            const dataClass = classification.classOf(r.schema, r.name, column) ?? null;
-            return {
-              name: column,
-              dataClass,
-              masked: opaque || (dataClass !== null && !raw.has(dataClass)),
-            };
-          }),
+          ok: false,
+          error: new BadRequestError(
+            `The statement has ${facts.placeholders} placeholder(s) but ${request.params.length} param(s) were sent.`,
+          ),
         };
-      }),
-      truncated: relations.length >= DISCOVERY_LIMIT,
-    };
-  },
-});
+      }
+      return {
+        ok: true,
+        analysis: facts,
+        questions: facts.statements.map((statement, index) => ({
+          action: sqlAction(statement),
+          resource: _connection,
+          context: sqlContext(statement, index, facts.statements.length, facts.dialect),
+          label: statementLabel(statement),
+        })),
+        summary: { statements: facts.statements.map(statementRecord) },
+        readOnly: facts.statements.every((s) => s.readOnly),
+      };
+    },
+
+    async inspect({ connection, principal, analysis, engine }, questions) {
+      const classified = Object.keys(connection.classification).length > 0;
+      const [functions, uses] = await Promise.all([
+        Promise.all(analysis.statements.map((statement) => functionFacts(connection, statement))),
+        classified
+          ? Promise.all(
+              analysis.statements.map((statement) =>
+                statementUses({ connection, executor: deps.executor, resolver: deps.resolver, statement }),
+              ),
+            )
+          : [],
+      ]);
+      const used = [...new Set(uses.flatMap((u) => Object.values(u).flat()))];
+      const raw = used.length > 0 ? engine.unmaskable(principal, connection, used) : new Set<string>();
+      return questions.map((question, i) => ({
+        ...question,
+        context: {
+          ...question.context,
+          ...functions[i],
+          // Only the classes this principal sees masked: a raw class is no oracle.
+          maskedUses: Object.fromEntries(
+            Object.entries(uses[i] ?? noUses()).map(([kind, classes]) => [
+              kind,
+              classes.filter((c) => !raw.has(c)),
+            ]),
+          ),
+        },
+      }));
+    },
+
+    async execute({ connection, request, analysis }, mode) {
+      try {
+        return await deps.executor.run(connection, {
+          mode,
+          statements: analysis.statements.map((s) => s.text),
+          params: request.params,
+          rowLimit: connection.limits.rowLimit,
+          timeoutMs: connection.limits.statementTimeoutMs,
+          maxResultBytes: connection.limits.maxResultBytes,
+        });
+      } catch (error) {
+        if (error instanceof TargetRejectedError)
+          throw rejectionForCaller(error, connection, request, analysis);
+        if (error instanceof TollgateError) throw error;
+        throw new TollgateError('target_error', 'The target failed.', { cause: error });
+      }
+    },
+
+    async mask({ connection, principal, analysis, engine }, result) {
+      const masked = await maskOutput({
+        connection,
+        executor: deps.executor,
+        resolver: deps.resolver,
+        engine,
+        principal,
+        statement: analysis.statements.at(-1)!,
+        result,
+        tokenKey: deps.tokenKey,
+      });
+      const masking = {
+        maskedColumns: masked.report.maskedColumns.map((m) => ({
+          column: m.column,
+          dataClasses: [...m.dataClasses],
+          reason: m.reason,
+        })),
+        detected: { ...masked.report.detected },
+        unmasked: [...masked.report.unmasked],
+      };
+      const output: SqlOutput = {
+        columns: masked.result.columns,
+        rows: masked.result.rows,
+        rowCount: masked.result.rowCount,
+        truncated: masked.result.truncated,
+        masking,
+      };
+      return {
+        output,
+        // Counts and column names only: recordings never hold result values.
+        summary: {
+          rowCount: result.rowCount,
+          truncated: result.truncated,
+          ...(result.affectedRows === undefined ? {} : { affectedRows: result.affectedRows }),
+          columns: result.columns.map((c) => c.name),
+          masking,
+        },
+      };
+    },
+
+    async describe({ principal, connection, engine }) {
+      const relations = await deps.executor.listRelations(connection, DISCOVERY_LIMIT);
+      const resolution = await deps.resolver.resolve(
+        connection,
+        deps.executor,
+        classificationRefs(connection),
+      );
+      const classification = resolveClassification(connection, resolution, relations);
+      const classes = new Set(Object.values(connection.classification));
+      const raw = engine.unmaskable(principal, connection, [...classes]);
+      return {
+        relations: relations.map((r) => {
+          // A view over classified data is masked whole when lineage cannot see through it.
+          const opaque = r.kind !== 'table' && readsSensitive(r, classification);
+          return {
+            schema: r.schema,
+            name: r.name,
+            kind: r.kind,
+            columns: r.columns.map((column) => {
+              const dataClass = classification.classOf(r.schema, r.name, column) ?? null;
+              return {
+                name: column,
+                dataClass,
+                masked: opaque || (dataClass !== null && !raw.has(dataClass)),
+              };
+            }),
+          };
+        }),
+        truncated: relations.length >= DISCOVERY_LIMIT,
+      };
+    },
+  };
+};

@@ -112,6 +112,64 @@ describe('the request pipeline (serve: admit, then run)', () => {
     ]);
   });
 
+  describe('judges a read’s functions by the connection’s catalogue (function-allowlist.ts)', () => {
+    it.each([
+      ['a stable built-in', 'SELECT now(), lower(email) FROM customers'],
+      ['a volatile built-in reviewed as harmless', 'SELECT id FROM customers ORDER BY random()'],
+    ])('runs %s', async (_what, sql) => {
+      const { deps, target } = await coreDeps();
+      await expect(executeSql(deps, input({ sql }))).resolves.toMatchObject({ status: 'completed' });
+      expect(target.calls).toHaveLength(1);
+    });
+
+    it.each([
+      ['a volatile built-in', 'SELECT setseed(0.5)', 'setseed'],
+      ['a function the server does not have', 'SELECT brand_new(1)', 'brand_new'],
+    ])('blocks %s, naming it, and never calls the target', async (_what, sql, name) => {
+      const { deps, target, sessions } = await coreDeps();
+      const error = await refusal(executeSql(deps, input({ sql })));
+      expect(error).toMatchObject({ code: 'blocked', details: { rule: 'unreviewed-functions' } });
+      expect(error.message).toContain(`The read calls ${name}:`);
+      expect(target.calls).toEqual([]);
+      expect(sessions.all().map((e) => [e.type, e.data.outcome])).toEqual([
+        ['request.received', undefined],
+        ['request.decided', 'block'],
+      ]);
+    });
+
+    it('blocks user code whatever volatility it declares: function, operator, cast', async () => {
+      const { deps, target } = await coreDeps();
+      target.userFunctionNames = new Set(['tidy', 'operator:###', 'type:shadow.tracked']);
+      target.volatility.set('tidy', 'immutable');
+      for (const [sql, names] of [
+        ['SELECT tidy(email) FROM customers', 'tidy'],
+        ['SELECT 1 ### 2', 'operator:###'],
+        ['SELECT id::shadow.tracked, tidy(email) FROM customers', 'tidy and type:shadow.tracked'],
+      ] as const) {
+        const error = await refusal(executeSql(deps, input({ sql })));
+        expect([sql, error.message]).toEqual([sql, expect.stringContaining(`The read calls ${names}:`)]);
+      }
+      expect(target.calls).toEqual([]);
+    });
+
+    it('falls back on the bundled snapshot when the catalogue cannot be read: built-ins still judged', async () => {
+      const { deps, target } = await coreDeps();
+      target.functionVolatility = async () => {
+        throw new Error('catalogue unavailable');
+      };
+      await expect(
+        executeSql(deps, input({ sql: 'SELECT lower(email) FROM customers' })),
+      ).resolves.toMatchObject({
+        status: 'completed',
+      });
+      // Without a catalogue no user function is visible, so no volatile one counts as reviewed.
+      for (const sql of ['SELECT setseed(0)', 'SELECT random()']) {
+        const error = await refusal(executeSql(deps, input({ sql })));
+        expect([sql, error.code]).toEqual([sql, 'blocked']);
+      }
+    });
+  });
+
   it('answers approval_required for a reviewed write, records the decision, and does not run it', async () => {
     const { deps, sessions, target } = await coreDeps();
     const output = await executeSql(deps, input({ sql: "UPDATE orders SET status = 'paid' WHERE id = 3" }));

@@ -131,11 +131,11 @@ describe('pushPolicies', () => {
         removed: [],
         changed: [],
         schemaChanged: false,
-        policyCount: 13,
+        policyCount: 14,
       },
     });
     expect(event!.data.added).toContain('agents-may-read');
-    expect(event!.data.added).toHaveLength(13);
+    expect(event!.data.added).toHaveLength(14);
     expect(sessions.owners.get(CONFIG_AUDIT_SESSION)).toEqual({ sub: 'tollgate-system', issuer: 'tollgate' });
   });
 
@@ -261,7 +261,7 @@ describe('pushPolicies', () => {
         previousDigest: folder.digest,
         comment: 'tighten',
         ...diff,
-        policyCount: 13,
+        policyCount: 14,
       },
     });
   });
@@ -407,7 +407,7 @@ describe('diffPolicySets', () => {
     const diff = diffPolicySets(undefined, folder);
 
     // Assess
-    expect(diff.added).toHaveLength(13);
+    expect(diff.added).toHaveLength(14);
     expect(diff).toMatchObject({ removed: [], changed: [], schemaChanged: false });
   });
 
