@@ -7,6 +7,9 @@ import { type DevIssuer, loadDevIssuer } from '../../lambdas/adapters/local/dev-
 import { type LocalGateway, startLocalGateway } from '../../lambdas/wiring/local.js';
 import { createThrowawayDatabase, queryAsAdmin, type ThrowawayDatabase } from '../support/mysql.js';
 
+/** A value of the classified ssn column: it must never come back. */
+const SSN = '123-45-6789';
+
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 interface ApiBody {
@@ -36,7 +39,11 @@ describe('MySQL connection through the local gateway', () => {
 
   beforeAll(async () => {
     db = await createThrowawayDatabase(
-      "CREATE TABLE orders (id INT PRIMARY KEY, status VARCHAR(20), amount DECIMAL(10,2)); INSERT INTO orders VALUES (1, 'paid', 10.50), (2, 'pending', 3.00);",
+      [
+        "CREATE TABLE orders (id INT PRIMARY KEY, status VARCHAR(20), amount DECIMAL(10,2)); INSERT INTO orders VALUES (1, 'paid', 10.50), (2, 'pending', 3.00);",
+        `CREATE TABLE customers (id INT PRIMARY KEY, email VARCHAR(100), ssn VARCHAR(11)); INSERT INTO customers VALUES (1, 'ana@example.com', '${SSN}');`,
+        'CREATE FUNCTION tidy(s VARCHAR(100)) RETURNS VARCHAR(100) DETERMINISTIC RETURN lower(s);',
+      ].join(' '),
     );
     dir = mkdtempSync(join(tmpdir(), 'tollgate-mysql-e2e-'));
     writeFileSync(
@@ -46,6 +53,9 @@ describe('MySQL connection through the local gateway', () => {
     kind: mysql
     allowGroups: [agents]
     target: { urlEnv: SHOP_URL }
+    classification:
+      customers.email: EMAIL_ADDRESS
+      customers.ssn: US_SSN
 `,
     );
     gateway = await startLocalGateway({
@@ -85,6 +95,31 @@ describe('MySQL connection through the local gateway', () => {
   it('refuses executable comments and piggy-backed statements as unparseable', async () => {
     expect((await sql('SELECT 1 /*!50000 , SLEEP(5) */')).json.error?.code).toBe('sql_unparseable');
     expect((await sql('SELECT 1; DROP TABLE orders')).json.error?.code).toBe('sql_unparseable');
+  });
+
+  it.each([
+    ['a range', 'SELECT id FROM customers WHERE ssn < ?', ['5']],
+    ['a pattern', "SELECT id FROM customers WHERE `SSN` LIKE '1%'", undefined],
+    ['an ordering', 'SELECT id FROM customers c ORDER BY c.ssn', undefined],
+    ['a computed comparison', 'SELECT id FROM customers WHERE substr(ssn, 1, 1) = ?', ['1']],
+    ['a list of guesses', "SELECT id FROM customers WHERE ssn IN ('1', '2', '3')", undefined],
+    ['a derived table', 'SELECT d.id FROM (SELECT id, ssn AS s FROM customers) d WHERE d.s > ?', ['5']],
+  ])('refuses %s on a masked class before it runs (masked-class-oracles)', async (_what, text, params) => {
+    const { status, json } = await sql(text, params);
+    expect([status, json.error?.rule]).toEqual([403, 'masked-class-oracles']);
+  });
+
+  it('answers equality on a masked class; without lineage, every output is masked whole', async () => {
+    const { status, json } = await sql('SELECT id, ssn FROM customers WHERE ssn = ?', [SSN]);
+    expect(status).toBe(200);
+    expect(json.rows).toEqual([['[MASKED]', '[MASKED]']]);
+    expect(JSON.stringify(json)).not.toContain(SSN);
+  });
+
+  it('refuses a stored function and an unknown one in a read (unreviewed-functions)', async () => {
+    expect((await sql('SELECT tidy(status) FROM orders')).json.error?.rule).toBe('unreviewed-functions');
+    expect((await sql('SELECT no_such_fn(1)')).json.error?.rule).toBe('unreviewed-functions');
+    expect((await sql('SELECT RAND(), UUID(), lower(status) FROM orders')).status).toBe(200);
   });
 
   it('blocks dangerous functions such as SLEEP and LOAD_FILE', async () => {
