@@ -5,7 +5,7 @@
 // positional: one pass per string (detectors/dispatch.ts) asks each only where it can start.
 // Detectors never throw: a scanner failure reports the whole text as a finding (fail closed).
 import { connectionUrlDetector } from './detectors/connection-url.js';
-import { type Candidate, dispatch, hasTrigger } from './detectors/dispatch.js';
+import { candidates, dispatch, hasTrigger } from './detectors/dispatch.js';
 import { emailDetector } from './detectors/email.js';
 import { ibanDetector } from './detectors/iban.js';
 import { NATIONAL_ID_DETECTORS } from './detectors/national/index.js';
@@ -86,28 +86,39 @@ export const DEFAULT_DETECTORS: readonly Detector[] = [
  */
 export const mayHoldFinding = (text: string): boolean => typeof text === 'string' && hasTrigger(text);
 
+/** The answer for text without findings: shared, never to be mutated. */
+const NO_FINDINGS: readonly Finding[] = Object.freeze([]);
+
 /**
  * All findings of `detectors` in `text`, non-overlapping, sorted by offset. Overlaps are resolved
  * longest first, then earliest, then by detector order: deterministic. Linear in the text
  * length times the number of detectors (each detector's own findings do not overlap).
  */
-export const findAll = (text: string, detectors: readonly Detector[] = DEFAULT_DETECTORS): Finding[] => {
-  if (typeof text !== 'string' || text.length === 0) return [];
-  const candidates = dispatch(text, detectors);
-  if (candidates === undefined || candidates.length === 0) return [];
+export const findAll = (
+  text: string,
+  detectors: readonly Detector[] = DEFAULT_DETECTORS,
+): readonly Finding[] => {
+  if (typeof text !== 'string' || text.length === 0) return NO_FINDINGS;
+  const n = dispatch(text, detectors);
+  if (n === 0) return NO_FINDINGS;
+  const { start, end, dataClass, order } = candidates;
   // The common case: findings already in order and apart (one detector each, or far apart).
   let ordered = true;
-  for (let n = 0; n < candidates.length && ordered; n++) {
-    const f = candidates[n]!.finding;
-    if (f.start < 0 || f.end > text.length || f.end <= f.start) ordered = false;
-    else if (n > 0 && f.start < candidates[n - 1]!.finding.end) ordered = false;
+  for (let k = 0; k < n && ordered; k++) {
+    if (start[k]! < 0 || end[k]! > text.length || end[k]! <= start[k]!) ordered = false;
+    else if (k > 0 && start[k]! < end[k - 1]!) ordered = false;
   }
-  if (ordered) return candidates.map((c) => c.finding);
-  const clamped: Candidate[] = [];
-  for (const { finding, order } of candidates) {
-    const start = Math.max(0, Math.min(finding.start, text.length));
-    const end = Math.max(start, Math.min(finding.end, text.length));
-    if (end > start) clamped.push({ finding: { dataClass: finding.dataClass, start, end }, order });
+  if (ordered) {
+    const out = new Array<Finding>(n);
+    for (let k = 0; k < n; k++) out[k] = { dataClass: dataClass[k]!, start: start[k]!, end: end[k]! };
+    return out;
+  }
+  const clamped: { finding: Finding; order: number }[] = [];
+  for (let k = 0; k < n; k++) {
+    const from = Math.max(0, Math.min(start[k]!, text.length));
+    const to = Math.max(from, Math.min(end[k]!, text.length));
+    if (to > from)
+      clamped.push({ finding: { dataClass: dataClass[k]!, start: from, end: to }, order: order[k]! });
   }
   clamped.sort(
     (a, b) =>

@@ -7,7 +7,14 @@ import type { ResultSet } from '../ports.js';
 import { DEFAULT_DETECTORS, findAll } from './detectors.js';
 import type { OutputLineage } from './lineage.js';
 import { DETECTOR_ONLY, type ResolvedClassification } from './resolved-classification.js';
-import { NOT_SCALAR, type ScrubOptions, scrubJsonInto, scrubScalarInto } from './scrub.js';
+import {
+  NOT_SCALAR,
+  ScrubMemo,
+  type ScrubOptions,
+  scrubInto,
+  scrubJsonInto,
+  scrubScalarInto,
+} from './scrub.js';
 import { maskValue, TokenMemo } from './strategies.js';
 import type { DataClass, MaskingStrategy } from './types.js';
 
@@ -48,6 +55,9 @@ export interface MaskingReport {
 
 export const strategyFor = (connection: Connection, dataClass: DataClass): MaskingStrategy =>
   connection.masking[dataClass] ?? DEFAULT_STRATEGIES[dataClass] ?? { kind: 'redact' };
+
+/** Distinct values remembered per lineage-masked column, at most (a bound on the memory kept). */
+const MAX_DISTINCT = 100_000;
 
 const asText = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
 
@@ -145,11 +155,22 @@ export const maskResult = (input: MaskInput): { result: ResultSet; report: Maski
     // One class passed through unchanged: its strategy on the value as text. Anything computed
     // (a guess concatenated to an empty fragment, a transformation) or several classes: redact.
     const only = hidden.length === 1 && out.direct ? hidden[0]! : undefined;
+    if (!only) {
+      const redacted = `[${hidden.join('+')}]`;
+      return (value) => (value === null ? null : redacted);
+    }
+    const strategy = strategyFor(connection, only);
+    /** The masked form of each distinct value of the column: checked and masked once. */
+    const done = new Map<string, string>();
     return (value) => {
       if (value === null) return null;
-      if (!only) return `[${hidden.join('+')}]`;
       const text = asText(value);
-      return maskValue(text, only, safeStrategy(text, only, strategyFor(connection, only)), tokenKey, memo);
+      let masked = done.get(text);
+      if (masked === undefined) {
+        masked = maskValue(text, only, safeStrategy(text, only, strategy), tokenKey, memo);
+        if (done.size < MAX_DISTINCT) done.set(text, masked);
+      }
+      return masked;
     };
   });
 
@@ -171,6 +192,11 @@ export const maskResult = (input: MaskInput): { result: ResultSet; report: Maski
     skip: mayRaw,
     memo,
   };
+  // One memo of scrubbed strings per column: values repeat within a column (a status, the same
+  // customer's phone on every row of a join), and small maps stay cheap.
+  const columnOptions = plans.map((plan): ScrubOptions | undefined =>
+    plan ? undefined : { ...options, scrubbed: new ScrubMemo() },
+  );
   const rows = result.rows.map((row) => {
     const out = new Array<unknown>(row.length);
     for (let index = 0; index < row.length; index++) {
@@ -178,10 +204,15 @@ export const maskResult = (input: MaskInput): { result: ResultSet; report: Maski
       const plan = plans[index];
       if (plan) out[index] = plan(value);
       else {
-        // Strings scanned (the same string back when clean), numbers and booleans never scanned
-        // except integers long enough to be card numbers, JSON values walked without re-encoding.
-        const scalar = scrubScalarInto(value, options, detected);
-        out[index] = scalar === NOT_SCALAR ? scrubJsonInto(value, options, detected) : scalar;
+        const options = columnOptions[index]!;
+        // Strings scanned once per distinct value (the same string back when clean), numbers and
+        // booleans never scanned except integers long enough to be card numbers, JSON values
+        // walked without re-encoding.
+        if (typeof value === 'string') out[index] = scrubInto(value, options, detected);
+        else {
+          const scalar = scrubScalarInto(value, options, detected);
+          out[index] = scalar === NOT_SCALAR ? scrubJsonInto(value, options, detected) : scalar;
+        }
       }
     }
     return out;

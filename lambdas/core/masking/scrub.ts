@@ -1,6 +1,13 @@
 // Scrubbing: every value the detectors find in a text (or anywhere inside a JSON value) is
 // replaced by its masked form; counts say how many values of each class were masked.
-import { DEFAULT_DETECTORS, findAll, isCardNumber, looksSecret, secretLabelKind } from './detectors.js';
+import {
+  DEFAULT_DETECTORS,
+  findAll,
+  isCardNumber,
+  looksSecret,
+  mayHoldFinding,
+  secretLabelKind,
+} from './detectors.js';
 import { maskValue, type TokenMemo } from './strategies.js';
 import type { DataClass, Detector, MaskingStrategy } from './types.js';
 
@@ -13,6 +20,8 @@ export interface ScrubOptions {
   readonly skip?: (dataClass: DataClass) => boolean;
   /** Tokens computed earlier in the same result (see TokenMemo). */
   readonly memo?: TokenMemo;
+  /** Strings scrubbed earlier with the same options (see ScrubMemo). */
+  readonly scrubbed?: ScrubMemo;
 }
 
 export type ScrubCounts = Record<DataClass, number>;
@@ -21,8 +30,53 @@ const count = (counts: ScrubCounts, dataClass: DataClass): void => {
   counts[dataClass] = (counts[dataClass] ?? 0) + 1;
 };
 
+/** A string as scrubbed, and the class of each value masked in it. */
+interface Scrubbed {
+  readonly text: string;
+  readonly classes: readonly DataClass[];
+}
+
+/**
+ * The scrubbed form of the distinct strings of one column of one result (a phone number, a note
+ * repeated on many rows is scanned once). Lives for one call only, as TokenMemo does; the first
+ * 4096 distinct strings are remembered (a small map stays cheap to grow and to probe).
+ */
+export class ScrubMemo {
+  private readonly seen = new Map<string, Scrubbed>();
+  private static readonly MAX = 4096;
+
+  get(text: string): Scrubbed | undefined {
+    return this.seen.get(text);
+  }
+
+  set(text: string, scrubbed: Scrubbed): void {
+    if (this.seen.size < ScrubMemo.MAX) this.seen.set(text, scrubbed);
+  }
+}
+
 /** Scrubs `text` into `counts`; the same string back when nothing is found (no allocation). */
 export const scrubInto = (text: string, options: ScrubOptions, counts: ScrubCounts): string => {
+  const memo = options.scrubbed;
+  if (memo === undefined) return scrubFresh(text, options, counts, undefined);
+  // Text no built-in detector can start in is neither scanned again nor remembered.
+  if (options.detectors === undefined && !mayHoldFinding(text)) return text;
+  const known = memo.get(text);
+  if (known !== undefined) {
+    for (let n = 0; n < known.classes.length; n++) count(counts, known.classes[n]!);
+    return known.text;
+  }
+  const classes: DataClass[] = [];
+  const scrubbed = scrubFresh(text, options, counts, classes);
+  memo.set(text, { text: scrubbed, classes });
+  return scrubbed;
+};
+
+const scrubFresh = (
+  text: string,
+  options: ScrubOptions,
+  counts: ScrubCounts,
+  classes: DataClass[] | undefined,
+): string => {
   const findings = findAll(text, options.detectors ?? DEFAULT_DETECTORS);
   if (findings.length === 0) return text;
   let out = '';
@@ -39,6 +93,7 @@ export const scrubInto = (text: string, options: ScrubOptions, counts: ScrubCoun
     );
     last = f.end;
     count(counts, f.dataClass);
+    classes?.push(f.dataClass);
   }
   return out + text.slice(last);
 };
