@@ -25,6 +25,7 @@ const probeSchema = z
     sql: z.string().min(1),
     note: z.string().min(1).optional(),
     known_gap: z.enum(['notes-ssn', 'notes', 'any']).optional(),
+    oracle: z.enum(['refused', 'no-null-bit']).optional(),
   })
   .strict()
   .refine((p) => p.known_gap === undefined || p.note !== undefined, {
@@ -196,9 +197,36 @@ const textsOf = (bodyText: string, body: unknown): string[] => {
 
 // ---------------------------------------------------------------------------------------------
 
+type Oracle = z.infer<typeof probeSchema>['oracle'];
+
+/**
+ * Whether an answer reveals the predicate an oracle probe asks: anything but a refusal before it
+ * ran (403) answers it; a `no-null-bit` probe may also be answered when no masked column mixes
+ * NULL with masked values (NULL stays NULL, so a NULL among masked values is a bit per row).
+ */
+const answersOracle = (oracle: Oracle, status: number, body: AnswerBody): boolean => {
+  if (oracle === undefined || status === 403) return false;
+  if (oracle === 'refused' || status !== 200) return true;
+  const masked = new Set((body.masking?.maskedColumns ?? []).map((m) => m.column));
+  const names = (body.columns ?? []).map((c) => c.name);
+  return names.some((name, index) => {
+    if (!masked.has(name)) return false;
+    const values = (body.rows ?? []).map((r) => r[index]);
+    return values.some((v) => v === null) && values.some((v) => v !== null);
+  });
+};
+
+interface AnswerBody {
+  readonly rows?: unknown[][];
+  readonly columns?: ReadonlyArray<{ readonly name: string }>;
+  readonly masking?: { readonly maskedColumns?: ReadonlyArray<{ readonly column: string }> };
+}
+
 interface Outcome {
   readonly id: string;
   readonly status: number;
+  /** An oracle probe that was answered (see `answersOracle`). */
+  readonly oracleAnswered: boolean;
   /** Leaks the probe's known gap does not cover. */
   readonly leaks: readonly Leak[];
   /** Leaks its known gap covers. */
@@ -227,7 +255,7 @@ describe('masking probes through the local gateway', () => {
       body: JSON.stringify(params ? { sql, params } : { sql }),
     });
     const text = await response.text();
-    return { status: response.status, text, body: JSON.parse(text) as { rows?: unknown[][] } };
+    return { status: response.status, text, body: JSON.parse(text) as AnswerBody };
   };
 
   beforeAll(async () => {
@@ -297,9 +325,10 @@ describe('masking probes through the local gateway', () => {
   afterAll(async () => {
     const answered = outcomes.filter((o) => o.status === 200).length;
     const leaks = outcomes.filter((o) => o.leaks.length > 0).length + (recordingLeaks?.length ? 1 : 0);
+    const oracles = outcomes.filter((o) => o.oracleAnswered).length;
     const known = outcomes.filter((o) => o.known.length > 0).length;
     process.stdout.write(
-      `masking probes: ${outcomes.length} queries, ${answered} answered, ${outcomes.length - answered} refused, ${leaks} leaks` +
+      `masking probes: ${outcomes.length} queries, ${answered} answered, ${outcomes.length - answered} refused, ${leaks} leaks, ${oracles} oracles answered` +
         (known > 0 ? ` (${known} known gaps still leak: known_gap in test/corpus/masking-probes.yaml)` : '') +
         '\n',
     );
@@ -332,14 +361,15 @@ describe('masking probes through the local gateway', () => {
   });
 
   it.each(probes.map((p) => [p.id, p] as const))(
-    '%s: no classified value in the answer',
+    '%s: no classified value and no oracle bit in the answer',
     async (_id, probe) => {
       const response = await ask(probe.sql);
       // Refusals and errors are fine, but their messages are scanned too.
       const all = forbidden.scan(textsOf(response.text, response.body).join('\n\u0000'), 20);
       const leaks = all.filter((l) => !tolerated(probe.known_gap, l.kind));
       const known = all.filter((l) => tolerated(probe.known_gap, l.kind));
-      outcomes.push({ id: probe.id, status: response.status, leaks, known });
+      const oracleAnswered = answersOracle(probe.oracle, response.status, response.body);
+      outcomes.push({ id: probe.id, status: response.status, oracleAnswered, leaks, known });
       expect({ status: response.status, leaks: leaks.slice(0, 5) }).toEqual({
         status: response.status,
         leaks: [],
@@ -352,6 +382,11 @@ describe('masking probes through the local gateway', () => {
       });
       // 200 answered; 400/403 refused before running; 502 the target rejected the statement.
       expect([200, 400, 403, 502]).toContain(response.status);
+      // An oracle probe's predicate on a masked class must not be answered, not even by an error.
+      expect({ oracle: probe.oracle ?? null, answered: oracleAnswered }).toEqual({
+        oracle: probe.oracle ?? null,
+        answered: false,
+      });
     },
   );
 

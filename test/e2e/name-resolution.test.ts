@@ -214,6 +214,20 @@ describe('masking resolves names as PostgreSQL does', () => {
     "SELECT ('x.y.' || replace(email, '.', '_'))::regtype FROM customers",
     `SELECT current_setting('x" ' || email || ' "y') FROM customers`,
     "SELECT ('q' || substr(replace(ssn, '-', ''), 1, 3))::regclass FROM customers /* q078 q906 q123 */",
+  ])('refuses a computation over a masked class whose error would carry a value: %s', async (sql) => {
+    // Refused before it runs (its error, NULLs or branches answer questions about the value); the
+    // text of a target's error would be withheld too (below).
+    const refusal = await ask('through-path', sql).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refusal).toMatchObject({ code: 'blocked', details: { rule: 'masked-class-oracles' } });
+    expect(leaks(refusal)).toEqual([]);
+  });
+
+  it.each([
+    'SELECT id FROM customers WHERE ssn::int = 5',
+    'SELECT id FROM customers WHERE email::int8 = $$1$$',
   ])('withholds error text that carries a value: %s', async (sql) => {
     const refusal = await ask('through-path', sql).then(
       () => undefined,

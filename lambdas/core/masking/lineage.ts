@@ -457,12 +457,35 @@ const subqueryFlow = (subselect: unknown, env: Env): Flow => {
 /** Functions that keep a value recognisable for an equality test (case and space folding). */
 const TRANSPARENT = new Set(['lower', 'upper', 'btrim', 'trim', 'ltrim', 'rtrim']);
 
-/** The flow of an expression that is one column itself (through casts, COLLATE, case folding). */
+/**
+ * Types a value can be cast to and stay whole: equality on the cast is equality on the value.
+ * Only without a type modifier: `char(1)`, `varchar(3)` (and `char` alone, which is `char(1)`)
+ * keep a prefix, so `ssn::char(1) = '9'` tests one digit; `"char"` keeps one byte; a float
+ * rounds a long number into a range.
+ */
+const TEXT_CASTS = new Set(['text', 'varchar', 'bpchar', 'citext']);
+const WHOLE_CASTS = new Set([...TEXT_CASTS, 'int2', 'int4', 'int8', 'numeric', 'uuid']);
+
+const castKeeps = (cast: Node, types: ReadonlySet<string>): boolean => {
+  const typeName = cast.typeName as Node | undefined;
+  const names = strings(typeName?.names);
+  const name = names.at(-1) ?? '';
+  const schema = names.length === 2 ? names[0] : names.length > 2 ? '' : 'pg_catalog';
+  return (
+    types.has(name) &&
+    (schema === 'pg_catalog' || name === 'citext') &&
+    typeName?.typmods === undefined &&
+    typeName?.arrayBounds === undefined
+  );
+};
+
+/** The flow of an expression that is one column itself (through whole casts, COLLATE, case folding). */
 const bareFlow = (expr: unknown, env: Env): Flow | undefined => {
   let node = expr as Node | undefined;
   for (let depth = 0; node && typeof node === 'object' && depth < 100; depth++) {
     const [type, body] = (Object.entries(node)[0] ?? ['', {}]) as [string, Node];
-    if (type === 'TypeCast' || type === 'CollateClause') node = body.arg as Node | undefined;
+    if ((type === 'TypeCast' && castKeeps(body, WHOLE_CASTS)) || type === 'CollateClause')
+      node = body.arg as Node | undefined;
     else if (type === 'FuncCall' && TRANSPARENT.has(funcName(body)) && body.over === undefined) {
       const args = Array.isArray(body.args) ? body.args : [];
       if (args.length !== 1 || isAggregate(body) || opaqueCall(body, env)) return undefined;
@@ -516,6 +539,42 @@ const comparison = (left: unknown, right: unknown, kind: UseKind, env: Env): voi
   judge(r, rf, l, lf);
 };
 
+/**
+ * The columns a boolean expression compares for equality more than once (`ssn = $1 OR ssn = $2`,
+ * `NOT (ssn <> $1 AND ssn <> $2)`, and the same spread over nested ANDs and ORs): a list of guesses.
+ */
+const repeatedEqualities = (expr: Node, env: Env): Flow[] => {
+  const seen = new Map<string, { flow: Flow; count: number }>();
+  const note = (side: unknown) => {
+    const flow = bareFlow(side, env);
+    if (!flow) return;
+    const key = flowKey('equality', flow);
+    const entry = seen.get(key) ?? { flow, count: 0 };
+    entry.count++;
+    seen.set(key, entry);
+  };
+  const visit = (value: unknown, depth: number): void => {
+    const node = value as Node | undefined;
+    if (!node || typeof node !== 'object' || depth > 100) return;
+    step(env);
+    const [type, body] = (Object.entries(node)[0] ?? ['', {}]) as [string, Node];
+    if (type === 'BoolExpr') {
+      for (const arg of Array.isArray(body.args) ? body.args : []) visit(arg, depth + 1);
+    } else if (type === 'A_Expr') {
+      const equality =
+        body.kind === 'AEXPR_DISTINCT' ||
+        body.kind === 'AEXPR_NOT_DISTINCT' ||
+        ((body.kind === 'AEXPR_OP' || body.kind === 'AEXPR_IN') && operatorKind(body.name) === 'equality');
+      if (equality) {
+        note(body.lexpr);
+        note(body.rexpr);
+      }
+    } else if (type === 'NullTest' || type === 'BooleanTest') note(body.arg);
+  };
+  visit(expr, 0);
+  return [...seen.values()].filter((e) => e.count > 1).map((e) => e.flow);
+};
+
 /** Every use a boolean expression that chooses rows makes (WHERE, ON, HAVING, FILTER). */
 const predicate = (expr: unknown, env: Env): void => {
   const node = expr as Node | undefined;
@@ -529,6 +588,9 @@ const predicate = (expr: unknown, env: Env): void => {
   };
   switch (type) {
     case 'BoolExpr':
+      // Under OR (or NOT, which turns AND into OR), two equalities on one column test two guesses.
+      if (body.boolop !== 'AND_EXPR')
+        for (const f of repeatedEqualities(node, env)) use(env, 'membership', f);
       for (const arg of Array.isArray(body.args) ? body.args : []) predicate(arg, env);
       return;
     case 'NullTest':
@@ -1139,9 +1201,131 @@ const tailRows = (select: Node, env: Env, columns: readonly Column[]): Flow => {
   return acc;
 };
 
-/** The target list's columns, in order. */
+/**
+ * PostgreSQL's set-returning built-ins (pg_proc.proretset, PostgreSQL 15, and the families newer
+ * releases add to): in a target list, their arguments decide how many rows there are.
+ */
+const SET_RETURNING = new Set([
+  '_pg_expandarray', 'aclexplode', 'generate_series', 'generate_subscripts', 'json_array_elements',
+  'json_array_elements_text', 'json_each', 'json_each_text', 'json_object_keys',
+  'jsonb_array_elements', 'jsonb_array_elements_text', 'jsonb_each', 'jsonb_each_text',
+  'jsonb_object_keys', 'jsonb_path_query', 'jsonb_path_query_tz', 'pg_cursor', 'pg_config',
+  'pg_listening_channels', 'pg_lock_status', 'pg_mcv_list_items', 'pg_options_to_table',
+  'pg_partition_ancestors', 'pg_partition_tree', 'pg_prepared_statement', 'pg_prepared_xact',
+  'pg_show_all_file_settings', 'pg_show_all_settings', 'pg_show_replication_origin_status',
+  'pg_snapshot_xip', 'pg_tablespace_databases', 'pg_timezone_abbrevs', 'pg_timezone_names',
+  'pg_available_extensions', 'pg_available_extension_versions', 'pg_extension_update_paths',
+  'pg_event_trigger_ddl_commands', 'pg_event_trigger_dropped_objects', 'pg_hba_file_rules',
+  'pg_ident_file_mappings', 'regexp_matches', 'regexp_split_to_table', 'string_to_table',
+  'ts_debug', 'ts_parse', 'ts_stat', 'ts_token_type', 'txid_snapshot_xip', 'unnest',
+]); // biome-ignore format: a list
+const SET_RETURNING_PREFIXES = [
+  'pg_ls_', 'pg_get_', 'pg_stat_get_', 'pg_logical_slot_', 'json_populate_', 'jsonb_populate_',
+  'json_to_', 'jsonb_to_',
+]; // biome-ignore format: a list
+
+const setReturning = (call: Node, env: Env): boolean => {
+  const name = funcName(call);
+  return (
+    opaqueCall(call, env) || SET_RETURNING.has(name) || SET_RETURNING_PREFIXES.some((p) => name.startsWith(p))
+  );
+};
+
+/**
+ * Functions a value only travels through in a target list: copied, case-folded, put into text
+ * or a structure, or aggregated as it is. None fails, or answers NULL, on a condition of the
+ * value, so their outputs (masked) answer no question about it. Every other function or operator
+ * over a column can (`1 / CASE WHEN ssn < $1 …`, `ntile(position('9' in ssn))`,
+ * `chr(ascii(ssn) * 1e8)`, `nullif(substr(ssn, 2, 1), '9')`): it is a `computed` use.
+ */
+const CARRIERS = new Set([
+  ...TRANSPARENT, 'concat', 'concat_ws', 'to_json', 'to_jsonb', 'row_to_json', 'json_build_object',
+  'jsonb_build_object', 'json_build_array', 'jsonb_build_array', 'count', 'min', 'max', 'any_value',
+  'array_agg', 'string_agg', 'json_agg', 'jsonb_agg', 'first_value', 'last_value', 'lag', 'lead',
+  'nth_value', 'row_number', 'rank', 'dense_rank',
+]); // biome-ignore format: a list
+
+/**
+ * What a target expression does with its columns besides carrying them into the output: its
+ * comparisons are predicates (in a select list they decide NULLs, errors and CASE branches as a
+ * WHERE decides rows), any computation but a carrier's is `computed`, and a set-returning
+ * function's arguments decide how many rows there are (`rows`, returned as the block's row flow).
+ */
+const targetUses = (expr: unknown, env: Env, rows: Flow): void => {
+  const node = expr as Node | undefined;
+  if (!node || typeof node !== 'object') return;
+  step(env);
+  // What a computation reads, not which rows its aggregate sees: those are the block's own uses.
+  const computed = (value: unknown) =>
+    use(env, 'computed', exprFlow(value, { ...env, aggregateRows: emptyFlow(), windowRows: emptyFlow() }));
+  const [type, body] = (Object.entries(node)[0] ?? ['', {}]) as [string, Node];
+  const each = (values: unknown) => {
+    for (const v of Array.isArray(values) ? values : [values]) targetUses(v, env, rows);
+  };
+  switch (type) {
+    case 'ColumnRef':
+    case 'A_Const':
+    case 'ParamRef':
+    case 'A_Star':
+    case 'SQLValueFunction':
+      return;
+    case 'CollateClause':
+      each(body.arg);
+      return;
+    case 'TypeCast':
+      if (castKeeps(body, TEXT_CASTS)) each(body.arg);
+      else computed(node);
+      return;
+    case 'A_Expr':
+      if (body.kind === 'AEXPR_OP' && strings(body.name).at(-1) === '||') each([body.lexpr, body.rexpr]);
+      else predicate(node, env);
+      return;
+    case 'BoolExpr':
+    case 'NullTest':
+    case 'BooleanTest':
+      predicate(node, env);
+      return;
+    case 'SubLink':
+      // A subquery's own target list is judged in its own block; a comparison with it is a predicate.
+      if (body.subLinkType !== 'EXPR_SUBLINK' && body.subLinkType !== 'ARRAY_SUBLINK') predicate(node, env);
+      return;
+    case 'CaseExpr': {
+      const whens = (Array.isArray(body.args) ? body.args : []).map(
+        (w) => ((w as Node).CaseWhen ?? {}) as Node,
+      );
+      if (body.arg !== undefined) {
+        // CASE x WHEN a … WHEN b …: one equality per branch, a list of guesses with two or more.
+        for (const w of whens) comparison(body.arg, w.expr, 'equality', env);
+        if (whens.length > 1) use(env, 'membership', exprFlow(body.arg, env));
+      } else for (const w of whens) predicate(w.expr, env);
+      each([...whens.map((w) => w.result), body.defresult]);
+      return;
+    }
+    case 'CoalesceExpr':
+    case 'RowExpr':
+      each(body.args);
+      return;
+    case 'A_ArrayExpr':
+      each(body.elements);
+      return;
+    case 'FuncCall':
+      if (setReturning(body, env)) {
+        const args = exprFlow(body.args, env);
+        use(env, 'rows', opaqueCall(body, env) ? unresolved(args) : args);
+        addFlow(rows, args);
+      }
+      if (CARRIERS.has(funcName(body)) && !opaqueCall(body, env)) each(body.args);
+      else computed(node);
+      return;
+    default:
+      computed(node);
+  }
+};
+
+/** The target list's columns, in order, and what its set-returning functions add to the row flow. */
 const targetsOf = (select: Node, env: Env): Shape => {
   const columns: Column[] = [];
+  const rows = emptyFlow();
   let shapeKnown = true;
   for (const entry of Array.isArray(select.targetList) ? (select.targetList as Node[]) : []) {
     const target = entry.ResTarget as Node | undefined;
@@ -1149,11 +1333,12 @@ const targetsOf = (select: Node, env: Env): Shape => {
       columns.push({ name: '?column?', flow: emptyFlow(false) });
       continue;
     }
+    targetUses(target.val, env, rows);
     const shape = targetColumns(target, env);
     columns.push(...shape.columns);
     if (!shape.shapeKnown) shapeKnown = false;
   }
-  return { columns, shapeKnown, rows: emptyFlow() };
+  return { columns, shapeKnown, rows };
 };
 
 /** A set operation: UNION, INTERSECT, EXCEPT. */
@@ -1167,7 +1352,11 @@ const setOperationShape = (select: Node, env: Env): Shape => {
     const all = [...left.columns, ...right.columns];
     const kind: UseKind =
       select.op === 'SETOP_UNION' ? 'grouping' : all.every((c) => c.flow.direct) ? 'join' : 'membership';
-    for (const c of all) use(env, kind, c.flow);
+    for (const c of all) {
+      use(env, kind, c.flow);
+      // Merging a computed arm with a chosen value (`substr(ssn, 1, 2) UNION '90'`) counts its rows.
+      if (!c.flow.direct) use(env, 'computed', c.flow);
+    }
     addFlow(rows, wholeRowFlow(all));
   }
   if (!left.shapeKnown || !right.shapeKnown || left.columns.length !== right.columns.length) {
@@ -1215,6 +1404,7 @@ const shapeOf = (select: Node, outer: Env): Shape => {
     addFlow(rows, exprFlow(select.whereClause, inner));
   }
   let shape = targetsOf(select, { ...inner, aggregateRows: rows, windowRows: rows });
+  const targetRows = shape.rows;
   // GROUP BY and HAVING decide the groups (and, with named windows, the windows) aggregates and
   // window functions see: with any of them, the targets are traced again over the full flows.
   const groups = Array.isArray(select.groupClause) ? (select.groupClause as unknown[]) : [];
@@ -1244,6 +1434,7 @@ const shapeOf = (select: Node, outer: Env): Shape => {
       }
     } else addFlow(rows, groupUses(distinct, inner, shape.columns));
   }
+  addFlow(rows, targetRows);
   addFlow(rows, tailRows(select, inner, shape.columns));
   return { ...shape, rows };
 };

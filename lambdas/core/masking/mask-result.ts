@@ -136,7 +136,8 @@ export const maskResult = (input: MaskInput): { result: ResultSet; report: Maski
     if (!out?.resolved || readsStatistics) {
       if (!readsSensitive && !readsStatistics) return undefined;
       maskedColumns.push({ column: column.name, dataClasses: [], reason: 'unresolved' });
-      return (value) => (value === null ? null : '[MASKED]');
+      // NULL too: whether an output lineage cannot follow is NULL can answer a condition on a value.
+      return () => '[MASKED]';
     }
     const found = [
       ...new Set(
@@ -156,8 +157,11 @@ export const maskResult = (input: MaskInput): { result: ResultSet; report: Maski
     // (a guess concatenated to an empty fragment, a transformation) or several classes: redact.
     const only = hidden.length === 1 && out.direct ? hidden[0]! : undefined;
     if (!only) {
+      // NULL too: a computed output's NULLs answer its conditions (`nullif(substr(ssn, 2, 1), '9')`,
+      // `CASE WHEN ssn < $1 THEN 1 END`). Only a column copied unchanged keeps its NULLs, which
+      // say no more than `IS NULL`.
       const redacted = `[${hidden.join('+')}]`;
-      return (value) => (value === null ? null : redacted);
+      return () => redacted;
     }
     const strategy = strategyFor(connection, only);
     /** The masked form of each distinct value of the column: checked and masked once. */

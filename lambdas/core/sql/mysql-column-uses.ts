@@ -569,12 +569,49 @@ class Analysis {
     });
   }
 
+  /**
+   * Under OR, XOR or NOT (which turns AND into OR), two equalities on one column test two
+   * guesses (`ssn = ? OR ssn = ?`, `NOT (ssn <> ? AND ssn <> ?)`): each such column is `membership`.
+   */
+  repeatedEqualities(node: unknown, scope: Scope | undefined, nested: boolean): void {
+    const seen = new Map<string, { column: Node; count: number }>();
+    const stack: unknown[] = [node];
+    while (stack.length > 0) {
+      this.tick();
+      const term = stack.pop();
+      if (!isNode(term)) continue;
+      if (term.type === 'unary_expr') stack.push(term.expr);
+      else if (term.type === 'expr_list') stack.push(...listOf(term));
+      else if (term.type === 'function' && functionName(term) === 'not') stack.push(...argsOf(term));
+      else if (term.type === 'binary_expr') {
+        const kind = comparisonOf(term.operator);
+        if (kind === 'logical') stack.push(term.left, term.right);
+        else if (kind === 'equality' || (kind === 'membership' && listOf(term.right).length === 1)) {
+          for (const side of [term.left, term.right]) {
+            const column = bareColumn(side);
+            if (!column) continue;
+            // By what the name resolves to: `ssn` and `t.ssn` are one column.
+            const sources = this.resolve(column, scope).sources.map((u) => [u.schema, u.table, u.column]);
+            const key = JSON.stringify(sources).toLowerCase();
+            const entry = seen.get(key) ?? { column, count: 0 };
+            entry.count++;
+            seen.set(key, entry);
+          }
+        }
+      }
+    }
+    for (const { column, count } of seen.values())
+      if (count > 1) this.exprUse(column, 'membership', scope, nested);
+  }
+
   /** A predicate: WHERE, ON, HAVING, a CASE condition. */
   predicate(node: unknown, scope: Scope | undefined, nested: boolean): void {
     this.enter(() => {
       if (!isNode(node)) return;
       if (node.type === 'binary_expr') {
         const kind = comparisonOf(node.operator);
+        if (kind === 'logical' && !['AND', '&&'].includes(String(node.operator).toUpperCase()))
+          this.repeatedEqualities(node, scope, nested);
         if (kind === 'logical') {
           // Iteratively: a chain of thousands of ANDs parses, and must not exhaust the depth.
           const stack: unknown[] = [node.right, node.left];
@@ -590,11 +627,13 @@ class Analysis {
         return;
       }
       if (node.type === 'unary_expr' && (node.operator === 'NOT' || node.operator === '!')) {
+        this.repeatedEqualities(node.expr, scope, nested);
         this.predicate(node.expr, scope, nested);
         return;
       }
       const fn = node.type === 'function' ? functionName(node) : undefined;
       if (fn === 'not' && argsOf(node).length === 1) {
+        this.repeatedEqualities(argsOf(node)[0], scope, nested);
         this.predicate(argsOf(node)[0], scope, nested);
         return;
       }
@@ -1092,17 +1131,37 @@ const listOf = (node: unknown): unknown[] => (isNode(node) && Array.isArray(node
 const isRow = (node: unknown): boolean =>
   isNode(node) && node.type === 'expr_list' && node.parentheses === true;
 
-/** The column an expression is, through casts, COLLATE, BINARY and parentheses. */
+/**
+ * Whether a cast keeps the whole value: to a character or binary string type without a length.
+ * `CAST(ssn AS CHAR(1))` keeps a prefix, and a numeric cast reads only the leading digits
+ * (`CAST('906-12-3456' AS UNSIGNED)` is 906): equality on either tests a part of the value.
+ */
+const WHOLE_CAST_TYPES = new Set(['CHAR', 'NCHAR', 'VARCHAR', 'BINARY', 'VARBINARY']);
+const castKeeps = (types: readonly unknown[]): boolean =>
+  types.length > 0 &&
+  types.every(
+    (t) =>
+      isNode(t) &&
+      WHOLE_CAST_TYPES.has(String(t.dataType ?? '').toUpperCase()) &&
+      t.length === undefined &&
+      t.scale === undefined,
+  );
+
+/** The column an expression is, through whole casts, COLLATE, BINARY and parentheses. */
 const bareColumn = (node: unknown): Node | undefined => {
   for (let depth = 0; depth < 64 && isNode(node); depth++) {
     if (node.type === 'column_ref') return columnName(node) === '*' ? undefined : node;
     if (node.type === 'cast') {
+      if (!castKeeps(Array.isArray(node.target) ? node.target : [node.target])) return undefined;
       node = node.expr;
       continue;
     }
     if (node.type === 'function' && CASTS.has(functionName(node) ?? '')) {
+      const types = argsOf(node).filter((a) => isNode(a) && a.type === 'datatype');
       const withColumns = argsOf(node).filter((a) => !(isNode(a) && a.type === 'datatype'));
       if (withColumns.length !== 1) return undefined;
+      // CONVERT(x USING charset) and BINARY(x) keep the value; CONVERT(x, type) as the type does.
+      if (types.length > 0 && !castKeeps(types)) return undefined;
       node = withColumns[0];
       continue;
     }

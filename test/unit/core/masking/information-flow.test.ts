@@ -249,6 +249,169 @@ describe('uses: every predicate form on a column, in every position', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
+// The select list: comparisons there are predicates, computations beyond carrying a value are
+// `computed`, set-returning functions count rows. Each channel × the places a select list stands.
+
+/** Select-list expressions over `$C` and the kind each must be listed with. */
+const SELECT_LIST: Array<[string, UseKind]> = [
+  ["CASE WHEN $C < '95' THEN 1 END", 'range'],
+  ["CASE WHEN $C LIKE '9%' THEN 1 ELSE 0 END", 'pattern'],
+  ["1 / CASE WHEN $C < '95' THEN 1 ELSE 0 END", 'computed'],
+  ["CASE $C WHEN 'a' THEN 1 WHEN 'b' THEN 2 END", 'membership'],
+  ["$C < '95'", 'range'],
+  ["$C LIKE '9%'", 'pattern'],
+  ["nullif(substr($C, 2, 1), '9')", 'computed'],
+  ["substring($C from '^99')", 'computed'],
+  ["ntile(position('9' in $C)) OVER ()", 'computed'],
+  ['chr(ascii(substr($C, 1, 1)) * 100000000)', 'computed'],
+  ['length($C)', 'computed'],
+  ['md5($C)', 'computed'],
+  ['$C::int', 'computed'],
+  ['$C::char(1)', 'computed'],
+  ["array_position(ARRAY['9'], substr($C, 2, 1))", 'computed'],
+  ["greatest($C, '5')", 'computed'],
+  ['lag(id, length($C)) OVER ()', 'computed'],
+  ['generate_series(1, ascii($C))', 'rows'],
+  ["regexp_matches($C, '^99')", 'rows'],
+  ["unnest(CASE WHEN $C < '95' THEN ARRAY[1] END)", 'rows'],
+  ["string_to_table($C, '.')", 'rows'],
+];
+
+/** Select-list expressions that only carry the value: no use of it at all. */
+const CARRIED: string[] = [
+  '$C',
+  'lower($C)',
+  'upper(trim($C))',
+  "$C || ' ' || status",
+  '$C::text',
+  "concat($C, '-', id)",
+  'coalesce($C, status)',
+  'to_jsonb(customers)',
+  'ROW(id, $C)',
+  'ARRAY[$C, status]',
+  'count($C)',
+  'min($C)',
+  'string_agg($C, status)',
+  'lag($C) OVER ()',
+];
+
+describe('the select list: conditions, computations and set-returning functions are uses', () => {
+  const places: Array<[string, (e: string) => string]> = [
+    ['the select list', (e) => `SELECT id, ${e} FROM customers`],
+    ['a derived table', (e) => `SELECT id FROM (SELECT id, ${e} AS v FROM customers) s`],
+    ['a CTE', (e) => `WITH s AS (SELECT id, ${e} AS v FROM customers) SELECT id FROM s`],
+    [
+      'an EXISTS subquery',
+      (e) => `SELECT id FROM customers c WHERE EXISTS (SELECT ${e.replaceAll('$C', 'c.$C')})`,
+    ],
+    ['a scalar subquery', (e) => `SELECT (SELECT ${e} FROM customers LIMIT 1)`],
+    [
+      'a LATERAL subquery',
+      (e) => `SELECT c.id FROM customers c, LATERAL (SELECT ${e.replaceAll('$C', 'c.$C')}) l`,
+    ],
+    ['a UNION arm', (e) => `SELECT id, status FROM orders UNION ALL SELECT id, ${e} FROM customers`],
+  ];
+  for (const [place, wrap] of places) {
+    it.each(SELECT_LIST)(`in ${place}, %s is %s`, (expr, kind) => {
+      expect(kindsOn(wrap(expr.replaceAll('$C', 'ssn')), 'customers.ssn')).toContain(kind);
+    });
+  }
+
+  it.each(CARRIED)('%s only carries the value: no use of the column', (expr) => {
+    expect(kindsOn(`SELECT id, ${expr.replaceAll('$C', 'ssn')} FROM customers`, 'customers.ssn')).toEqual([]);
+  });
+
+  it.each(SELECT_LIST)('%s over an unclassified column lists nothing of ssn', (expr) => {
+    expect(kindsOn(`SELECT id, ${expr.replaceAll('$C', 'status')} FROM customers`, 'customers.ssn')).toEqual(
+      [],
+    );
+  });
+
+  it('an aggregate over rows an equality chose is no computed use of the equality’s column', () => {
+    expect(kindsOn('SELECT sum(id), avg(id) FROM customers WHERE ssn = $1', 'customers.ssn')).toEqual([
+      'equality',
+    ]);
+  });
+});
+
+describe('casts: only a whole cast keeps a column itself', () => {
+  it.each([
+    'ssn::text',
+    'ssn::varchar',
+    'CAST(ssn AS text)',
+    'ssn::pg_catalog.text',
+    'ssn::bpchar',
+    'ssn::int8',
+  ])('%s = $1 is equality', (expr) => {
+    expect(kindsOn(`SELECT id FROM customers WHERE ${expr} = $1`, 'customers.ssn')).toEqual(['equality']);
+  });
+  it.each([
+    'ssn::char(1)',
+    'ssn::char',
+    'ssn::varchar(3)',
+    'ssn::"char"',
+    'CAST(ssn AS character(2))',
+    'lower(ssn::varchar(3))',
+    'ssn::char(5)::text',
+    'ssn::float4',
+    'ssn::shadow.text',
+    'ssn::text[]',
+  ])('%s = $1 keeps a part: computed', (expr) => {
+    expect(kindsOn(`SELECT id FROM customers WHERE ${expr} = $1`, 'customers.ssn')).toContain('computed');
+  });
+  it.each([
+    ['a join', 'SELECT 1 FROM customers a JOIN customers b ON a.ssn::char(1) = b.ssn::char(1)'],
+    ['GROUP BY', 'SELECT count(*) FROM customers GROUP BY ssn::char(2)'],
+    ['DISTINCT ON', 'SELECT DISTINCT ON (ssn::char(2)) id FROM customers'],
+    ['IN', "SELECT id FROM customers WHERE ssn::varchar(3) IN ('906')"],
+  ])('a truncating cast in %s is computed', (_where, sql) => {
+    expect(kindsOn(sql, 'customers.ssn')).toContain('computed');
+  });
+});
+
+describe('several equalities on one column under OR or NOT are a list of guesses', () => {
+  it.each([
+    "ssn = 'a' OR ssn = 'b'",
+    "ssn = 'a' OR ssn = 'b' OR ssn = 'c'",
+    "NOT (ssn <> 'a' AND ssn <> 'b')",
+    "(ssn = 'a' AND id > 0) OR (ssn = 'b' AND id > 0)",
+    "ssn IS NOT DISTINCT FROM 'a' OR ssn IS NOT DISTINCT FROM 'b'",
+    "lower(ssn) = 'a' OR ssn::text = 'b'",
+    "ssn IN ('a') OR ssn IN ('b')",
+  ])('%s is membership', (where) => {
+    expect(kindsOn(`SELECT id FROM customers WHERE ${where}`, 'customers.ssn')).toContain('membership');
+    expect(
+      kindsOn(
+        `SELECT id FROM customers c WHERE EXISTS (SELECT 1 FROM customers d WHERE d.id = c.id AND (${where.replaceAll('ssn', 'd.ssn')}))`,
+        'customers.ssn',
+      ),
+    ).toContain('membership');
+  });
+  it.each(["ssn = 'a' AND ssn = 'b'", "ssn = 'a' OR email = 'b'", "ssn = 'a' OR id = 1"])(
+    '%s stays equality',
+    (where) => {
+      expect(kindsOn(`SELECT id FROM customers WHERE ${where}`, 'customers.ssn')).toEqual(['equality']);
+    },
+  );
+});
+
+describe('set operations over computed arms', () => {
+  it.each([
+    "SELECT 1 FROM (SELECT substr(ssn, 1, 2) FROM customers WHERE id = 1 UNION SELECT '90') s",
+    "SELECT 1 FROM (SELECT ssn::char(3) FROM customers WHERE id = 2 UNION SELECT '997') s",
+    "SELECT lower(ssn) FROM customers INTERSECT SELECT 'x'",
+    "SELECT upper(ssn) FROM customers EXCEPT SELECT 'x'",
+  ])('%s is computed', (sql) => {
+    expect(kindsOn(sql, 'customers.ssn')).toContain('computed');
+  });
+  it('a UNION of plain columns is grouping only', () => {
+    expect(kindsOn('SELECT ssn FROM customers UNION SELECT ssn FROM customers', 'customers.ssn')).toEqual([
+      'grouping',
+    ]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
 // Identifier semantics: names resolve as PostgreSQL resolves them (unquoted folded by the parser,
 // quoted kept), for tables, CTEs, aliases and columns, at every nesting level.
 

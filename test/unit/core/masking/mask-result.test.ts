@@ -64,9 +64,26 @@ describe('maskResult', () => {
     ]);
   });
 
+  it('keeps NULL only in a column copied unchanged: a computed output’s NULLs answer its conditions', () => {
+    const computed: OutputLineage = { ...column('customers', 'email'), name: 'guess', direct: false };
+    const { result: out } = mask(
+      result(
+        ['email', 'guess'],
+        [
+          [null, null],
+          ['maria@example.com', 'x'],
+        ],
+      ),
+      [column('customers', 'email'), computed],
+    );
+    expect(out.rows[0]).toEqual([null, '[EMAIL_ADDRESS]']);
+    expect(out.rows[1]![1]).toBe('[EMAIL_ADDRESS]');
+  });
+
   it('masks whole every column of unknown lineage when the statement reads a classified table', () => {
     const { result: out, report } = mask(result(['x'], [['anything'], [null]]), undefined);
-    expect(out.rows).toEqual([['[MASKED]'], [null]]);
+    // NULLs too: whether an output lineage cannot follow is NULL can answer a condition.
+    expect(out.rows).toEqual([['[MASKED]'], ['[MASKED]']]);
     expect(report.maskedColumns).toEqual([{ column: 'x', dataClasses: [], reason: 'unresolved' }]);
   });
 

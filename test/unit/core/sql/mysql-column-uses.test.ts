@@ -108,6 +108,13 @@ const COMPUTED: ReadonlyArray<[string, string]> = [
   ['IF', 'IF(ssn, 1, 0)'],
   ['JSON', "ssn->>'$.a'"],
   ['cast of a function', 'CAST(lower(ssn) AS CHAR)'],
+  // Casts that keep a part: a prefix, or the leading digits of a number.
+  ['CAST to CHAR(1)', 'CAST(ssn AS CHAR(1))'],
+  ['CONVERT to CHAR(2)', 'CONVERT(ssn, CHAR(2))'],
+  ['CAST to UNSIGNED', 'CAST(ssn AS UNSIGNED)'],
+  ['CAST to SIGNED', 'CAST(ssn AS SIGNED)'],
+  ['CAST to DECIMAL', 'CAST(ssn AS DECIMAL(3, 0))'],
+  ['CAST to DATE', 'CAST(ssn AS DATE)'],
 ];
 
 /** Places a predicate on `t` can stand in a statement: `p` is the predicate. */
@@ -186,6 +193,27 @@ describe('mysqlColumnUses: predicates', () => {
       expect(usesOf(`SELECT id FROM \`Shop\`.\`T\` WHERE ${form('ssn')}`)).toContainEqual(
         use(kind, 'T', 'ssn', 'Shop'),
       );
+    },
+  );
+
+  it.each([
+    "ssn = '1' OR ssn = '2'",
+    "ssn = '1' OR ssn = '2' OR ssn = '3'",
+    "ssn = '1' || ssn = '2'",
+    "ssn = '1' XOR ssn = '2'",
+    "NOT (ssn <> '1' AND ssn <> '2')",
+    "NOT (ssn != '1' && ssn != '2')",
+    "(ssn = '1' AND id > 0) OR (ssn = '2' AND id > 0)",
+    "ssn IN ('1') OR `SSN` IN ('2')",
+    "ssn = '1' OR t.ssn = '2'",
+  ])('records %s as membership: two equalities on one column under OR or NOT', (predicate) => {
+    expect(usesOf(`SELECT 1 FROM t WHERE ${predicate}`)).toContainEqual(use('membership', 't', 'ssn'));
+  });
+
+  it.each(["ssn = '1' AND ssn = '2'", "ssn = '1' OR id = 2", "ssn = '1' OR email = '2'"])(
+    'keeps %s an equality (one guess)',
+    (predicate) => {
+      expect(kindsOf(usesOf(`SELECT 1 FROM t WHERE ${predicate}`))).not.toContain('membership');
     },
   );
 
