@@ -1,5 +1,9 @@
 // Connections: the targets agents reach through Tollgate, and what is allowed on each.
 import { z } from 'zod';
+import { DEFAULT_DETECTORS } from '../masking/detectors.js';
+
+/** The classes the built-in value detectors find. */
+const DETECTOR_CLASSES: ReadonlySet<string> = new Set(DEFAULT_DETECTORS.map((d) => d.dataClass));
 
 /** A connection's name: it appears in URLs (`/v1/connections/{name}/...`). */
 export const connectionNameSchema = z
@@ -59,6 +63,19 @@ const sqlFields = {
       ]),
     )
     .default({}),
+  /**
+   * Value detectors not run on this connection's results, by class (`IN_AADHAAR`: a 12-digit id
+   * that passes Verhoeff one time in ten); every detector runs by default. Lineage masking of
+   * classified columns is not affected, nor the redaction of recordings and logs.
+   */
+  detectorsOff: z
+    .array(
+      z.string().refine((c) => DETECTOR_CLASSES.has(c), {
+        message: `a class a value detector finds: ${[...DETECTOR_CLASSES].join(', ')}`,
+      }),
+    )
+    .max(32)
+    .optional(),
   limits: z
     .object({
       /** Rows returned at most; the response says when it truncated. */

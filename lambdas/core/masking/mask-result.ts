@@ -5,6 +5,7 @@
 import type { Connection } from '../config/connection.js';
 import type { ResultSet } from '../ports.js';
 import { DEFAULT_DETECTORS, findAll } from './detectors.js';
+import { findNamesAndPlaces } from './free-text/names.js';
 import type { OutputLineage } from './lineage.js';
 import { DETECTOR_ONLY, type ResolvedClassification } from './resolved-classification.js';
 import {
@@ -16,7 +17,7 @@ import {
   scrubScalarInto,
 } from './scrub.js';
 import { maskValue, TokenMemo } from './strategies.js';
-import type { DataClass, MaskingStrategy } from './types.js';
+import type { DataClass, Detector, MaskingStrategy } from './types.js';
 
 /** Defaults per class; a connection's `masking` overrides them. FREE_TEXT is left to detectors. */
 const DEFAULT_STRATEGIES: Readonly<Record<string, MaskingStrategy>> = {
@@ -121,6 +122,10 @@ export interface MaskInput {
   readonly tokenKey: Uint8Array | string;
 }
 
+/** People's names and places in free text, as one more detector (its findings carry their class). */
+const NAMES_AND_PLACES: Detector = { dataClass: 'PERSON', find: findNamesAndPlaces };
+const NAMES_AND_PLACES_CLASSES: ReadonlySet<DataClass> = new Set(['PERSON', 'LOCATION']);
+
 export const maskResult = (input: MaskInput): { result: ResultSet; report: MaskingReport } => {
   const { connection, result, lineage, mayUnmask, tokenKey } = input;
   const { classification } = input;
@@ -190,16 +195,34 @@ export const maskResult = (input: MaskInput): { result: ResultSet; report: Maski
     }
     return raw;
   };
+  const off = new Set(connection.detectorsOff ?? []);
   const options: ScrubOptions = {
+    ...(off.size > 0 ? { detectors: DEFAULT_DETECTORS.filter((d) => !off.has(d.dataClass)) } : {}),
     strategyFor: (c) => (mayRaw(c) ? { kind: 'redact' } : strategyFor(connection, c)),
     tokenKey,
     skip: mayRaw,
     memo,
   };
+  // A FREE_TEXT column copied unchanged is also searched for people's names and places
+  // (free-text/names.ts), which are redacted: the spans a rule finds are approximate.
+  const freeText = (index: number): boolean => {
+    const out = lineage?.[index];
+    return (
+      out?.resolved === true &&
+      out.direct &&
+      !mayRaw('FREE_TEXT') &&
+      out.sources.some((s) => DETECTOR_ONLY.has(classification.classOf(s.schema, s.table, s.column) ?? ''))
+    );
+  };
+  const freeTextOptions: ScrubOptions = {
+    ...options,
+    detectors: [...(options.detectors ?? DEFAULT_DETECTORS), NAMES_AND_PLACES],
+    strategyFor: (c) => (NAMES_AND_PLACES_CLASSES.has(c) ? { kind: 'redact' } : options.strategyFor(c)),
+  };
   // One memo of scrubbed strings per column: values repeat within a column (a status, the same
   // customer's phone on every row of a join), and small maps stay cheap.
-  const columnOptions = plans.map((plan): ScrubOptions | undefined =>
-    plan ? undefined : { ...options, scrubbed: new ScrubMemo() },
+  const columnOptions = plans.map((plan, index): ScrubOptions | undefined =>
+    plan ? undefined : { ...(freeText(index) ? freeTextOptions : options), scrubbed: new ScrubMemo() },
   );
   const rows = result.rows.map((row) => {
     const out = new Array<unknown>(row.length);

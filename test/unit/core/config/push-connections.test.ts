@@ -221,6 +221,19 @@ describe('pushConnections', () => {
     expect(audit()).toEqual([]);
   });
 
+  it('refuses a detector switched off that no detector is, naming the classes there are', async () => {
+    const { deps } = setup();
+    const error = (await pushConnections(
+      deps,
+      input([{ ...reader, detectorsOff: ['IN_AADHAAR', 'US_PASSPORT'] }]),
+    ).catch((e: unknown) => e)) as ConnectionSetError;
+    expect(error.problems).toEqual([
+      expect.stringMatching(
+        /^connections\[0\]\.detectorsOff\[1\]: a class a value detector finds: .*IN_AADHAAR/,
+      ),
+    ]);
+  });
+
   it('refuses duplicate names', async () => {
     // Prepare
     const { deps } = setup();

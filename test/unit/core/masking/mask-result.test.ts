@@ -80,6 +80,42 @@ describe('maskResult', () => {
     expect(out.rows[1]![1]).toBe('[EMAIL_ADDRESS]');
   });
 
+  it('finds people’s names and places in a FREE_TEXT column copied unchanged, and redacts them', () => {
+    const note = 'Spoke with Dr. Maria Lopez; ship to 12 Cedar Street, Denver, CO 80205.';
+    const { result: out, report } = mask(result(['notes', 'remark'], [[note, note]]), [
+      column('customers', 'notes'),
+      column('customers', 'remark'),
+    ]);
+    expect(out.rows[0]![0]).toBe('Spoke with Dr. [PERSON]; ship to [LOCATION].');
+    // An unclassified column gets the value detectors only.
+    expect(out.rows[0]![1]).toBe(note);
+    expect(report.detected).toMatchObject({ PERSON: 1, LOCATION: 1 });
+  });
+
+  it('leaves names in free text raw for a principal who may see FREE_TEXT raw', () => {
+    const note = 'Spoke with Dr. Maria Lopez.';
+    const { result: out } = mask(result(['notes'], [[note]]), [column('customers', 'notes')], ['FREE_TEXT']);
+    expect(out.rows[0]![0]).toBe(note);
+  });
+
+  it('runs no detector a connection switched off (detectorsOff), and every other one', () => {
+    const note = 'ref 2345 6789 0123, call +44 20 7946 0958';
+    const quiet = { ...connection, detectorsOff: ['IN_AADHAAR'] };
+    const run = (c: SqlConnection) =>
+      maskResult({
+        connection: c,
+        result: result(['notes'], [[note]]),
+        lineage: [column('customers', 'notes')],
+        classification: resolveClassification(c, assumedResolution()),
+        reads: { sensitive: true, statistics: false },
+        mayUnmask: () => false,
+        tokenKey: 'k',
+      }).result.rows[0]![0];
+    expect(run(connection)).not.toContain('2345 6789 0123');
+    expect(run(quiet)).toContain('2345 6789 0123');
+    expect(run(quiet)).not.toContain('7946 0958');
+  });
+
   it('masks whole every column of unknown lineage when the statement reads a classified table', () => {
     const { result: out, report } = mask(result(['x'], [['anything'], [null]]), undefined);
     // NULLs too: whether an output lineage cannot follow is NULL can answer a condition.
