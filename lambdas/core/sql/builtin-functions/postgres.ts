@@ -2,14 +2,13 @@
 // The volatility of PostgreSQL's built-in functions (pg_catalog, created by initdb), operators
 // (their implementing and estimator functions) and cast target types (cast, input and typmod
 // functions), by name, most volatile over overloads and over the versions read:
+//   PostgreSQL 14.23 (a server): 2622 function names
 //   PostgreSQL 15.20 (a server): 2647 function names
 //   PostgreSQL 16.4 (PGlite 0.2.17): 2694 function names
 //   PostgreSQL 17.5 (PGlite 0.3.16): 2719 function names
 //   PostgreSQL 18.6 (PGlite 0.5.14): 2787 function names
-// PostgreSQL 14 could not be run here, so it was not read: a built-in that only 14 has (one that
-// 15 removed) is absent, and an absent name counts as unknown, so a read calling it is refused,
-// never allowed. So is anything a later release adds: the fail-closed rule does not need this list
-// to be complete, only correct for what it lists.
+// A name no version read has counts as unknown, so a read calling it is refused, never allowed:
+// the fail-closed rule does not need this list to be complete, only correct for what it lists.
 // i = immutable, s = stable, v = volatile; names separated by white space.
 import type { BuiltinVolatility } from './builtin-volatility.js';
 
@@ -72,18 +71,18 @@ export const POSTGRES_BUILTIN_FUNCTIONS: BuiltinVolatility = {
     circle_contain circle_contain_pt circle_contained circle_distance circle_div_pt circle_eq
     circle_ge circle_gt circle_in circle_le circle_left circle_lt circle_mul_pt circle_ne circle_out
     circle_overabove circle_overbelow circle_overlap circle_overleft circle_overright circle_recv
-    circle_right circle_same circle_send circle_sub_pt close_ls close_lseg close_pb close_pl
-    close_ps close_sb corr cos cosd cosh cot cotd count covar_pop covar_samp crc32 crc32c cstring_in
-    cstring_out cume_dist cume_dist_final date_bin date_cmp date_cmp_timestamp date_eq
-    date_eq_timestamp date_ge date_ge_timestamp date_gt date_gt_timestamp date_larger date_le
-    date_le_timestamp date_lt date_lt_timestamp date_mi date_mi_interval date_mii date_ne
+    circle_right circle_same circle_send circle_sub_pt close_lb close_ls close_lseg close_pb
+    close_pl close_ps close_sb close_sl corr cos cosd cosh cot cotd count covar_pop covar_samp crc32
+    crc32c cstring_in cstring_out cume_dist cume_dist_final date_bin date_cmp date_cmp_timestamp
+    date_eq date_eq_timestamp date_ge date_ge_timestamp date_gt date_gt_timestamp date_larger
+    date_le date_le_timestamp date_lt date_lt_timestamp date_mi date_mi_interval date_mii date_ne
     date_ne_timestamp date_pl_interval date_pli date_recv date_send date_skipsupport date_smaller
     date_sortsupport datemultirange daterange daterange_canonical daterange_subdiff datetime_pl
     datetimetz_pl dcbrt decode degrees dense_rank dense_rank_final dexp diagonal diameter
-    dispell_init dispell_lexize dist_bp dist_bs dist_cpoint dist_cpoly dist_lp dist_ls dist_pathp
-    dist_pb dist_pc dist_pl dist_polyc dist_polyp dist_ppath dist_ppoly dist_ps dist_sb dist_sl
-    dist_sp div dlog1 dlog10 dpow dround dsimple_init dsimple_lexize dsqrt dsynonym_init
-    dsynonym_lexize dtrunc elem_contained_by_multirange elem_contained_by_range
+    dispell_init dispell_lexize dist_bl dist_bp dist_bs dist_cpoint dist_cpoly dist_lb dist_lp
+    dist_ls dist_pathp dist_pb dist_pc dist_pl dist_polyc dist_polyp dist_ppath dist_ppoly dist_ps
+    dist_sb dist_sl dist_sp div dlog1 dlog10 dpow dround dsimple_init dsimple_lexize dsqrt
+    dsynonym_init dsynonym_lexize dtrunc elem_contained_by_multirange elem_contained_by_range
     elem_contained_by_range_support encode enum_cmp enum_eq enum_ge enum_gt enum_larger enum_le
     enum_lt enum_ne enum_smaller erf erfc euc_cn_to_mic euc_cn_to_utf8
     euc_jis_2004_to_shift_jis_2004 euc_jis_2004_to_utf8 euc_jp_to_mic euc_jp_to_sjis euc_jp_to_utf8
@@ -216,10 +215,10 @@ export const POSTGRES_BUILTIN_FUNCTIONS: BuiltinVolatility = {
     oidlarger oidle oidlt oidne oidout oidrecv oidsend oidsmaller oidvectoreq oidvectorge
     oidvectorgt oidvectorin oidvectorle oidvectorlt oidvectorne oidvectorout oidvectorrecv
     oidvectorsend on_pb on_pl on_ppath on_ps on_sb on_sl ordered_set_transition
-    ordered_set_transition_multi overlay parse_ident path path_add path_add_pt path_contain_pt
-    path_distance path_div_pt path_in path_inter path_length path_mul_pt path_n_eq path_n_ge
-    path_n_gt path_n_le path_n_lt path_npoints path_out path_recv path_send path_sub_pt pclose
-    percent_rank percent_rank_final percentile_cont percentile_cont_float8_final
+    ordered_set_transition_multi overlay parse_ident path path_add path_add_pt path_center
+    path_contain_pt path_distance path_div_pt path_in path_inter path_length path_mul_pt path_n_eq
+    path_n_ge path_n_gt path_n_le path_n_lt path_npoints path_out path_recv path_send path_sub_pt
+    pclose percent_rank percent_rank_final percentile_cont percentile_cont_float8_final
     percentile_cont_float8_multi_final percentile_cont_interval_final
     percentile_cont_interval_multi_final percentile_disc percentile_disc_final
     percentile_disc_multi_final pg_ddl_command_in pg_ddl_command_out pg_ddl_command_recv
@@ -353,8 +352,8 @@ export const POSTGRES_BUILTIN_FUNCTIONS: BuiltinVolatility = {
     matchingsel money multirange_in multirange_out multirange_recv multirange_send
     multirange_typanalyze multirangesel mxid_age namerecv namesend neqjoinsel neqsel networkjoinsel
     networksel nlikejoinsel nlikesel now numeric obj_description oidvectortypes overlaps
-    pg_available_extension_versions pg_available_extensions pg_backend_pid pg_basetype
-    pg_char_to_encoding pg_client_encoding pg_collation_for pg_collation_is_visible
+    pg_available_extension_versions pg_available_extensions pg_backend_pid pg_backup_start_time
+    pg_basetype pg_char_to_encoding pg_client_encoding pg_collation_for pg_collation_is_visible
     pg_column_compression pg_column_is_updatable pg_column_size pg_column_toast_chunk_id
     pg_conf_load_time pg_config pg_conversion_is_visible pg_current_snapshot pg_current_xact_id
     pg_current_xact_id_if_assigned pg_cursor pg_dependencies_recv pg_dependencies_send
@@ -439,11 +438,11 @@ export const POSTGRES_BUILTIN_FUNCTIONS: BuiltinVolatility = {
     timestamptz_eq_timestamp timestamptz_ge_date timestamptz_ge_timestamp timestamptz_gt_date
     timestamptz_gt_timestamp timestamptz_in timestamptz_le_date timestamptz_le_timestamp
     timestamptz_lt_date timestamptz_lt_timestamp timestamptz_mi_interval timestamptz_ne_date
-    timestamptz_ne_timestamp timestamptz_out timestamptz_pl_interval timetz timetz_in timezone
-    to_char to_date to_json to_jsonb to_number to_regclass to_regcollation to_regnamespace
-    to_regoper to_regoperator to_regproc to_regprocedure to_regrole to_regtype to_regtypemod
-    to_timestamp to_tsquery to_tsvector transaction_timestamp ts_debug ts_headline ts_match_tq
-    ts_match_tt ts_parse ts_token_type ts_typanalyze tsmatchjoinsel tsmatchsel txid_current
+    timestamptz_ne_timestamp timestamptz_out timestamptz_pl_interval timetz timetz_in to_char
+    to_date to_json to_jsonb to_number to_regclass to_regcollation to_regnamespace to_regoper
+    to_regoperator to_regproc to_regprocedure to_regrole to_regtype to_regtypemod to_timestamp
+    to_tsquery to_tsvector transaction_timestamp ts_debug ts_headline ts_match_tq ts_match_tt
+    ts_parse ts_token_type ts_typanalyze tsmatchjoinsel tsmatchsel txid_current
     txid_current_if_assigned txid_current_snapshot varcharrecv varcharsend version
     websearch_to_tsquery xml xml_in xml_is_well_formed xml_recv xml_send
   `,
@@ -479,8 +478,8 @@ export const POSTGRES_BUILTIN_FUNCTIONS: BuiltinVolatility = {
     pg_get_loaded_modules pg_get_multixact_members pg_get_sequence_data pg_get_shmem_allocations
     pg_get_shmem_allocations_numa pg_get_wait_events pg_get_wal_replay_pause_state
     pg_get_wal_resource_managers pg_get_wal_summarizer_state pg_hba_file_rules
-    pg_ident_file_mappings pg_import_system_collations pg_indexes_size pg_is_in_recovery
-    pg_is_wal_replay_paused pg_isolation_test_session_is_blocked pg_jit_available
+    pg_ident_file_mappings pg_import_system_collations pg_indexes_size pg_is_in_backup
+    pg_is_in_recovery pg_is_wal_replay_paused pg_isolation_test_session_is_blocked pg_jit_available
     pg_last_committed_xact pg_last_wal_receive_lsn pg_last_wal_replay_lsn
     pg_last_xact_replay_timestamp pg_lock_status pg_log_backend_memory_contexts
     pg_log_standby_snapshot pg_logical_emit_message pg_logical_slot_get_binary_changes
@@ -496,25 +495,26 @@ export const POSTGRES_BUILTIN_FUNCTIONS: BuiltinVolatility = {
     pg_replication_origin_xact_setup pg_replication_slot_advance pg_restore_attribute_stats
     pg_restore_relation_stats pg_rotate_logfile pg_rotate_logfile_old pg_safe_snapshot_blocking_pids
     pg_sequence_last_value pg_show_all_file_settings pg_show_replication_origin_status pg_sleep
-    pg_sleep_for pg_sleep_until pg_stat_clear_snapshot pg_stat_file pg_stat_force_next_flush
-    pg_stat_get_backend_io pg_stat_get_backend_wal pg_stat_get_io pg_stat_get_recovery_prefetch
-    pg_stat_get_xact_blocks_fetched pg_stat_get_xact_blocks_hit pg_stat_get_xact_function_calls
-    pg_stat_get_xact_function_self_time pg_stat_get_xact_function_total_time
-    pg_stat_get_xact_numscans pg_stat_get_xact_tuples_deleted pg_stat_get_xact_tuples_fetched
-    pg_stat_get_xact_tuples_hot_updated pg_stat_get_xact_tuples_inserted
-    pg_stat_get_xact_tuples_newpage_updated pg_stat_get_xact_tuples_returned
-    pg_stat_get_xact_tuples_updated pg_stat_have_stats pg_stat_reset pg_stat_reset_backend_stats
-    pg_stat_reset_replication_slot pg_stat_reset_shared pg_stat_reset_single_function_counters
-    pg_stat_reset_single_table_counters pg_stat_reset_slru pg_stat_reset_subscription_stats
-    pg_stop_making_pinned_objects pg_switch_wal pg_sync_replication_slots pg_table_size
-    pg_tablespace_size pg_terminate_backend pg_total_relation_size pg_try_advisory_lock
-    pg_try_advisory_lock_shared pg_try_advisory_xact_lock pg_try_advisory_xact_lock_shared
-    pg_wal_replay_pause pg_wal_replay_resume pg_wal_summary_contents pg_xact_commit_timestamp
+    pg_sleep_for pg_sleep_until pg_start_backup pg_stat_clear_snapshot pg_stat_file
+    pg_stat_force_next_flush pg_stat_get_backend_io pg_stat_get_backend_wal pg_stat_get_io
+    pg_stat_get_recovery_prefetch pg_stat_get_xact_blocks_fetched pg_stat_get_xact_blocks_hit
+    pg_stat_get_xact_function_calls pg_stat_get_xact_function_self_time
+    pg_stat_get_xact_function_total_time pg_stat_get_xact_numscans pg_stat_get_xact_tuples_deleted
+    pg_stat_get_xact_tuples_fetched pg_stat_get_xact_tuples_hot_updated
+    pg_stat_get_xact_tuples_inserted pg_stat_get_xact_tuples_newpage_updated
+    pg_stat_get_xact_tuples_returned pg_stat_get_xact_tuples_updated pg_stat_have_stats
+    pg_stat_reset pg_stat_reset_backend_stats pg_stat_reset_replication_slot pg_stat_reset_shared
+    pg_stat_reset_single_function_counters pg_stat_reset_single_table_counters pg_stat_reset_slru
+    pg_stat_reset_subscription_stats pg_stop_backup pg_stop_making_pinned_objects pg_switch_wal
+    pg_sync_replication_slots pg_table_size pg_tablespace_size pg_terminate_backend
+    pg_total_relation_size pg_try_advisory_lock pg_try_advisory_lock_shared
+    pg_try_advisory_xact_lock pg_try_advisory_xact_lock_shared pg_wal_replay_pause
+    pg_wal_replay_resume pg_wal_summary_contents pg_xact_commit_timestamp
     pg_xact_commit_timestamp_origin pg_xact_status plpgsql_call_handler plpgsql_inline_handler
     plpgsql_validator query_to_xml query_to_xml_and_xmlschema query_to_xmlschema random
     random_normal set_config setseed setval spghandler suppress_redundant_updates_trigger system
-    timeofday ts_rewrite ts_stat tsvector_update_trigger tsvector_update_trigger_column txid_status
-    unique_key_recheck uuidv4 uuidv7
+    timeofday timezone ts_rewrite ts_stat tsvector_update_trigger tsvector_update_trigger_column
+    txid_status unique_key_recheck uuidv4 uuidv7
   `,
 };
 
