@@ -219,6 +219,33 @@ const ORACLES: ReadonlyArray<readonly [string, unknown[]]> = [
   ['SELECT count(*) FILTER (WHERE ssn < $1) FROM customers', ['500']],
   ['SELECT id FROM crm.orders LIMIT (SELECT ascii(ssn) FROM customers WHERE id = 1)', []],
   ['SELECT c.id FROM customers c, generate_series(1, ascii(c.ssn)) g WHERE c.id = 1', []],
+  // A second attack pass: equality on a value a carrier computed, guesses mixed into a column,
+  // deduplication against ranges of guesses, the statistics views, trims with a character set.
+  [
+    'SELECT 1 FROM (SELECT max(x) AS m FROM (SELECT ssn AS x FROM customers WHERE id = $2 UNION ALL SELECT $1::text) u) s WHERE m = $1',
+    ['500', 1],
+  ],
+  [
+    'SELECT 1 FROM customers c JOIN LATERAL (SELECT min(x) AS m FROM (VALUES (c.ssn), ($1)) v(x)) l ON l.m = $1',
+    ['500'],
+  ],
+  ["SELECT 1 FROM (SELECT ltrim(ssn, $1) AS x FROM customers WHERE id = 1) s WHERE x = ''", ['0123456789-']],
+  [
+    "SELECT x FROM (SELECT ssn AS x FROM customers WHERE id = 1 UNION ALL SELECT unnest(ARRAY['100-00-0001', '100-00-0002'])) s GROUP BY x",
+    [],
+  ],
+  [
+    "SELECT 1 FROM (SELECT ssn FROM customers WHERE id = 1 UNION SELECT to_char(g, 'FM000-00-0000') FROM generate_series(168203000, 168203999) g) u OFFSET 1000",
+    [],
+  ],
+  [
+    "SELECT 1 FROM pg_stats s, generate_series(1, ascii(substr(s.histogram_bounds::text, $1::int, 1))) g WHERE s.attname = 'card_number'",
+    [1],
+  ],
+  ["SELECT 1 FROM pg_stats WHERE histogram_bounds::text LIKE '{4%' AND attname = 'ssn'", []],
+  ['SELECT string_agg(ltrim(email, $1), $2) FROM customers WHERE id = 1', ['a', '']],
+  ['SELECT DISTINCT ssn FROM customers LIMIT 1', []],
+  ['SELECT ssn FROM customers UNION SELECT ssn FROM customers LIMIT 1', []],
 ];
 
 describe('extracting classified data from a non-public schema through the gateway', () => {
@@ -400,6 +427,20 @@ describe('extracting classified data from a non-public schema through the gatewa
       }).join(''),
     );
     expect(recovered.filter((ssn) => CUSTOMERS.some((c) => c.ssn === ssn))).toEqual([]);
+  });
+
+  it('rows in no asked-for order come in an order of what is shown, not of the masked values', async () => {
+    // A sort for the UNION (a bit column has no hash operator class) orders rows by full_name.
+    const answer = await ask(
+      'SELECT full_name, id::bit(8) AS tag FROM customers UNION SELECT full_name, id::bit(8) FROM customers',
+    );
+    expect(answer.status).toBe(200);
+    const shown = (answer.body.rows ?? []).map((r) => JSON.stringify(r));
+    expect(shown).toEqual([...shown].sort());
+    const ids = (answer.body.rows ?? []).map((r) => Number.parseInt(String(r[1]), 2));
+    const byName = [...CUSTOMERS].sort((a, b) => (a.full_name < b.full_name ? -1 : 1)).map((c) => c.id);
+    expect(ids).not.toEqual(byName);
+    expect(leaksIn(answer.text, answer.body)).toEqual([]);
   });
 
   it('row counts from a set-returning function in a select list do not spell out an SSN', async () => {

@@ -104,6 +104,14 @@ describe('MySQL connection through the local gateway', () => {
     ['a computed comparison', 'SELECT id FROM customers WHERE substr(ssn, 1, 1) = ?', ['1']],
     ['a list of guesses', "SELECT id FROM customers WHERE ssn IN ('1', '2', '3')", undefined],
     ['a derived table', 'SELECT d.id FROM (SELECT id, ssn AS s FROM customers) d WHERE d.s > ?', ['5']],
+    ['a number, read from the leading digits', 'SELECT id FROM customers WHERE ssn = 123', undefined],
+    ['a numeric parameter', 'SELECT id FROM customers WHERE ssn = ?', [123]],
+    [
+      'a deduplication against guesses',
+      "SELECT 1 FROM (SELECT ssn FROM customers UNION SELECT '1') u",
+      undefined,
+    ],
+    ['two guesses under OR', "SELECT id FROM customers WHERE ssn = '1' OR ssn = '2'", undefined],
   ])('refuses %s on a masked class before it runs (masked-class-oracles)', async (_what, text, params) => {
     const { status, json } = await sql(text, params);
     expect([status, json.error?.rule]).toEqual([403, 'masked-class-oracles']);

@@ -87,6 +87,8 @@ export type LineageResult =
        * columns, so the outputs need not match the result's columns one to one — mask them all.
        */
       readonly columnsKnown: boolean;
+      /** The statement orders its result (a top-level ORDER BY): the row order is the query's. */
+      readonly ordered: boolean;
     }
   | { readonly ok: false; readonly reason: string };
 
@@ -104,6 +106,13 @@ interface Flow {
   resolved: boolean;
   /** Set only on a base table column's own flow; every combination makes a new, indirect flow. */
   readonly direct?: true;
+  /**
+   * One base column's value on every row, as it is or case-, space- or type-folded without loss
+   * (a column, `lower(col)`, `col::text`, a UNION of such columns): comparing it with a value tests
+   * that one value. A computed value (`max(col)`, `ltrim(col, $1)`, a column mixed with constants
+   * in a UNION ALL) is not exact: equality on it can test an order, a set or many guesses.
+   */
+  readonly exact?: true;
 }
 
 const emptyFlow = (resolved = true): Flow => ({ cols: new Map(), rows: new Map(), resolved });
@@ -479,8 +488,11 @@ const castKeeps = (cast: Node, types: ReadonlySet<string>): boolean => {
   );
 };
 
-/** The flow of an expression that is one column itself (through whole casts, COLLATE, case folding). */
-const bareFlow = (expr: unknown, env: Env): Flow | undefined => {
+/**
+ * The flow of an expression that is one column itself (through whole casts, COLLATE, case
+ * folding); with `exactOnly`, only a column that is one base column's value on every row.
+ */
+const columnFlow = (expr: unknown, env: Env, exactOnly: boolean): Flow | undefined => {
   let node = expr as Node | undefined;
   for (let depth = 0; node && typeof node === 'object' && depth < 100; depth++) {
     const [type, body] = (Object.entries(node)[0] ?? ['', {}]) as [string, Node];
@@ -491,11 +503,20 @@ const bareFlow = (expr: unknown, env: Env): Flow | undefined => {
       if (args.length !== 1 || isAggregate(body) || opaqueCall(body, env)) return undefined;
       node = args[0] as Node;
     } else if (type === 'ColumnRef') {
-      return isColumnRef(node) ? resolveColumnRef(body, env.scope) : undefined;
+      if (!isColumnRef(node)) return undefined;
+      const flow = resolveColumnRef(body, env.scope);
+      // A derived column that computes (`max(ssn)` over guesses) is no column itself. One that
+      // lineage cannot follow stays a use of every class the statement reads, of this kind.
+      return flow.exact || !flow.resolved || !exactOnly ? flow : undefined;
     } else return undefined;
   }
   return undefined;
 };
+
+const bareFlow = (expr: unknown, env: Env): Flow | undefined => columnFlow(expr, env, true);
+
+/** An exact copy of a flow (a folded column keeps exactness, not directness). */
+const exactFlow = (flow: Flow): Flow => ({ ...unionFlows([flow], flow.resolved), exact: true });
 
 const EQUALITY_OPERATORS = new Set(['=', '<>', '!=']);
 /** Pattern and text-search operators (LIKE is `~~`, ILIKE `~~*`, `^@` starts_with). */
@@ -528,6 +549,9 @@ const comparison = (left: unknown, right: unknown, kind: UseKind, env: Env): voi
   const r = bareFlow(right, env);
   const lf = l ?? exprFlow(left, env);
   const rf = r ?? exprFlow(right, env);
+  // The other side as a column of any kind: a VALUES or generate_series column holds many guesses.
+  const lc = columnFlow(left, env, false);
+  const rc = columnFlow(right, env, false);
   const judge = (self: Flow | undefined, selfFlow: Flow, other: Flow | undefined, otherFlow: Flow) => {
     if (!self) use(env, 'computed', selfFlow);
     // A column on the other side holds a value per row: as many guesses as rows.
@@ -535,8 +559,8 @@ const comparison = (left: unknown, right: unknown, kind: UseKind, env: Env): voi
     else if (readsNothing(otherFlow)) use(env, 'equality', self);
     else use(env, 'membership', self);
   };
-  judge(l, lf, r, rf);
-  judge(r, rf, l, lf);
+  judge(l, lf, rc, rf);
+  judge(r, rf, lc, lf);
 };
 
 /**
@@ -675,7 +699,7 @@ const sortUses = (items: readonly Node[], env: Env, outputs?: readonly Column[])
     const bare = flow ?? bareFlow(expr, env);
     const f = bare ?? exprFlow(expr, env);
     use(env, 'ordering', f);
-    if (!bare) use(env, 'computed', f);
+    if (!bare || (bare.resolved && !bare.exact)) use(env, 'computed', f);
     addFlow(acc, f);
   }
   return acc;
@@ -690,7 +714,8 @@ const groupUses = (items: readonly unknown[], env: Env, outputs?: readonly Colum
     if (outputs && bare && !bare.resolved) bare = outputReference(expr, outputs, 'order') ?? bare;
     const f = bare ?? exprFlow(expr, env);
     use(env, 'grouping', f);
-    if (!bare) use(env, 'computed', f);
+    // An output that is not one column's value (`max(x)`, a column mixed with guesses) groups guesses.
+    if (!bare || (bare.resolved && !bare.exact)) use(env, 'computed', f);
     addFlow(acc, f);
   }
   return acc;
@@ -901,7 +926,7 @@ const baseTableItem = (rangeVar: Node, env: Env): RangeItem => {
   if (!relation) return opaqueItem(refname, emptyFlow(false));
   const s = relation.schema;
   const columns = relation.columns.map((column) => {
-    const flow: Flow = { ...emptyFlow(), direct: true };
+    const flow: Flow = { ...emptyFlow(), direct: true, exact: true };
     const source = { schema: s, table: relation.table, column };
     flow.cols.set(columnKey(source), source);
     return { name: column, flow };
@@ -1182,14 +1207,29 @@ const targetColumns = (target: Node, env: Env): Shape => {
     }
     return { columns, shapeKnown, rows: emptyFlow() };
   }
-  // A bare column reference keeps its column's own flow (and so whether it is direct).
+  // A bare column reference keeps its column's own flow (and so whether it is direct); a folding of
+  // one (`lower(email)`, `ssn::text`) stays exact.
   const bare = isColumnRef(val) ? resolveColumnRef(val.ColumnRef as Node, env.scope) : undefined;
+  const folded = bare ? undefined : bareFlow(val, env);
   return {
-    columns: [{ name: outputName(target), flow: bare ?? exprFlow(val, env) }],
+    columns: [
+      {
+        name: outputName(target),
+        flow: bare ?? (folded?.exact && folded.resolved ? exactFlow(folded) : exprFlow(val, env)),
+      },
+    ],
     shapeKnown: true,
     rows: emptyFlow(),
   };
 };
+
+/**
+ * A LIMIT or OFFSET with no ORDER BY keeps rows by the plan's order, which a sort for GROUP BY,
+ * DISTINCT or a set operation takes from the columns it compares: an ordering of them.
+ */
+const keepsRowsByPlanOrder = (select: Node): boolean =>
+  !(Array.isArray(select.sortClause) && select.sortClause.length > 0) &&
+  (select.limitCount !== undefined || select.limitOffset !== undefined);
 
 /** ORDER BY, LIMIT and OFFSET of a query: which of its rows come out, in what order. */
 const tailRows = (select: Node, env: Env, columns: readonly Column[]): Flow => {
@@ -1244,6 +1284,13 @@ const CARRIERS = new Set([
   'array_agg', 'string_agg', 'json_agg', 'jsonb_agg', 'first_value', 'last_value', 'lag', 'lead',
   'nth_value', 'row_number', 'rank', 'dense_rank',
 ]); // biome-ignore format: a list
+
+/** A carrier call: `ltrim(email, $1)` tests which characters the value holds, `ltrim(email)` does not. */
+const carries = (call: Node, env: Env): boolean => {
+  const name = funcName(call);
+  const args = Array.isArray(call.args) ? call.args.length : 0;
+  return CARRIERS.has(name) && !opaqueCall(call, env) && !(TRANSPARENT.has(name) && args !== 1);
+};
 
 /**
  * What a target expression does with its columns besides carrying them into the output: its
@@ -1314,7 +1361,7 @@ const targetUses = (expr: unknown, env: Env, rows: Flow): void => {
         use(env, 'rows', opaqueCall(body, env) ? unresolved(args) : args);
         addFlow(rows, args);
       }
-      if (CARRIERS.has(funcName(body)) && !opaqueCall(body, env)) each(body.args);
+      if (carries(body, env)) each(body.args);
       else computed(node);
       return;
     default:
@@ -1355,9 +1402,16 @@ const setOperationShape = (select: Node, env: Env): Shape => {
     for (const c of all) {
       use(env, kind, c.flow);
       // Merging a computed arm with a chosen value (`substr(ssn, 1, 2) UNION '90'`) counts its rows.
-      if (!c.flow.direct) use(env, 'computed', c.flow);
+      if (!c.flow.exact) use(env, 'computed', c.flow);
     }
+    // Deduplicating a column against constants or computed values (`ssn UNION SELECT to_char(g, …)
+    // FROM generate_series(…)`) tests every one of them as a guess: membership, at that position.
+    left.columns.forEach((l, i) => {
+      const r = right.columns[i];
+      if (r && !(l.flow.exact && r.flow.exact)) for (const f of [l.flow, r.flow]) use(env, 'membership', f);
+    });
     addFlow(rows, wholeRowFlow(all));
+    if (keepsRowsByPlanOrder(select)) for (const c of all) use(env, 'ordering', c.flow);
   }
   if (!left.shapeKnown || !right.shapeKnown || left.columns.length !== right.columns.length) {
     const columns = left.columns.map((c) => ({
@@ -1367,10 +1421,11 @@ const setOperationShape = (select: Node, env: Env): Shape => {
     addFlow(rows, tailRows(select, env, columns));
     return allUnresolved({ columns, shapeKnown: false, rows });
   }
-  const columns = left.columns.map((c, i) => ({
-    name: c.name,
-    flow: unionFlows([c.flow, right.columns[i]!.flow]),
-  }));
+  const columns = left.columns.map((c, i) => {
+    const flow = unionFlows([c.flow, right.columns[i]!.flow]);
+    // A UNION of exact columns is still one column's values on each row.
+    return { name: c.name, flow: c.flow.exact && right.columns[i]!.flow.exact ? exactFlow(flow) : flow };
+  });
   addFlow(rows, tailRows(select, env, columns));
   return { columns, shapeKnown: true, rows };
 };
@@ -1404,13 +1459,17 @@ const shapeOf = (select: Node, outer: Env): Shape => {
     addFlow(rows, exprFlow(select.whereClause, inner));
   }
   let shape = targetsOf(select, { ...inner, aggregateRows: rows, windowRows: rows });
+  /** What GROUP BY and DISTINCT compare: a sort for them leaves rows in these columns' order. */
+  const compared = emptyFlow();
   const targetRows = shape.rows;
   // GROUP BY and HAVING decide the groups (and, with named windows, the windows) aggregates and
   // window functions see: with any of them, the targets are traced again over the full flows.
   const groups = Array.isArray(select.groupClause) ? (select.groupClause as unknown[]) : [];
   const windows = Array.isArray(select.windowClause) ? (select.windowClause as Node[]) : [];
   if (groups.length > 0 || select.havingClause !== undefined || windows.length > 0) {
-    const aggregateRows = unionFlows([rows, groupUses(groups, inner, shape.columns)]);
+    const groupedBy = groupUses(groups, inner, shape.columns);
+    addFlow(compared, groupedBy);
+    const aggregateRows = unionFlows([rows, groupedBy]);
     const windowRows = unionFlows([aggregateRows]);
     const grouped: Env = { ...inner, aggregateRows, windowRows };
     if (select.havingClause !== undefined) {
@@ -1431,11 +1490,17 @@ const shapeOf = (select: Node, outer: Env): Shape => {
         use(inner, 'grouping', c.flow);
         if (!c.flow.direct) use(inner, 'computed', c.flow);
         addFlow(rows, c.flow);
+        addFlow(compared, c.flow);
       }
-    } else addFlow(rows, groupUses(distinct, inner, shape.columns));
+    } else {
+      const on = groupUses(distinct, inner, shape.columns);
+      addFlow(rows, on);
+      addFlow(compared, on);
+    }
   }
   addFlow(rows, targetRows);
   addFlow(rows, tailRows(select, inner, shape.columns));
+  if (keepsRowsByPlanOrder(select)) use(inner, 'ordering', compared);
   return { ...shape, rows };
 };
 
@@ -1495,9 +1560,10 @@ export const lineageOf = (sql: string, catalog: Catalog): LineageResult => {
         wholeRows: [],
         direct: false,
       };
-      return { ok: true, outputs: [plan], columnsKnown: false, uses };
+      return { ok: true, outputs: [plan], columnsKnown: false, uses, ordered: false };
     }
-    return { ok: true, outputs: shape.columns.map(output), columnsKnown: shape.shapeKnown, uses };
+    const ordered = Array.isArray(select.sortClause) && select.sortClause.length > 0;
+    return { ok: true, outputs: shape.columns.map(output), columnsKnown: shape.shapeKnown, uses, ordered };
   } catch (error) {
     return {
       ok: false,

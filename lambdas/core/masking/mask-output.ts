@@ -10,16 +10,7 @@ import type { SqlExecutor } from '../sql/sql-executor.js';
 import { lineageOf, type OutputLineage } from './lineage.js';
 import { type MaskingReport, maskResult } from './mask-result.js';
 import { classificationRefs, readsSensitive, resolveClassification } from './resolved-classification.js';
-import { lineageCatalog } from './statement-uses.js';
-
-/** The planner's statistics hold sample values of every column (most common values, histograms). */
-const STATISTICS_VIEWS = new Set([
-  'pg_stats',
-  'pg_stats_ext',
-  'pg_stats_ext_exprs',
-  'pg_statistic',
-  'pg_statistic_ext_data',
-]);
+import { isStatistics, lineageCatalog } from './statement-uses.js';
 
 export interface MaskOutputInput {
   readonly connection: SqlConnection;
@@ -76,12 +67,11 @@ export const maskOutput = async (
     sensitive:
       classified &&
       (opaqueFunctions.size > 0 || read.some((r) => r === undefined || readsSensitive(r, classification))),
-    statistics: read.some(
-      (r) => r !== undefined && r.schema === 'pg_catalog' && STATISTICS_VIEWS.has(r.name),
-    ),
+    statistics: read.some((r) => r !== undefined && isStatistics(r)),
   };
 
   let lineage: readonly OutputLineage[] | undefined;
+  let canonicalOrder = false;
   // With user code in the statement (a function, an operator, functional notation), no output's
   // lineage is trusted: such code can read any table, whatever its arguments say.
   if (connection.kind === 'postgres' && classified && userCode.size === 0) {
@@ -89,6 +79,18 @@ export const maskOutput = async (
     // Outputs must line up with the result's columns one to one, or nothing can be trusted.
     if (traced.ok && traced.columnsKnown && traced.outputs.length === result.columns.length) {
       lineage = traced.outputs;
+      // Rows in no order the query asked for come in the plan's order, and a plan that compares a
+      // classified column (an index scan for `ssn IS NOT NULL`, a sort for a GROUP BY, a UNION or
+      // a merge join) returns them in that column's order: put them in an order of what the
+      // caller sees instead.
+      canonicalOrder =
+        !traced.ordered &&
+        traced.uses.some(
+          (u) =>
+            !u.resolved ||
+            u.wholeRows.length > 0 ||
+            u.sources.some((c) => classification.classOf(c.schema, c.table, c.column) !== undefined),
+        );
     }
   }
   // Cedar is asked about a class only when the result holds it, once per request: most results
@@ -102,7 +104,7 @@ export const maskOutput = async (
     }
     return allowed;
   };
-  return maskResult({
+  const masked = maskResult({
     connection,
     result,
     lineage,
@@ -111,4 +113,13 @@ export const maskOutput = async (
     mayUnmask,
     tokenKey: await input.tokenKey(),
   });
+  if (!canonicalOrder || masked.result.rows.length < 2) return masked;
+  return { ...masked, result: { ...masked.result, rows: inOrderOfWhatIsShown(masked.result.rows) } };
 };
+
+/** Rows sorted by their masked text: an order that depends only on what the caller is shown. */
+const inOrderOfWhatIsShown = (rows: readonly (readonly unknown[])[]): (readonly unknown[])[] =>
+  rows
+    .map((row) => ({ row, key: JSON.stringify(row, (_k, v) => (typeof v === 'bigint' ? String(v) : v)) }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map((r) => r.row);

@@ -17,9 +17,23 @@ import {
 } from './resolved-classification.js';
 import type { DataClass } from './types.js';
 
+/** The planner's statistics hold sample values of every column (most common values, histograms). */
+const STATISTICS = new Set([
+  'pg_stats',
+  'pg_stats_ext',
+  'pg_stats_ext_exprs',
+  'pg_statistic',
+  'pg_statistic_ext_data',
+]);
+
+/** Whether a resolved relation is one of the server's statistics views or tables. */
+export const isStatistics = (relation: ResolvedRelation): boolean =>
+  relation.schema === 'pg_catalog' && STATISTICS.has(relation.name);
+
 /**
  * The catalogue lineage reads names through: the server's resolution; a view over classified data
- * is opaque (its columns are not its base table's).
+ * is opaque (its columns are not its base table's), and so are the statistics, whose columns hold
+ * values of every class.
  */
 export const lineageCatalog = (
   resolution: Resolution,
@@ -29,7 +43,7 @@ export const lineageCatalog = (
   opaqueFunctions,
   resolve: (schema, table) => {
     const relation = resolution.get(schema === undefined ? { name: table } : { schema, name: table });
-    if (!relation) return undefined;
+    if (!relation || isStatistics(relation)) return undefined;
     if (relation.kind === 'view' && readsSensitive(relation, classification)) return undefined;
     return { schema: relation.schema, table: relation.name, columns: relation.columns };
   },
@@ -67,7 +81,7 @@ export const statementUses = async (input: StatementUsesInput): Promise<ClassUse
   // What an unfollowable use may touch: every class of what the statement reads; all of them
   // when it reads something unresolved, a view, or calls user code (which can read anything).
   const readClasses =
-    userCode.size > 0 || read.some((r) => r === undefined || r.kind === 'view')
+    userCode.size > 0 || read.some((r) => r === undefined || r.kind === 'view' || isStatistics(r))
       ? all
       : [...new Set(known.flatMap((r) => classesOfRelation(r, classification)))];
   const out = new Map<UseKind, Set<DataClass>>(USE_KINDS.map((k) => [k, new Set()]));

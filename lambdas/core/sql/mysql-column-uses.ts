@@ -715,8 +715,10 @@ class Analysis {
       ? { lineage: CONSTANT, bare: false, value: true, guessable: false }
       : this.operand(right, scope);
     if (l.value && r.value) return;
-    if (r.value) this.emitOperand(l, 'equality', nested);
-    else if (l.value) this.emitOperand(r, 'equality', nested);
+    // A string column compared with a number is compared as a number, read from its leading
+    // digits (`ssn = 168` is true for '168-20-3328'): a prefix test, not one guess.
+    if (r.value) this.emitOperand(l, !test && numeric(right) ? 'computed' : 'equality', nested);
+    else if (l.value) this.emitOperand(r, !test && numeric(left) ? 'computed' : 'equality', nested);
     else if (l.bare && r.bare && l.lineage.direct && r.lineage.direct) {
       this.emitOperand(l, 'join', nested);
       this.emitOperand(r, 'join', nested);
@@ -922,6 +924,7 @@ class Analysis {
     }
     const arms = armsOf(node);
     for (const arm of arms) this.arm(arm, outer);
+    this.deduplication(arms, outer);
     // ORDER BY / LIMIT of the whole UNION: on the root when parenthesised, else on the last arm
     // (read both ways: the arm's own names and the UNION's output columns).
     const last = arms.at(-1)!;
@@ -945,6 +948,30 @@ class Analysis {
         } else this.exprUse(expr, 'ordering', scope, false);
       }
       for (const limit of unionLimit) this.limit(limit, scope);
+    }
+  }
+
+  /**
+   * A UNION (INTERSECT, EXCEPT) that is not ALL compares whole rows across its arms: a position
+   * where every arm is a plain column groups them; one where an arm is a constant or computed
+   * (`ssn UNION SELECT CONCAT('168-20-', seq) FROM seq_0_to_9999`) tests every row as a guess.
+   */
+  private deduplication(arms: readonly Node[], outer: Scope | undefined): void {
+    if (arms.length < 2 || arms.slice(0, -1).every((a) => /\ball\b/i.test(String(a.set_op ?? '')))) return;
+    const width = Math.max(...arms.map((a) => itemsOf(a)?.length ?? 0));
+    for (let i = 0; i < width; i++) {
+      const items = arms.map((arm) => ({ arm, item: itemsOf(arm)?.[i] }));
+      const plain = items.every(
+        ({ arm, item }) =>
+          item !== undefined &&
+          !isStar(item) &&
+          bareColumn(item.expr) !== undefined &&
+          this.resolve(bareColumn(item.expr)!, this.armScope(arm, outer)).direct,
+      );
+      for (const { arm, item } of items) {
+        if (!item || isStar(item)) this.emitStar(plain ? 'grouping' : 'membership');
+        else this.exprUse(item.expr, plain ? 'grouping' : 'membership', this.armScope(arm, outer), false);
+      }
     }
   }
 
@@ -1146,6 +1173,23 @@ const castKeeps = (types: readonly unknown[]): boolean =>
       t.length === undefined &&
       t.scale === undefined,
   );
+
+/** A value that is a number, not a string: a numeric or boolean literal, or arithmetic. */
+const numeric = (node: unknown): boolean => {
+  for (let depth = 0; depth < 64 && isNode(node); depth++) {
+    if (node.type === 'expr_list' && listOf(node).length === 1) node = listOf(node)[0];
+    else if (node.type === 'unary_expr' && (node.operator === '-' || node.operator === '+')) node = node.expr;
+    else
+      return (
+        node.type === 'number' ||
+        node.type === 'bool' ||
+        node.type === 'hex_string' ||
+        node.type === 'bit_string' ||
+        (node.type === 'binary_expr' && comparisonOf(node.operator) === 'value')
+      );
+  }
+  return false;
+};
 
 /** The column an expression is, through whole casts, COLLATE, BINARY and parentheses. */
 const bareColumn = (node: unknown): Node | undefined => {

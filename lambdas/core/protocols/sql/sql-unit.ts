@@ -14,7 +14,7 @@ import type { SqlRequest } from '../../pipeline/requests.js';
 import { sqlAction } from '../../policy/sql-action.js';
 import type { ResultColumn, SqlAnalyzer } from '../../ports.js';
 import type { JsonValue } from '../../recording/canonical-json.js';
-import { noUses } from '../../sql/column-uses.js';
+import { type ClassUses, noUses } from '../../sql/column-uses.js';
 import type { StatementFacts } from '../../sql/facts.js';
 import { unreviewedFunctions } from '../../sql/function-allowlist.js';
 import type { RelationResolver } from '../../sql/relation-resolver.js';
@@ -149,7 +149,7 @@ export const createSqlUnit = (
       };
     },
 
-    async inspect({ connection, principal, analysis, engine }, questions) {
+    async inspect({ connection, principal, request, analysis, engine }, questions) {
       const classified = Object.keys(connection.classification).length > 0;
       const [functions, uses] = await Promise.all([
         Promise.all(analysis.statements.map((statement) => functionFacts(connection, statement))),
@@ -163,6 +163,13 @@ export const createSqlUnit = (
       ]);
       const used = [...new Set(uses.flatMap((u) => Object.values(u).flat()))];
       const raw = used.length > 0 ? engine.unmaskable(principal, connection, used) : new Set<string>();
+      // MySQL compares a string column with a number by its leading digits (`ssn = ?` bound to
+      // 168 is true for '168-20-3328'): with a numeric parameter, no equality is one guess.
+      const numericParam =
+        connection.kind === 'mysql' &&
+        request.params.some((p) => typeof p === 'number' || typeof p === 'boolean');
+      const judged = (u: ClassUses): ClassUses =>
+        numericParam ? { ...u, equality: [], computed: [...new Set([...u.computed, ...u.equality])] } : u;
       return questions.map((question, i) => ({
         ...question,
         context: {
@@ -170,7 +177,7 @@ export const createSqlUnit = (
           ...functions[i],
           // Only the classes this principal sees masked: a raw class is no oracle.
           maskedUses: Object.fromEntries(
-            Object.entries(uses[i] ?? noUses()).map(([kind, classes]) => [
+            Object.entries(judged(uses[i] ?? noUses())).map(([kind, classes]) => [
               kind,
               classes.filter((c) => !raw.has(c)),
             ]),

@@ -395,14 +395,99 @@ describe('several equalities on one column under OR or NOT are a list of guesses
   );
 });
 
+describe('exactness: only one base column’s value per row is compared as the column itself', () => {
+  it.each([
+    [
+      'max over the column and a guess',
+      'SELECT 1 FROM (SELECT max(x) AS m FROM (SELECT ssn AS x FROM customers WHERE id = $2 UNION ALL SELECT $1::text) u) s WHERE m = $1',
+    ],
+    [
+      'the same through CTEs',
+      'WITH u AS (SELECT ssn AS x FROM customers WHERE id = $2 UNION ALL SELECT $1::text), s AS (SELECT max(x) AS m FROM u) SELECT 1 FROM s WHERE m = $1',
+    ],
+    [
+      'min over VALUES in a LATERAL',
+      'SELECT 1 FROM customers c JOIN LATERAL (SELECT min(x) AS m FROM (VALUES (c.ssn), ($1)) v(x)) l ON l.m = $1',
+    ],
+    ['a two-argument trim', "SELECT 1 FROM (SELECT ltrim(ssn, $1) AS x FROM customers) s WHERE x = ''"],
+    ['coalesce with a guess', 'SELECT 1 FROM (SELECT coalesce(ssn, $1) AS x FROM customers) s WHERE x = $1'],
+    [
+      'IS NULL on a computed column',
+      'SELECT 1 FROM (SELECT nullif(ssn, $1) AS x FROM customers) s WHERE x IS NULL',
+    ],
+    [
+      'GROUP BY a column mixed with guesses',
+      "SELECT x FROM (SELECT ssn AS x FROM customers WHERE id = 1 UNION ALL SELECT unnest(ARRAY['a', 'b'])) s GROUP BY x",
+    ],
+    [
+      'DISTINCT ON a column mixed with guesses',
+      "SELECT DISTINCT ON (x) x FROM (SELECT ssn AS x FROM customers UNION ALL SELECT 'a') s",
+    ],
+    [
+      'GROUP BY an output alias of a mixed column',
+      "SELECT x AS p, count(*) FROM (SELECT ssn AS x FROM customers UNION ALL SELECT 'a') s GROUP BY p",
+    ],
+  ])('%s is computed', (_what, sql) => {
+    expect(kindsOn(sql, 'customers.ssn')).toContain('computed');
+  });
+
+  it.each([
+    [
+      'a case-folded derived column',
+      'SELECT * FROM (SELECT id, lower(ssn) AS e FROM customers) s WHERE e = $1',
+    ],
+    ['a text cast in a CTE', 'WITH t AS (SELECT ssn::text AS x FROM customers) SELECT 1 FROM t WHERE x = $1'],
+    [
+      'a UNION ALL of the column with itself',
+      'SELECT 1 FROM (SELECT ssn AS x FROM customers UNION ALL SELECT ssn FROM customers) s WHERE x = $1',
+    ],
+    ['a renamed derived column', 'SELECT 1 FROM (SELECT ssn FROM customers) AS s(y) WHERE y IS NULL'],
+  ])('%s stays equality', (_what, sql) => {
+    expect(kindsOn(sql, 'customers.ssn')).toEqual(['equality']);
+  });
+
+  it('a one-argument trim carries the value; a trim with a character set tests it', () => {
+    expect(kindsOn('SELECT ltrim(ssn), btrim(ssn) FROM customers', 'customers.ssn')).toEqual([]);
+    expect(kindsOn('SELECT ltrim(ssn, $1) FROM customers', 'customers.ssn')).toEqual(['computed']);
+    expect(kindsOn("SELECT trim(BOTH '0' FROM ssn) FROM customers", 'customers.ssn')).toEqual(['computed']);
+  });
+});
+
+describe('LIMIT or OFFSET without ORDER BY keeps rows by the plan’s order', () => {
+  it.each([
+    'SELECT DISTINCT ssn FROM customers LIMIT 1',
+    'SELECT ssn, count(*) FROM customers GROUP BY ssn OFFSET 3',
+    'SELECT DISTINCT ON (ssn) id FROM customers LIMIT 1',
+    'SELECT ssn FROM customers UNION SELECT ssn FROM customers LIMIT 1',
+    'SELECT ssn FROM customers INTERSECT SELECT ssn FROM customers OFFSET 1',
+  ])('%s orders by the compared column', (sql) => {
+    expect(kindsOn(sql, 'customers.ssn')).toContain('ordering');
+  });
+  it.each([
+    'SELECT DISTINCT ssn FROM customers',
+    'SELECT DISTINCT ssn, id FROM customers ORDER BY id LIMIT 1',
+    'SELECT ssn FROM customers LIMIT 1',
+    'SELECT ssn FROM customers UNION ALL SELECT ssn FROM customers LIMIT 1',
+    'SELECT status, count(*) FROM customers GROUP BY status LIMIT 1',
+  ])('%s does not', (sql) => {
+    expect(kindsOn(sql, 'customers.ssn')).not.toContain('ordering');
+  });
+});
+
 describe('set operations over computed arms', () => {
   it.each([
     "SELECT 1 FROM (SELECT substr(ssn, 1, 2) FROM customers WHERE id = 1 UNION SELECT '90') s",
     "SELECT 1 FROM (SELECT ssn::char(3) FROM customers WHERE id = 2 UNION SELECT '997') s",
-    "SELECT lower(ssn) FROM customers INTERSECT SELECT 'x'",
-    "SELECT upper(ssn) FROM customers EXCEPT SELECT 'x'",
   ])('%s is computed', (sql) => {
     expect(kindsOn(sql, 'customers.ssn')).toContain('computed');
+  });
+  it.each([
+    "SELECT lower(ssn) FROM customers INTERSECT SELECT 'x'",
+    "SELECT upper(ssn) FROM customers EXCEPT SELECT 'x'",
+    "SELECT 1 FROM (SELECT ssn FROM customers UNION SELECT to_char(g, 'FM000-00-0000') FROM generate_series(1, 999) g) u",
+    'SELECT ssn FROM customers UNION SELECT unnest($1::text[])',
+  ])('%s tests guesses: membership', (sql) => {
+    expect(kindsOn(sql, 'customers.ssn')).toContain('membership');
   });
   it('a UNION of plain columns is grouping only', () => {
     expect(kindsOn('SELECT ssn FROM customers UNION SELECT ssn FROM customers', 'customers.ssn')).toEqual([

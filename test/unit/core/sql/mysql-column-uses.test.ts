@@ -210,6 +210,27 @@ describe('mysqlColumnUses: predicates', () => {
     expect(usesOf(`SELECT 1 FROM t WHERE ${predicate}`)).toContainEqual(use('membership', 't', 'ssn'));
   });
 
+  it.each(['ssn = 168', '168 = ssn', 'ssn = -168', 'ssn = 1 + 1', 'ssn = TRUE', 'ssn = (168)'])(
+    'records %s as computed: a string compared with a number is read by its leading digits',
+    (predicate) => {
+      expect(kindsOf(usesOf(`SELECT 1 FROM t WHERE ${predicate}`))).toEqual(new Set(['computed']));
+    },
+  );
+
+  it.each([
+    ["SELECT ssn FROM t UNION SELECT 'x'", 'membership'],
+    ["SELECT 1 FROM (SELECT ssn FROM t UNION SELECT CONCAT('1-', seq) FROM seq_0_to_9) u", 'membership'],
+    ["SELECT ssn FROM t INTERSECT SELECT 'x'", 'membership'],
+    ['SELECT ssn FROM t UNION SELECT ssn FROM t', 'grouping'],
+    ['SELECT ssn FROM t UNION DISTINCT SELECT lower(ssn) FROM t', 'membership'],
+  ] as const)('records the deduplication of %s as %s', (sql, kind) => {
+    expect(kindsOf(usesOf(sql))).toContain(kind);
+  });
+
+  it('records nothing for a UNION ALL, which keeps every row', () => {
+    expect(kindsOf(usesOf("SELECT ssn FROM t UNION ALL SELECT 'x'"))).toEqual(new Set());
+  });
+
   it.each(["ssn = '1' AND ssn = '2'", "ssn = '1' OR id = 2", "ssn = '1' OR email = '2'"])(
     'keeps %s an equality (one guess)',
     (predicate) => {
@@ -411,7 +432,7 @@ describe('mysqlColumnUses: ordering and grouping', () => {
     [
       'a derived window rank',
       'SELECT id FROM (SELECT id, row_number() OVER (ORDER BY ssn) AS r FROM t) d WHERE r = 1',
-      'equality',
+      'ordering',
     ],
   ] as const)('follows %s to the column, computed', (_name, sql, kind) => {
     const uses = usesOf(sql);
