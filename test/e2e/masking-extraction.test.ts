@@ -245,6 +245,24 @@ const ORACLES: ReadonlyArray<readonly [string, unknown[]]> = [
   ["SELECT 1 FROM pg_stats WHERE histogram_bounds::text LIKE '{4%' AND attname = 'ssn'", []],
   ['SELECT string_agg(ltrim(email, $1), $2) FROM customers WHERE id = 1', ['a', '']],
   ['SELECT DISTINCT ssn FROM customers LIMIT 1', []],
+  // A third pass: a recursive CTE's column taking guesses in a later round, an outer LIMIT over
+  // an inner grouping, an ORDER BY that ties every row, an unresolved column mixed with guesses.
+  [
+    "WITH RECURSIVE r(x, y, n) AS (SELECT ssn, ssn, 1 FROM customers WHERE id = $1::int UNION ALL SELECT y, to_char($2::bigint + g * $3::bigint, 'FM000-00-0000'), n + 1 FROM r, generate_series(1, CASE WHEN n = 1 THEN 999 ELSE 1 END) g WHERE n < 3) SELECT t FROM (SELECT x, n::bit(2) AS t FROM r) s GROUP BY x, t ORDER BY 'k' || ''",
+    [1, 100000000, 100000],
+  ],
+  [
+    'SELECT b::int FROM (SELECT full_name, id::bit(8) AS b FROM customers GROUP BY full_name, id::bit(8)) s LIMIT 3',
+    [],
+  ],
+  [
+    'SELECT b::int FROM (SELECT full_name, id::bit(8) AS b, segment FROM customers) s GROUP BY segment, full_name, b ORDER BY segment',
+    [],
+  ],
+  [
+    "SELECT 1 AS one FROM (SELECT 1 AS k FROM (SELECT v FROM unnest(ARRAY['100-00-0001', '100-00-0002'], ARRAY[1]) AS u(v, w) UNION ALL SELECT ssn FROM customers WHERE id = 1) s GROUP BY v) z OFFSET 1",
+    [],
+  ],
   ['SELECT ssn FROM customers UNION SELECT ssn FROM customers LIMIT 1', []],
 ];
 

@@ -75,6 +75,16 @@ export interface ColumnUse {
   readonly resolved: boolean;
 }
 
+/**
+ * A result's order as the statement asks for it: `none` (no ORDER BY, or only constants: the
+ * plan's order), `outputs` (every key is an output column, by index: rows that tie on them come
+ * in the plan's order), or `other` (a key that is no output: ties cannot be told apart here).
+ */
+export type ResultOrder =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'outputs'; readonly keys: readonly number[] }
+  | { readonly kind: 'other' };
+
 export type LineageResult =
   | {
       readonly ok: true;
@@ -87,8 +97,8 @@ export type LineageResult =
        * columns, so the outputs need not match the result's columns one to one — mask them all.
        */
       readonly columnsKnown: boolean;
-      /** The statement orders its result (a top-level ORDER BY): the row order is the query's. */
-      readonly ordered: boolean;
+      /** How the statement orders its result (`ResultOrder`). */
+      readonly order: ResultOrder;
     }
   | { readonly ok: false; readonly reason: string };
 
@@ -134,6 +144,9 @@ const unresolved = (flow: Flow): Flow => ({ ...unionFlows([flow]), resolved: fal
 
 const sameFlow = (a: Flow, b: Flow): boolean =>
   a.resolved === b.resolved &&
+  // A recursive CTE's column can lose exactness in a later round (guesses joining the column).
+  a.exact === b.exact &&
+  a.direct === b.direct &&
   a.cols.size === b.cols.size &&
   a.rows.size === b.rows.size &&
   [...a.cols.keys()].every((k) => b.cols.has(k)) &&
@@ -155,6 +168,12 @@ interface Shape {
   readonly shapeKnown: boolean;
   /** What decides which rows the query yields, how many and in what order. */
   readonly rows: Flow;
+  /**
+   * What the order its rows arrive in may follow without an ORDER BY of the caller's: the columns
+   * a sort for GROUP BY, DISTINCT or a set operation compares, its own ORDER BY, and the same of
+   * the queries it reads.
+   */
+  readonly order?: Flow;
 }
 
 /** A FROM item as names see it. */
@@ -171,6 +190,8 @@ interface RangeItem {
   readonly rows: Flow;
   /** A recursive CTE's self-reference before its first round: any name is in it, with no flow. */
   readonly bottom?: boolean;
+  /** The order its rows may arrive in (`Shape.order`). */
+  readonly order?: Flow;
 }
 
 /** One query level's FROM: items by qualifier, items whose columns are visible unqualified. */
@@ -243,11 +264,10 @@ const opaqueItem = (refname: string | undefined, flow: Flow, rows: Flow = flow):
 
 const itemOfShape = (refname: string | undefined, shape: Shape, colnames: string[]): RangeItem => {
   const whole = wholeRowFlow(shape.columns);
-  if (!shape.shapeKnown) return opaqueItem(refname, whole, unionFlows([whole, shape.rows]));
-  const columns = renamed(shape.columns, colnames);
+  const columns = shape.shapeKnown ? renamed(shape.columns, colnames) : undefined;
   return columns
-    ? { refname, columns, flow: whole, rows: shape.rows }
-    : opaqueItem(refname, whole, unionFlows([whole, shape.rows]));
+    ? { refname, columns, flow: whole, rows: shape.rows, order: shape.order }
+    : { ...opaqueItem(refname, whole, unionFlows([whole, shape.rows])), order: shape.order };
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -699,7 +719,7 @@ const sortUses = (items: readonly Node[], env: Env, outputs?: readonly Column[])
     const bare = flow ?? bareFlow(expr, env);
     const f = bare ?? exprFlow(expr, env);
     use(env, 'ordering', f);
-    if (!bare || (bare.resolved && !bare.exact)) use(env, 'computed', f);
+    if (!bare?.exact) use(env, 'computed', f);
     addFlow(acc, f);
   }
   return acc;
@@ -714,8 +734,9 @@ const groupUses = (items: readonly unknown[], env: Env, outputs?: readonly Colum
     if (outputs && bare && !bare.resolved) bare = outputReference(expr, outputs, 'order') ?? bare;
     const f = bare ?? exprFlow(expr, env);
     use(env, 'grouping', f);
-    // An output that is not one column's value (`max(x)`, a column mixed with guesses) groups guesses.
-    if (!bare || (bare.resolved && !bare.exact)) use(env, 'computed', f);
+    // An output that is not one column's value (`max(x)`, a column mixed with guesses, one lineage
+    // cannot follow) groups guesses.
+    if (!bare?.exact) use(env, 'computed', f);
     addFlow(acc, f);
   }
   return acc;
@@ -1060,7 +1081,7 @@ const joinItems = (join: Node, env: Env, lateral: Level): FromResult => {
     const columns = [...merged, ...restLeft, ...restRight];
     const aliased = renamed(columns, colnames);
     synthetic = aliased
-      ? { refname: alias, columns: aliased, flow: whole, rows }
+      ? { refname: alias, columns: aliased, flow: whole, rows, order: orderOf(both) }
       : opaqueItem(alias, whole, rows);
   }
   return {
@@ -1068,6 +1089,9 @@ const joinItems = (join: Node, env: Env, lateral: Level): FromResult => {
     unqualified: [synthetic],
   };
 };
+
+/** The order FROM items' rows may arrive in. */
+const orderOf = (items: readonly RangeItem[]): Flow => unionFlows(items.map((i) => i.order ?? emptyFlow()));
 
 /** One FROM item; `lateral` is the level with the items before it (for LATERAL references). */
 const fromItem = (wrapper: Node, env: Env, lateral: Level): FromResult => {
@@ -1146,8 +1170,8 @@ const cteShape = (cte: Node, env: Env, armOnly: boolean): Shape | undefined => {
   if (!shape.shapeKnown) return shape;
   const columns = renamed(shape.columns, colnames);
   return columns
-    ? { columns, shapeKnown: true, rows: shape.rows }
-    : { columns: shape.columns, shapeKnown: false, rows: shape.rows };
+    ? { columns, shapeKnown: true, rows: shape.rows, order: shape.order }
+    : { columns: shape.columns, shapeKnown: false, rows: shape.rows, order: shape.order };
 };
 
 /** The CTEs a WITH clause makes visible, added to those already visible. */
@@ -1393,6 +1417,7 @@ const setOperationShape = (select: Node, env: Env): Shape => {
   const left = shapeOf(select.larg as Node, env);
   const right = shapeOf(select.rarg as Node, env);
   const rows = unionFlows([left.rows, right.rows]);
+  const order = unionFlows([left.order ?? emptyFlow(), right.order ?? emptyFlow()]);
   // Anything but UNION ALL compares whole rows across the arms: which rows survive depends on
   // their values (INTERSECT with a list of guesses is a membership test).
   if (!(select.op === 'SETOP_UNION' && select.all === true)) {
@@ -1411,7 +1436,7 @@ const setOperationShape = (select: Node, env: Env): Shape => {
       if (r && !(l.flow.exact && r.flow.exact)) for (const f of [l.flow, r.flow]) use(env, 'membership', f);
     });
     addFlow(rows, wholeRowFlow(all));
-    if (keepsRowsByPlanOrder(select)) for (const c of all) use(env, 'ordering', c.flow);
+    addFlow(order, wholeRowFlow(all));
   }
   if (!left.shapeKnown || !right.shapeKnown || left.columns.length !== right.columns.length) {
     const columns = left.columns.map((c) => ({
@@ -1419,15 +1444,19 @@ const setOperationShape = (select: Node, env: Env): Shape => {
       flow: unionFlows([c.flow, ...right.columns.map((r) => r.flow)]),
     }));
     addFlow(rows, tailRows(select, env, columns));
-    return allUnresolved({ columns, shapeKnown: false, rows });
+    if (keepsRowsByPlanOrder(select)) use(env, 'ordering', order);
+    return { ...allUnresolved({ columns, shapeKnown: false, rows }), order: unresolved(order) };
   }
   const columns = left.columns.map((c, i) => {
     const flow = unionFlows([c.flow, right.columns[i]!.flow]);
     // A UNION of exact columns is still one column's values on each row.
     return { name: c.name, flow: c.flow.exact && right.columns[i]!.flow.exact ? exactFlow(flow) : flow };
   });
-  addFlow(rows, tailRows(select, env, columns));
-  return { columns, shapeKnown: true, rows };
+  const tail = tailRows(select, env, columns);
+  addFlow(rows, tail);
+  if (keepsRowsByPlanOrder(select)) use(env, 'ordering', order);
+  addFlow(order, tail);
+  return { columns, shapeKnown: true, rows, order };
 };
 
 /** The columns a SELECT (body of a SelectStmt) returns, with their lineage and its row-set flow. */
@@ -1499,9 +1528,12 @@ const shapeOf = (select: Node, outer: Env): Shape => {
     }
   }
   addFlow(rows, targetRows);
-  addFlow(rows, tailRows(select, inner, shape.columns));
-  if (keepsRowsByPlanOrder(select)) use(inner, 'ordering', compared);
-  return { ...shape, rows };
+  const tail = tailRows(select, inner, shape.columns);
+  addFlow(rows, tail);
+  const order = unionFlows([compared, orderOf([...scope.qualified, ...scope.unqualified])]);
+  if (keepsRowsByPlanOrder(select)) use(inner, 'ordering', order);
+  addFlow(order, tail);
+  return { ...shape, rows, order };
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -1518,6 +1550,42 @@ const output = (column: Column): OutputLineage => ({
 const isColumnRef = (value: unknown): value is { ColumnRef: Node } => {
   const ref = (value as { ColumnRef?: { fields?: unknown[] } } | null)?.ColumnRef;
   return Array.isArray(ref?.fields) && !ref.fields.some((f) => (f as Node).A_Star !== undefined);
+};
+
+const listUses = (env: Env): ColumnUse[] =>
+  [...env.uses.values()].map(({ kind, flow }) => ({
+    kind,
+    sources: [...flow.cols.values()],
+    wholeRows: [...flow.rows.values()],
+    resolved: flow.resolved,
+  }));
+
+/** An expression's tree without the parser's source positions. */
+const treeText = (node: unknown): string =>
+  JSON.stringify(node, (key, value: unknown) => (key === 'location' ? undefined : value));
+
+/** The top-level ORDER BY's keys as output columns, where each is one. */
+const resultOrder = (select: Node, shape: Shape, env: Env): ResultOrder => {
+  const items = Array.isArray(select.sortClause) ? (select.sortClause as Node[]) : [];
+  const targets = (Array.isArray(select.targetList) ? (select.targetList as Node[]) : []).map((t) =>
+    treeText((t.ResTarget as Node | undefined)?.val),
+  );
+  const keys: number[] = [];
+  for (const item of items) {
+    const expr = (item.SortBy as Node | undefined)?.node as Node | undefined;
+    const ival = ((expr?.A_Const as Node | undefined)?.ival as Node | undefined)?.ival;
+    // A constant orders nothing (`ORDER BY 'k' || ''`); an integer is an output's position.
+    if (typeof ival !== 'number' && readsNothing(exprFlow(expr, { ...env, uses: new Map() }))) continue;
+    const parts = isColumnRef(expr) ? refParts(expr.ColumnRef as Node) : undefined;
+    const named =
+      parts?.length === 1 ? shape.columns.flatMap((c, i) => (c.name === parts[0] ? [i] : [])) : [];
+    const same = targets.flatMap((t, i) => (t === treeText(expr) ? [i] : []));
+    const index =
+      typeof ival === 'number' ? ival - 1 : named.length === 1 ? named[0]! : same.length > 0 ? same[0]! : -1;
+    if (index < 0 || index >= shape.columns.length) return { kind: 'other' };
+    keys.push(index);
+  }
+  return keys.length === 0 ? { kind: 'none' } : { kind: 'outputs', keys };
 };
 
 /**
@@ -1544,14 +1612,6 @@ export const lineageOf = (sql: string, catalog: Catalog): LineageResult => {
     }
     const env: Env = { catalog, ctes: new Map(), scope: undefined, budget: { steps: 0 }, uses: new Map() };
     const shape = shapeOf(select, env);
-    const uses = [...env.uses.values()].map(
-      ({ kind, flow }): ColumnUse => ({
-        kind,
-        sources: [...flow.cols.values()],
-        wholeRows: [...flow.rows.values()],
-        resolved: flow.resolved,
-      }),
-    );
     if (explained) {
       const plan: OutputLineage = {
         name: 'QUERY PLAN',
@@ -1560,10 +1620,25 @@ export const lineageOf = (sql: string, catalog: Catalog): LineageResult => {
         wholeRows: [],
         direct: false,
       };
-      return { ok: true, outputs: [plan], columnsKnown: false, uses, ordered: false };
+      return {
+        ok: true,
+        outputs: [plan],
+        columnsKnown: false,
+        uses: listUses(env),
+        order: { kind: 'other' },
+      };
     }
-    const ordered = Array.isArray(select.sortClause) && select.sortClause.length > 0;
-    return { ok: true, outputs: shape.columns.map(output), columnsKnown: shape.shapeKnown, uses, ordered };
+    const order = resultOrder(select, shape, env);
+    // Keys the caller cannot see leave ties in the plan's order, which a sort for GROUP BY,
+    // DISTINCT or a set operation takes from the columns it compares: an ordering of them.
+    if (order.kind === 'other') use(env, 'ordering', shape.order ?? emptyFlow());
+    return {
+      ok: true,
+      outputs: shape.columns.map(output),
+      columnsKnown: shape.shapeKnown,
+      uses: listUses(env),
+      order,
+    };
   } catch (error) {
     return {
       ok: false,

@@ -7,7 +7,7 @@ import type { PolicyEngine, ResultSet } from '../ports.js';
 import type { StatementFacts } from '../sql/facts.js';
 import type { RelationResolver } from '../sql/relation-resolver.js';
 import type { SqlExecutor } from '../sql/sql-executor.js';
-import { lineageOf, type OutputLineage } from './lineage.js';
+import { lineageOf, type OutputLineage, type ResultOrder } from './lineage.js';
 import { type MaskingReport, maskResult } from './mask-result.js';
 import { classificationRefs, readsSensitive, resolveClassification } from './resolved-classification.js';
 import { isStatistics, lineageCatalog } from './statement-uses.js';
@@ -71,7 +71,8 @@ export const maskOutput = async (
   };
 
   let lineage: readonly OutputLineage[] | undefined;
-  let canonicalOrder = false;
+  /** Set when the rows must not come in the plan's order: the keys the statement orders by. */
+  let canonicalOrder: ResultOrder | undefined;
   // With user code in the statement (a function, an operator, functional notation), no output's
   // lineage is trusted: such code can read any table, whatever its arguments say.
   if (connection.kind === 'postgres' && classified && userCode.size === 0) {
@@ -83,14 +84,14 @@ export const maskOutput = async (
       // classified column (an index scan for `ssn IS NOT NULL`, a sort for a GROUP BY, a UNION or
       // a merge join) returns them in that column's order: put them in an order of what the
       // caller sees instead.
-      canonicalOrder =
-        !traced.ordered &&
-        traced.uses.some(
-          (u) =>
-            !u.resolved ||
-            u.wholeRows.length > 0 ||
-            u.sources.some((c) => classification.classOf(c.schema, c.table, c.column) !== undefined),
-        );
+      const compares = traced.uses.some(
+        (u) =>
+          !u.resolved ||
+          u.wholeRows.length > 0 ||
+          u.sources.some((c) => classification.classOf(c.schema, c.table, c.column) !== undefined),
+      );
+      // With keys the caller cannot see, ties stay as the server sent them (docs/masking.md).
+      if (compares && traced.order.kind !== 'other') canonicalOrder = traced.order;
     }
   }
   // Cedar is asked about a class only when the result holds it, once per request: most results
@@ -114,12 +115,35 @@ export const maskOutput = async (
     tokenKey: await input.tokenKey(),
   });
   if (!canonicalOrder || masked.result.rows.length < 2) return masked;
-  return { ...masked, result: { ...masked.result, rows: inOrderOfWhatIsShown(masked.result.rows) } };
+  return {
+    ...masked,
+    result: { ...masked.result, rows: inOrderOfWhatIsShown(masked.result.rows, canonicalOrder) },
+  };
 };
 
-/** Rows sorted by their masked text: an order that depends only on what the caller is shown. */
-const inOrderOfWhatIsShown = (rows: readonly (readonly unknown[])[]): (readonly unknown[])[] =>
-  rows
-    .map((row) => ({ row, key: JSON.stringify(row, (_k, v) => (typeof v === 'bigint' ? String(v) : v)) }))
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-    .map((r) => r.row);
+const shown = (value: unknown): string =>
+  JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)) ?? 'null';
+
+/**
+ * The rows in an order that depends only on what the caller is shown: the statement's order
+ * where it has one (by output columns), and within rows that tie on it (or with none), sorted
+ * by their masked text.
+ */
+const inOrderOfWhatIsShown = (
+  rows: readonly (readonly unknown[])[],
+  order: ResultOrder,
+): (readonly unknown[])[] => {
+  // Each row's run: consecutive rows with the same key values (all rows, with no keys). Runs keep
+  // their place (the server sorted by those keys); rows inside a run are sorted by what they show.
+  let run = 0;
+  let previous: string | undefined;
+  const keyed = rows.map((row, index) => {
+    const key = order.kind === 'outputs' ? shown(order.keys.map((k) => row[k])) : '';
+    if (key !== previous) run = index;
+    previous = key;
+    return { row, run, text: shown(row) };
+  });
+  return keyed
+    .sort((a, b) => a.run - b.run || (a.text < b.text ? -1 : a.text > b.text ? 1 : 0))
+    .map((k) => k.row);
+};

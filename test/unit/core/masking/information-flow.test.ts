@@ -474,6 +474,71 @@ describe('LIMIT or OFFSET without ORDER BY keeps rows by the plan’s order', ()
   });
 });
 
+describe('a third attack pass: recursion, inherited order, unresolved columns, tied ORDER BY', () => {
+  it.each([
+    [
+      'a recursive CTE whose column takes guesses in a later round',
+      'WITH RECURSIVE r(x, y, n) AS (SELECT ssn, ssn, 1 FROM customers WHERE id = $1 UNION ALL SELECT y, $2::text, n + 1 FROM r WHERE n < 3) SELECT x FROM r GROUP BY x',
+      'computed',
+    ],
+    [
+      'an outer LIMIT over a grouped subquery',
+      'SELECT id FROM (SELECT ssn, id FROM customers GROUP BY ssn, id) s LIMIT 3',
+      'ordering',
+    ],
+    [
+      'an outer OFFSET over a DISTINCT CTE',
+      'WITH d AS (SELECT DISTINCT ssn, id FROM customers) SELECT id FROM d OFFSET 7',
+      'ordering',
+    ],
+    [
+      'an outer FETCH over a UNION',
+      'SELECT 1 FROM (SELECT ssn FROM customers UNION SELECT ssn FROM customers) u FETCH FIRST 1 ROW ONLY',
+      'ordering',
+    ],
+    [
+      'a LIMIT two levels above the grouping',
+      'SELECT id FROM (SELECT id FROM (SELECT ssn, id FROM customers GROUP BY ssn, id) a) b LIMIT 1',
+      'ordering',
+    ],
+    [
+      'an ORDER BY the caller cannot see, over a grouping',
+      'SELECT id FROM (SELECT ssn, id, status FROM customers GROUP BY ssn, id, status) s ORDER BY lower(status)',
+      'ordering',
+    ],
+    [
+      'grouping on a column lineage cannot follow, mixed with guesses',
+      'SELECT 1 FROM (SELECT v FROM unnest($1::text[], ARRAY[1]) AS u(v, w) UNION ALL SELECT ssn FROM customers WHERE id = 1) s GROUP BY v',
+      'computed',
+    ],
+  ])('%s is %s', (_what, sql, kind) => {
+    expect(kindsOn(sql, 'customers.ssn')).toContain(kind);
+  });
+
+  it.each([
+    ['no ORDER BY', 'SELECT id, ssn FROM customers', { kind: 'none' }],
+    ['a constant ORDER BY', "SELECT id, ssn FROM customers ORDER BY 'k' || ''", { kind: 'none' }],
+    [
+      'ORDER BY positions',
+      'SELECT id, status FROM customers ORDER BY 2, 1',
+      { kind: 'outputs', keys: [1, 0] },
+    ],
+    [
+      'ORDER BY output names',
+      'SELECT id, status AS s FROM customers ORDER BY s',
+      { kind: 'outputs', keys: [1] },
+    ],
+    [
+      'ORDER BY an expression of the select list',
+      'SELECT id, lower(status) FROM customers ORDER BY lower(status)',
+      { kind: 'outputs', keys: [1] },
+    ],
+    ['ORDER BY a column not shown', 'SELECT id FROM customers ORDER BY status', { kind: 'other' }],
+  ])('the result order of %s', (_what, sql, order) => {
+    expect(traced(sql).order).toEqual(order);
+  });
+});
+
 describe('set operations over computed arms', () => {
   it.each([
     "SELECT 1 FROM (SELECT substr(ssn, 1, 2) FROM customers WHERE id = 1 UNION SELECT '90') s",
