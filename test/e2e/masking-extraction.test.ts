@@ -264,6 +264,21 @@ const ORACLES: ReadonlyArray<readonly [string, unknown[]]> = [
     [],
   ],
   ['SELECT ssn FROM customers UNION SELECT ssn FROM customers LIMIT 1', []],
+  // A fourth pass: an ORDER BY that ties every row under OFFSET, a window partition as the plan's
+  // order, a catalogue column as reference values for a sort.
+  [
+    'SELECT g, x.b FROM generate_series(0, 9) g CROSS JOIN LATERAL (SELECT b FROM (SELECT id::bit(8) AS b FROM customers GROUP BY full_name, id::bit(8)) s ORDER BY now() OFFSET g LIMIT 1) x',
+    [],
+  ],
+  [
+    'SELECT b, n FROM (SELECT id::bit(8) AS b, count(*) OVER (PARTITION BY full_name) AS n FROM customers) s LIMIT 3',
+    [],
+  ],
+  ['SELECT k FROM (SELECT ssn AS k FROM customers UNION ALL SELECT oid::text FROM pg_proc) s GROUP BY k', []],
+  [
+    'SELECT DISTINCT ON (segment) id FROM (SELECT id, segment FROM customers GROUP BY full_name, id, segment) s',
+    [],
+  ],
 ];
 
 describe('extracting classified data from a non-public schema through the gateway', () => {

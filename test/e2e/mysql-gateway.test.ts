@@ -112,6 +112,16 @@ describe('MySQL connection through the local gateway', () => {
       undefined,
     ],
     ['two guesses under OR', "SELECT id FROM customers WHERE ssn = '1' OR ssn = '2'", undefined],
+    [
+      'a grouping kept by plan order under LIMIT',
+      'SELECT 1 AS hit FROM (SELECT id FROM customers GROUP BY ssn, id LIMIT 1 OFFSET 0) s WHERE s.id = 1',
+      undefined,
+    ],
+    [
+      'a grouping of the column mixed with a sequence of guesses',
+      'SELECT 1 FROM (SELECT k FROM (SELECT ssn AS k FROM customers UNION ALL SELECT CAST(seq AS CHAR) FROM seq_1_to_9) u GROUP BY k) s',
+      undefined,
+    ],
   ])('refuses %s on a masked class before it runs (masked-class-oracles)', async (_what, text, params) => {
     const { status, json } = await sql(text, params);
     expect([status, json.error?.rule]).toEqual([403, 'masked-class-oracles']);

@@ -217,6 +217,8 @@ interface Env {
   readonly aggregateRows?: Flow;
   /** Into its window functions: the aggregates' flow with HAVING and the named windows. */
   readonly windowRows?: Flow;
+  /** Where a window's PARTITION BY and ORDER BY flows are gathered (the block's compared flows). */
+  readonly windows?: Flow;
 }
 
 class TooComplex extends Error {}
@@ -456,7 +458,9 @@ const exprFlow = (expr: unknown, env: Env): Flow => {
           // A window function is a value of the rows in its window; an aggregate, of its rows.
           if (node.over !== undefined) {
             addFlow(acc, env.windowRows ?? emptyFlow(false));
-            addFlow(acc, windowFlow(node.over as Node, env));
+            const window = windowFlow(node.over as Node, env);
+            addFlow(acc, window);
+            if (env.windows) addFlow(env.windows, window);
           } else if (isAggregate(node)) addFlow(acc, env.aggregateRows ?? emptyFlow(false));
           break;
         }
@@ -1248,12 +1252,22 @@ const targetColumns = (target: Node, env: Env): Shape => {
 };
 
 /**
- * A LIMIT or OFFSET with no ORDER BY keeps rows by the plan's order, which a sort for GROUP BY,
- * DISTINCT or a set operation takes from the columns it compares: an ordering of them.
+ * A LIMIT, OFFSET or DISTINCT ON keeps rows by the plan's order, which a sort for GROUP BY,
+ * DISTINCT, a window or a set operation takes from the columns it compares: an ordering of them.
+ * Unless the ORDER BY covers every output: then rows that tie on it are the same rows to the
+ * caller, and which of them is kept tells nothing. A constant key (`now()`, `'k' || ''`) orders
+ * nothing.
  */
-const keepsRowsByPlanOrder = (select: Node): boolean =>
-  !(Array.isArray(select.sortClause) && select.sortClause.length > 0) &&
-  (select.limitCount !== undefined || select.limitOffset !== undefined);
+const keepsRowsByPlanOrder = (select: Node, columns: readonly Column[], env: Env): boolean => {
+  const distinctOn =
+    Array.isArray(select.distinctClause) &&
+    (select.distinctClause as Node[]).some((d) => Object.keys(d).length > 0);
+  if (select.limitCount === undefined && select.limitOffset === undefined && !distinctOn) return false;
+  const order = resultOrder(select, { columns: [...columns], shapeKnown: true, rows: emptyFlow() }, env);
+  if (order.kind !== 'outputs') return true;
+  const keys = new Set(order.keys);
+  return !columns.every((_, i) => keys.has(i));
+};
 
 /** ORDER BY, LIMIT and OFFSET of a query: which of its rows come out, in what order. */
 const tailRows = (select: Node, env: Env, columns: readonly Column[]): Flow => {
@@ -1433,7 +1447,12 @@ const setOperationShape = (select: Node, env: Env): Shape => {
     // FROM generate_series(…)`) tests every one of them as a guess: membership, at that position.
     left.columns.forEach((l, i) => {
       const r = right.columns[i];
-      if (r && !(l.flow.exact && r.flow.exact)) for (const f of [l.flow, r.flow]) use(env, 'membership', f);
+      const same =
+        r !== undefined &&
+        l.flow.cols.size === r.flow.cols.size &&
+        [...l.flow.cols.keys()].every((k) => r.flow.cols.has(k));
+      if (r && !(l.flow.exact && r.flow.exact && same))
+        for (const f of [l.flow, r.flow]) use(env, 'membership', f);
     });
     addFlow(rows, wholeRowFlow(all));
     addFlow(order, wholeRowFlow(all));
@@ -1444,17 +1463,20 @@ const setOperationShape = (select: Node, env: Env): Shape => {
       flow: unionFlows([c.flow, ...right.columns.map((r) => r.flow)]),
     }));
     addFlow(rows, tailRows(select, env, columns));
-    if (keepsRowsByPlanOrder(select)) use(env, 'ordering', order);
+    if (keepsRowsByPlanOrder(select, columns, env)) use(env, 'ordering', order);
     return { ...allUnresolved({ columns, shapeKnown: false, rows }), order: unresolved(order) };
   }
   const columns = left.columns.map((c, i) => {
-    const flow = unionFlows([c.flow, right.columns[i]!.flow]);
-    // A UNION of exact columns is still one column's values on each row.
-    return { name: c.name, flow: c.flow.exact && right.columns[i]!.flow.exact ? exactFlow(flow) : flow };
+    const r = right.columns[i]!.flow;
+    const flow = unionFlows([c.flow, r]);
+    // A UNION of the same exact column is still that column's values on each row; of different
+    // columns, each arm's values are guesses for the other's (`ssn UNION ALL pg_proc.oid::text`).
+    const same = c.flow.cols.size === r.cols.size && [...c.flow.cols.keys()].every((k) => r.cols.has(k));
+    return { name: c.name, flow: c.flow.exact && r.exact && same ? exactFlow(flow) : flow };
   });
   const tail = tailRows(select, env, columns);
   addFlow(rows, tail);
-  if (keepsRowsByPlanOrder(select)) use(env, 'ordering', order);
+  if (keepsRowsByPlanOrder(select, columns, env)) use(env, 'ordering', order);
   addFlow(order, tail);
   return { columns, shapeKnown: true, rows, order };
 };
@@ -1487,9 +1509,10 @@ const shapeOf = (select: Node, outer: Env): Shape => {
     predicate(select.whereClause, inner);
     addFlow(rows, exprFlow(select.whereClause, inner));
   }
-  let shape = targetsOf(select, { ...inner, aggregateRows: rows, windowRows: rows });
-  /** What GROUP BY and DISTINCT compare: a sort for them leaves rows in these columns' order. */
+  /** What GROUP BY, DISTINCT and windows compare: a sort for them leaves rows in that order. */
   const compared = emptyFlow();
+  let shape = targetsOf(select, { ...inner, aggregateRows: rows, windowRows: rows, windows: compared });
+  let tailEnv: Env = { ...inner, aggregateRows: rows, windowRows: rows };
   const targetRows = shape.rows;
   // GROUP BY and HAVING decide the groups (and, with named windows, the windows) aggregates and
   // window functions see: with any of them, the targets are traced again over the full flows.
@@ -1505,9 +1528,13 @@ const shapeOf = (select: Node, outer: Env): Shape => {
       predicate(select.havingClause, grouped);
       addFlow(windowRows, exprFlow(select.havingClause, grouped));
     }
-    for (const w of windows)
-      addFlow(windowRows, windowFlow((w.WindowDef as Node | undefined) ?? {}, grouped));
-    shape = targetsOf(select, { ...inner, aggregateRows, windowRows });
+    for (const w of windows) {
+      const named = windowFlow((w.WindowDef as Node | undefined) ?? {}, grouped);
+      addFlow(windowRows, named);
+      addFlow(compared, named);
+    }
+    shape = targetsOf(select, { ...inner, aggregateRows, windowRows, windows: compared });
+    tailEnv = { ...inner, aggregateRows, windowRows };
     addFlow(rows, windowRows);
   }
   const distinct = Array.isArray(select.distinctClause) ? (select.distinctClause as Node[]) : [];
@@ -1528,10 +1555,11 @@ const shapeOf = (select: Node, outer: Env): Shape => {
     }
   }
   addFlow(rows, targetRows);
-  const tail = tailRows(select, inner, shape.columns);
+  // ORDER BY may name aggregates and windows (`ORDER BY count(*) DESC`): in the grouped scope.
+  const tail = tailRows(select, tailEnv, shape.columns);
   addFlow(rows, tail);
   const order = unionFlows([compared, orderOf([...scope.qualified, ...scope.unqualified])]);
-  if (keepsRowsByPlanOrder(select)) use(inner, 'ordering', order);
+  if (keepsRowsByPlanOrder(select, shape.columns, tailEnv)) use(inner, 'ordering', order);
   addFlow(order, tail);
   return { ...shape, rows, order };
 };

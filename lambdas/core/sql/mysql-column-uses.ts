@@ -559,6 +559,14 @@ class Analysis {
 
   private emitOperand(o: Operand, kind: UseKind, nested: boolean): void {
     this.emitLineage(o.lineage, kind, o.bare, nested);
+    // Grouping a derived column whose UNION arms read different columns sorts and merges each
+    // arm's values with the other's (`ssn UNION ALL CAST(seq AS CHAR) FROM seq_1_to_9`): guesses.
+    if (kind === 'grouping' || kind === 'join') {
+      const columns = new Set(
+        o.lineage.sources.map((u) => JSON.stringify([u.schema, u.table, u.column]).toLowerCase()),
+      );
+      if (columns.size > 1) this.emitLineage(o.lineage, 'membership', o.bare, nested);
+    }
   }
 
   /** An expression in a position of the given kind (ORDER BY, GROUP BY, a bare boolean, LIMIT). */
@@ -1015,8 +1023,13 @@ class Analysis {
     return { relations: [], parent: scope, aliases };
   }
 
+  /** A LIMIT or OFFSET somewhere in the statement: which rows it keeps may follow a sort. */
+  limited = false;
+
   private limit(limit: unknown, scope: Scope | undefined): void {
     if (!isNode(limit)) return;
+    if ((Array.isArray(limit.value) ? limit.value : [limit.value]).some((v) => v !== undefined && v !== null))
+      this.limited = true;
     for (const value of Array.isArray(limit.value) ? limit.value : [limit.value]) {
       this.exprUse(value, 'rows', scope, false);
     }
@@ -1245,5 +1258,18 @@ export const mysqlColumnUses = (root: Node): NamedColumnUse[] => {
     // Past the bounds (GiveUp, a RangeError from the stack) or a shape not foreseen: fail closed.
     analysis.everything();
   }
-  return [...analysis.uses.values()];
+  const uses = [...analysis.uses.values()];
+  // A LIMIT or OFFSET keeps rows by the plan's order, and a sort for GROUP BY, DISTINCT or a
+  // UNION orders them by the grouped columns, in its own query or one it reads, whatever
+  // ORDER BY says (`ORDER BY NOW()` ties every row): each grouped column is an ordering too.
+  if (!analysis.limited) return uses;
+  const more = uses
+    .filter((u) => u.kind === 'grouping' || u.kind === 'membership')
+    .map((u) => ({ ...u, kind: 'ordering' as const }));
+  const all = [...uses];
+  for (const m of more) if (!all.some((u) => sameUse(u, m))) all.push(m);
+  return all;
 };
+
+const sameUse = (a: NamedColumnUse, b: NamedColumnUse): boolean =>
+  a.kind === b.kind && a.schema === b.schema && a.table === b.table && a.column === b.column;

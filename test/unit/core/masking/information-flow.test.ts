@@ -465,7 +465,7 @@ describe('LIMIT or OFFSET without ORDER BY keeps rows by the plan’s order', ()
   });
   it.each([
     'SELECT DISTINCT ssn FROM customers',
-    'SELECT DISTINCT ssn, id FROM customers ORDER BY id LIMIT 1',
+    'SELECT DISTINCT id, status FROM customers WHERE ssn = $1 ORDER BY id, status LIMIT 1',
     'SELECT ssn FROM customers LIMIT 1',
     'SELECT ssn FROM customers UNION ALL SELECT ssn FROM customers LIMIT 1',
     'SELECT status, count(*) FROM customers GROUP BY status LIMIT 1',
@@ -513,6 +513,47 @@ describe('a third attack pass: recursion, inherited order, unresolved columns, t
     ],
   ])('%s is %s', (_what, sql, kind) => {
     expect(kindsOn(sql, 'customers.ssn')).toContain(kind);
+  });
+
+  it.each([
+    [
+      'an ORDER BY of a constant over a grouped subquery, with OFFSET',
+      'SELECT g, x.b FROM generate_series(0, 9) g CROSS JOIN LATERAL (SELECT b FROM (SELECT id::bit(8) AS b FROM customers GROUP BY ssn, id::bit(8)) s ORDER BY now() OFFSET g LIMIT 1) x',
+    ],
+    [
+      'an ORDER BY of a shown column that ties, with LIMIT',
+      'SELECT b FROM (SELECT id AS b, status FROM customers GROUP BY ssn, id, status) s ORDER BY status LIMIT 3',
+    ],
+    [
+      'DISTINCT ON with no ORDER BY',
+      'SELECT DISTINCT ON (status) id FROM (SELECT id, status FROM customers GROUP BY ssn, id, status) s',
+    ],
+    [
+      'a window partition, then LIMIT',
+      'SELECT b FROM (SELECT id AS b, count(*) OVER (PARTITION BY ssn) AS n FROM customers) s LIMIT 3',
+    ],
+    [
+      'a named window, then OFFSET',
+      'SELECT id FROM (SELECT id, rank() OVER w FROM customers WINDOW w AS (PARTITION BY ssn)) s OFFSET 2',
+    ],
+  ])('%s is ordering', (_what, sql) => {
+    expect(kindsOn(sql, 'customers.ssn')).toContain('ordering');
+  });
+
+  it.each([
+    [
+      'a UNION ALL of the column with a catalogue column, grouped',
+      'SELECT k FROM (SELECT ssn AS k FROM customers UNION ALL SELECT oid::text FROM pg_proc) s GROUP BY k',
+    ],
+  ])('%s is computed: the other column’s values are guesses', (_what, sql) => {
+    expect(kindsOn(sql, 'customers.ssn')).toContain('computed');
+  });
+
+  it('an ORDER BY of aggregates is read in the grouped scope: no unresolved use, no classified one', () => {
+    const sql =
+      'SELECT status, count(*) FROM customers GROUP BY status ORDER BY count(*) DESC, max(id) LIMIT 5';
+    expect(kindsOn(sql, 'customers.ssn')).toEqual([]);
+    expect(traced(sql).uses.every((u) => u.resolved)).toBe(true);
   });
 
   it.each([
