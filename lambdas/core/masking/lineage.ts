@@ -579,8 +579,12 @@ const comparison = (left: unknown, right: unknown, kind: UseKind, env: Env): voi
   const judge = (self: Flow | undefined, selfFlow: Flow, other: Flow | undefined, otherFlow: Flow) => {
     if (!self) use(env, 'computed', selfFlow);
     // A column on the other side holds a value per row: as many guesses as rows.
-    else if (other) use(env, self.direct && other.direct ? 'join' : 'membership', self);
-    else if (readsNothing(otherFlow)) use(env, 'equality', self);
+    // A join lists both sides in one use: policy tells a join of one class with itself from one
+    // with another column's values, which are guesses (statement-uses.ts).
+    else if (other) {
+      if (self.direct && other.direct) use(env, 'join', unionFlows([self, other]));
+      else use(env, 'membership', self);
+    } else if (readsNothing(otherFlow)) use(env, 'equality', self);
     else use(env, 'membership', self);
   };
   judge(l, lf, rc, rf);
@@ -658,8 +662,7 @@ const predicate = (expr: unknown, env: Env): void => {
           side(body.testexpr, kind, env);
           use(env, kind, flow);
         } else if (test?.direct && flow.direct) {
-          use(env, 'join', test);
-          use(env, 'join', flow);
+          use(env, 'join', unionFlows([test, flow]));
         } else {
           side(body.testexpr, 'membership', env);
           use(env, 'membership', flow);
@@ -1076,7 +1079,8 @@ const joinItems = (join: Node, env: Env, lateral: Level): FromResult => {
       );
       // USING (x) compares the two sides' x for equality.
       const direct = [...l, ...r].every((c) => c.flow.direct === true);
-      for (const c of [...l, ...r]) use(env, direct ? 'join' : 'membership', c.flow);
+      if (direct) use(env, 'join', unionFlows([...l, ...r].map((c) => c.flow)));
+      else for (const c of [...l, ...r]) use(env, 'membership', c.flow);
       addFlow(rows, flow);
       restLeft.splice(restLeft.findIndex((c) => c.name === name) >>> 0, l.length > 0 ? 1 : 0);
       restRight.splice(restRight.findIndex((c) => c.name === name) >>> 0, r.length > 0 ? 1 : 0);

@@ -96,11 +96,13 @@ export const statementUses = async (input: StatementUsesInput): Promise<ClassUse
     if (traced.ok) {
       for (const u of traced.uses) {
         if (!u.resolved) add(u.kind, readClasses);
+        const classes = u.sources.map((s) => classification.classOf(s.schema, s.table, s.column));
+        // A join of a class with itself finds duplicates; with another class or an unclassified
+        // column (`c.ssn = p.oid::text`), the other side's values are guesses that come back.
+        const kind = u.kind === 'join' && new Set(classes).size > 1 ? 'membership' : u.kind;
         add(
-          u.kind,
-          u.sources
-            .map((s) => classification.classOf(s.schema, s.table, s.column))
-            .filter((c): c is DataClass => c !== undefined),
+          kind,
+          classes.filter((c): c is DataClass => c !== undefined),
         );
         for (const t of u.wholeRows) {
           const relation = resolution.get({ schema: t.schema, name: t.table });
