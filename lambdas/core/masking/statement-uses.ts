@@ -4,7 +4,7 @@
 // through the lineage of the statement, MySQL through the analysis's name-level uses. Anything
 // that cannot be followed counts as every class the statement reads (fail closed).
 import type { SqlConnection } from '../config/connection.js';
-import { type ClassUses, noUses, USE_KINDS, type UseKind } from '../sql/column-uses.js';
+import { type ClassUses, type NamedColumnUse, noUses, USE_KINDS, type UseKind } from '../sql/column-uses.js';
 import type { StatementFacts } from '../sql/facts.js';
 import type { RelationResolver, Resolution } from '../sql/relation-resolver.js';
 import type { ResolvedRelation, SqlExecutor } from '../sql/sql-executor.js';
@@ -111,25 +111,32 @@ export const statementUses = async (input: StatementUsesInput): Promise<ClassUse
       }
     }
   } else {
-    for (const u of statement.columnUses ?? []) {
-      if (u.column === undefined) {
-        add(u.kind, readClasses);
-        continue;
-      }
+    /** The classes a named use may touch, and whether it may touch an unclassified column. */
+    const classesOf = (u: NamedColumnUse): { classes: DataClass[]; unclassified: boolean } => {
+      if (u.column === undefined) return { classes: readClasses, unclassified: true };
       const column = u.column;
       const relation =
         u.table === undefined
           ? undefined
           : resolution.get(u.schema === undefined ? { name: u.table } : { schema: u.schema, name: u.table });
-      const candidates = relation ? [relation] : known;
-      if (u.table !== undefined && !relation) add(u.kind, readClasses);
-      add(
-        u.kind,
-        candidates
-          .map((r) => classification.classOf(r.schema, r.name, column))
-          .filter((c): c is DataClass => c !== undefined),
+      if (u.table !== undefined && !relation) return { classes: readClasses, unclassified: true };
+      const found = (relation ? [relation] : known).map((r) =>
+        classification.classOf(r.schema, r.name, column),
       );
-    }
+      return {
+        classes: found.filter((c): c is DataClass => c !== undefined),
+        unclassified: found.some((c) => c === undefined),
+      };
+    };
+    const uses = (statement.columnUses ?? []).map((u) => ({ u, ...classesOf(u) }));
+    // The analysis lists a join's sides apart: a join stays a join only when every joined column
+    // of the statement holds the same one class (a self-join finding duplicates). Joined with an
+    // unclassified column or another class (`c.ssn = s.seq` over a seq_1_to_499 table), the other
+    // side's values are guesses, and the number of rows answers them: membership.
+    const joined = uses.filter((x) => x.u.kind === 'join');
+    const joinClasses = new Set(joined.flatMap((x) => x.classes));
+    const mixed = joinClasses.size > 1 || (joinClasses.size === 1 && joined.some((x) => x.unclassified));
+    for (const { u, classes } of uses) add(u.kind === 'join' && mixed ? 'membership' : u.kind, classes);
   }
   return Object.fromEntries(USE_KINDS.map((k) => [k, [...out.get(k)!].sort()])) as unknown as ClassUses;
 };
