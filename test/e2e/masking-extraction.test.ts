@@ -243,6 +243,10 @@ const ORACLES: ReadonlyArray<readonly [string, unknown[]]> = [
     [1],
   ],
   ["SELECT 1 FROM pg_stats WHERE histogram_bounds::text LIKE '{4%' AND attname = 'ssn'", []],
+  // The statistics in every spelling the server resolves alike.
+  ["SELECT 1 FROM pg_catalog.pg_stats WHERE histogram_bounds::text LIKE '{4%' AND attname = 'ssn'", []],
+  ['SELECT 1 FROM "pg_stats" s WHERE s.most_common_vals::text > $1', ['{4']],
+  ['SELECT 1 FROM PG_CATALOG.PG_STATS ORDER BY histogram_bounds::text LIMIT 1', []],
   ['SELECT string_agg(ltrim(email, $1), $2) FROM customers WHERE id = 1', ['a', '']],
   ['SELECT DISTINCT ssn FROM customers LIMIT 1', []],
   // A third pass: a recursive CTE's column taking guesses in a later round, an outer LIMIT over

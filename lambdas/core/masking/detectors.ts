@@ -30,7 +30,6 @@ export {
   cpfDetector,
   cpfValid,
   euVatDetector,
-  NATIONAL_ID_CLASSES,
   NATIONAL_ID_DETECTORS,
   ninoDetector,
   panDetector,

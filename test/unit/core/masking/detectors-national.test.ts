@@ -1,5 +1,6 @@
 // National identifier detectors: formatted values masked whatever their check digits, bare runs
 // only with valid check digits or a label, and the shapes each must leave alone.
+import { NATIONAL_ID_DETECTORS } from '../../../../lambdas/core/masking/detectors/national/index.js';
 import {
   aadhaarDetector,
   cnpjDetector,
@@ -13,6 +14,7 @@ import {
   verhoeff,
 } from '../../../../lambdas/core/masking/detectors.js';
 import type { Detector } from '../../../../lambdas/core/masking/types.js';
+import { BUILT_IN_CLASSES } from '../../../../lambdas/core/masking/types.js';
 
 const found = (detector: Detector, text: string): string[] =>
   detector.find(text).map((f) => text.slice(f.start, f.end));
@@ -97,6 +99,12 @@ describe.each([
 
   it.each(negatives as readonly string[])('leaves %j alone without a label', (text) => {
     expect(found(detector, `ref ${text} ok`)).toEqual([]);
+  });
+});
+
+describe('the national identifier classes', () => {
+  it('are built-in classes, so connections can name them in masking and detectorsOff', () => {
+    expect(BUILT_IN_CLASSES).toEqual(expect.arrayContaining(NATIONAL_ID_DETECTORS.map((d) => d.dataClass)));
   });
 });
 

@@ -13,17 +13,6 @@ export { cnpjValid, cpfValid, luhn, verhoeff } from './checksums.js';
 export { VAT_FORMATS } from './eu-vat.js';
 export { aadhaarDetector, cnpjDetector, cpfDetector, euVatDetector, ninoDetector, panDetector, sinDetector };
 
-/** Data classes of the national identifiers. */
-export const NATIONAL_ID_CLASSES = [
-  'BR_CPF',
-  'BR_CNPJ',
-  'UK_NINO',
-  'CA_SIN',
-  'IN_PAN',
-  'IN_AADHAAR',
-  'EU_VAT',
-] as const;
-
 /** In priority order (ties between identical spans go to the earlier one). */
 export const NATIONAL_ID_DETECTORS = [
   cpfDetector,
