@@ -2,8 +2,10 @@
 // help and value checks. The work is in the *-command.ts files, imported only when their command
 // runs, so `token` and `--help` never load the gateway, the AWS SDK or the SQL parsers.
 import { readFileSync } from 'node:fs';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { LOCAL_AUDIENCE } from '../lambdas/adapters/local/dev-issuer.js';
+import { REQUEST_STATUSES } from '../lambdas/core/approval/approval.js';
+import type { ApprovalsOptions, ApprovalsSubcommand } from './approvals-command.js';
 import type { ClassifyOptions } from './classify-command.js';
 import { act, type CliContext } from './cli-kit.js';
 import type { ConnectionOptions, ConnectionSubcommand } from './connection-command.js';
@@ -183,6 +185,69 @@ const classifyCli = (ctx: CliContext) =>
     async (options, args) => (await import('./classify-command.js')).runClassify(args[0]!, options, ctx),
   );
 
+/** A reviewer's reason, as the gateway takes it: 1 to 1000 characters. */
+export const REASON_MAX = 1000;
+const APPROVAL_STATUSES = ['pending', ...REQUEST_STATUSES] as const;
+
+const approvalsCli = (ctx: CliContext) => {
+  const approvals = new Command('approvals')
+    .usage('<command> [options]')
+    .description('list, show, approve and deny the requests held for review')
+    .addHelpText(
+      'after',
+      '\nGateway: --url, else the local gateway on 127.0.0.1 at TOLLGATE_PORT (default 8080).\n' +
+        'Token: --token, else TOLLGATE_TOKEN; for the local gateway, else one minted by its development issuer\n' +
+        '(TOLLGATE_DATA_DIR, default .tollgate) for --sub (default USER) in --groups (default reviewers).',
+    );
+  const gatewayOptions = () => [
+    new Option('--url <url>', 'a deployed gateway (https; plain http only to 127.0.0.1 or localhost)'),
+    new Option(
+      '--token <token>',
+      'the bearer token (default: TOLLGATE_TOKEN, which stays out of shell history)',
+    ),
+    new Option('--sub <id>', 'local gateway only: mint a token for this reviewer (default: USER)').argParser(
+      parseNonEmpty,
+    ),
+    new Option(
+      '--groups <list>',
+      "local gateway only: the minted token's comma-separated groups (default: reviewers)",
+    ).argParser(parseNonEmpty),
+    new Option('--json', "print the gateway's answer as JSON").default(false),
+  ];
+  const reason = () =>
+    new Option('--reason <text>', `why, 1 to ${REASON_MAX} characters: kept with the decision`)
+      .makeOptionMandatory()
+      .argParser((value) => {
+        if (parseNonEmpty(value).length > REASON_MAX)
+          throw new InvalidArgumentError(`It may be at most ${REASON_MAX} characters.`);
+        return value;
+      });
+  const sub = (name: ApprovalsSubcommand, usage: string, description: string, ...options: Option[]) => {
+    const command = new Command(name).usage(usage).description(description);
+    if (name !== 'list') command.argument('<approvalId>', 'the approval, by id');
+    for (const option of [...options, ...gatewayOptions()]) command.addOption(option);
+    approvals.addCommand(
+      act<ApprovalsOptions>(command, ctx, async (values, args) =>
+        (await import('./approvals-command.js')).runApprovals(name, args[0], values, ctx),
+      ),
+    );
+  };
+  sub(
+    'list',
+    '[--status pending] [options]',
+    'list the approvals you may decide, pending ones by default',
+    new Option('--status <status>', 'which approvals').choices(APPROVAL_STATUSES).default('pending'),
+  );
+  sub(
+    'show',
+    '<approvalId> [options]',
+    'show the whole request: masked SQL, facts, impact, requester, expiry',
+  );
+  sub('approve', '<approvalId> --reason "..." [options]', 'approve the request', reason());
+  sub('deny', '<approvalId> --reason "..." [options]', 'deny the request: it never runs', reason());
+  return approvals;
+};
+
 /** The whole `tollgate` command tree; run it with runCli (cli-kit.ts). */
 export const buildProgram = (ctx: CliContext): Command =>
   new Command('tollgate')
@@ -196,4 +261,5 @@ export const buildProgram = (ctx: CliContext): Command =>
     .addCommand(policyCli(ctx))
     .addCommand(connectionCli(ctx))
     .addCommand(classifyCli(ctx))
+    .addCommand(approvalsCli(ctx))
     .addHelpText('after', ENVIRONMENT);

@@ -21,7 +21,22 @@ export type ErrorCode =
   | 'recording_unavailable'
   | 'policy_unavailable'
   | 'unavailable'
-  | 'internal_error';
+  | 'internal_error'
+  // approvals (docs/approvals.md)
+  | 'justification_required'
+  | 'approval_not_found'
+  | 'request_not_found'
+  | 'not_a_reviewer'
+  | 'self_approval'
+  | 'approval_conflict'
+  | 'approval_expired'
+  | 'approval_unavailable';
+
+/**
+ * Codes of how a held request ended (`GET /v1/requests/{id}`'s `error.code`), never an HTTP answer
+ * of their own: the approval executor runs it after the agent's request was answered.
+ */
+export type OutcomeCode = 'blast_radius_exceeded';
 
 export interface TollgateErrorOptions {
   readonly cause?: unknown;
@@ -31,7 +46,7 @@ export interface TollgateErrorOptions {
 
 /** Base class: a refusal with a stable code and a message safe to show to the caller. */
 export class TollgateError extends Error {
-  readonly code: ErrorCode;
+  readonly code: ErrorCode | OutcomeCode;
   /** Extra, caller-safe fields merged into the error body (e.g. the rule that blocked). */
   readonly details: Readonly<Record<string, unknown>> | undefined;
   /**
@@ -42,7 +57,7 @@ export class TollgateError extends Error {
   /** The session the refused request belongs to, once known: answers carry it. */
   sessionId: string | undefined;
 
-  constructor(code: ErrorCode, message: string, options?: TollgateErrorOptions) {
+  constructor(code: ErrorCode | OutcomeCode, message: string, options?: TollgateErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
@@ -173,6 +188,18 @@ export class TargetTimeoutError extends TollgateError {
       {
         cause,
       },
+    );
+  }
+}
+
+/** An approved write changed more rows than approved: it was rolled back, nothing committed. */
+export class BlastRadiusExceededError extends TollgateError {
+  /** `atLeast`: the target could count no further than `affectedRows`. */
+  constructor(affectedRows: number, maxAffectedRows: number, atLeast = false) {
+    super(
+      'blast_radius_exceeded',
+      `The write changed ${atLeast ? 'at least ' : ''}${affectedRows} rows, more than the ${maxAffectedRows} approved; it was rolled back.`,
+      { details: { affectedRows, maxAffectedRows } },
     );
   }
 }

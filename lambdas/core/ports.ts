@@ -1,5 +1,7 @@
 // Ports: everything the core needs from the outside world. Adapters implement them at the edge
 // (lambdas/adapters); composition roots (lambdas/wiring) choose which.
+
+import type { ApprovalRecord, ImpactPreview, RequestStatus } from './approval/approval.js';
 import type { Connection } from './config/connection.js';
 import type { AuthorizationQuestion, Decision } from './decision/decision.js';
 import type { Principal } from './identity/principal.js';
@@ -190,3 +192,85 @@ export interface Logger {
   warn(message: string, entry?: LogEntry): void;
   error(message: string, entry?: LogEntry): void;
 }
+
+// --- approvals (lambdas/core/approval) -----------------------------------------------------------
+
+/**
+ * Held requests (DynamoDB on AWS and locally). The record is what reviewers and the requester
+ * read; the sealed request and the task token are separate items no API answer ever includes.
+ */
+export interface ApprovalStore {
+  /** Stores a new record with its sealed request; throws if the id exists. */
+  create(record: ApprovalRecord, sealedRequest: string): Promise<void>;
+  get(approvalId: string): Promise<ApprovalRecord | undefined>;
+  byRequest(requestId: string): Promise<ApprovalRecord | undefined>;
+  /** Records in `status`, newest first, at most `limit`. */
+  list(status: RequestStatus, limit: number): Promise<ApprovalRecord[]>;
+  /** Stores `next` if the stored revision is still `next.revision - 1`, else `conflict`. */
+  update(next: ApprovalRecord): Promise<'stored' | 'conflict'>;
+  sealedRequest(approvalId: string): Promise<string | undefined>;
+  /** Forgets the sealed request (the approval ended); absent is fine. */
+  dropSealedRequest(approvalId: string): Promise<void>;
+  saveTaskToken(approvalId: string, taskToken: string): Promise<void>;
+  taskToken(approvalId: string): Promise<string | undefined>;
+}
+
+/**
+ * Encrypts a held request at rest (KMS on AWS, a local key in local mode). `context` is bound to
+ * the ciphertext (KMS encryption context, GCM additional data): a sealed request opens only
+ * under the approval it was sealed for.
+ */
+export interface Sealer {
+  seal(plaintext: string, context: Readonly<Record<string, string>>): Promise<string>;
+  open(sealed: string, context: Readonly<Record<string, string>>): Promise<string>;
+}
+
+/**
+ * The approval workflow (a Step Functions state machine on AWS, the same definition run locally):
+ * started once per held request; its waiting task resumes on a decision sent with its task token.
+ */
+export interface ApprovalWorkflow {
+  start(input: { readonly approvalId: string; readonly ttlSeconds: number }): Promise<void>;
+  /** SendTaskSuccess: the approval reached its quorum; the workflow goes on to execute. */
+  approved(taskToken: string): Promise<void>;
+  /** SendTaskFailure with error `Denied`: the workflow records the denial and ends. */
+  denied(taskToken: string): Promise<void>;
+}
+
+/** A state change of a held request, as published (EventBridge, SNS, a webhook): no raw values, no token. */
+export interface ApprovalEvent {
+  readonly type:
+    | 'approval.requested'
+    | 'approval.approved'
+    | 'approval.denied'
+    | 'approval.expired'
+    | 'request.executed'
+    | 'request.failed';
+  readonly at: string;
+  readonly approvalId: string;
+  readonly requestId: string;
+  readonly connection: string;
+  readonly status: RequestStatus;
+  readonly requester: { readonly sub: string; readonly actsFor: string | null };
+  readonly groups: readonly string[];
+  readonly quorum: number;
+  readonly expiresAt: string;
+  readonly justification: string | null;
+  /** The SQL with detected literals masked. */
+  readonly request: string;
+  readonly preview: ImpactPreview | null;
+  /** The reviewer and reason of the decision this event reports, when it reports one. */
+  readonly decidedBy?: { readonly sub: string; readonly reason: string };
+  /** The outcome's code (failed, outcome unknown) when it reports one. */
+  readonly code?: string;
+  /** Where reviewers decide: `GET /v1/approvals/{approvalId}` (relative to the gateway's URL). */
+  readonly path: string;
+}
+
+export interface EventPublisher {
+  /** Best effort from the caller's side: a failure is logged, never undoes a state change. */
+  publish(event: ApprovalEvent): Promise<void>;
+}
+
+/** Waits (the long poll of `GET /v1/requests/{id}`); a port so the core holds no timers. */
+export type Pause = (ms: number) => Promise<void>;

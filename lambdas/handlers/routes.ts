@@ -1,7 +1,17 @@
 // The HTTP API's routes, shared by the local server's router and the fallback handler. The CDK
 // HTTP API declares the same routes (lib/constructs/http-api.ts).
 
-export type RouteName = 'sql' | 'connections' | 'connection' | 'health' | 'openapi';
+export type RouteName =
+  | 'sql'
+  | 'connections'
+  | 'connection'
+  | 'request'
+  | 'approvals'
+  | 'approval'
+  | 'approve'
+  | 'deny'
+  | 'health'
+  | 'openapi';
 
 interface Route {
   readonly name: RouteName;
@@ -33,6 +43,41 @@ export const ROUTES: readonly Route[] = [
     routeKey: 'GET /v1/connections/{name}',
     pattern: /^\/v1\/connections\/([^/]+)$/,
     params: ['name'],
+  },
+  {
+    name: 'request',
+    method: 'GET',
+    routeKey: 'GET /v1/requests/{requestId}',
+    pattern: /^\/v1\/requests\/([^/]+)$/,
+    params: ['requestId'],
+  },
+  {
+    name: 'approvals',
+    method: 'GET',
+    routeKey: 'GET /v1/approvals',
+    pattern: /^\/v1\/approvals$/,
+    params: [],
+  },
+  {
+    name: 'approval',
+    method: 'GET',
+    routeKey: 'GET /v1/approvals/{approvalId}',
+    pattern: /^\/v1\/approvals\/([^/]+)$/,
+    params: ['approvalId'],
+  },
+  {
+    name: 'approve',
+    method: 'POST',
+    routeKey: 'POST /v1/approvals/{approvalId}/approve',
+    pattern: /^\/v1\/approvals\/([^/]+)\/approve$/,
+    params: ['approvalId'],
+  },
+  {
+    name: 'deny',
+    method: 'POST',
+    routeKey: 'POST /v1/approvals/{approvalId}/deny',
+    pattern: /^\/v1\/approvals\/([^/]+)\/deny$/,
+    params: ['approvalId'],
   },
   { name: 'health', method: 'GET', routeKey: 'GET /healthz', pattern: /^\/healthz$/, params: [] },
   { name: 'openapi', method: 'GET', routeKey: 'GET /openapi.json', pattern: /^\/openapi\.json$/, params: [] },

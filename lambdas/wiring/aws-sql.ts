@@ -1,20 +1,39 @@
-// Composition root of the SQL function on AWS Lambda (the SQL route and discovery): parsers, the
+// Composition roots of the SQL function (the SQL route, discovery, approvals) and of the
+// approval-tasks function, which share one pipeline on AWS Lambda: parsers, the
 // Cedar engine with the policy folder bundled beside the function, Secrets Manager credentials,
 // the executors (each kind's driver loaded on first use). Built once per cold start.
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbApprovalStore } from '../adapters/aws/dynamodb-approval-store.js';
 import { DynamoDbSessionStore } from '../adapters/aws/dynamodb-session-store.js';
+import { EventBridgePublisher } from '../adapters/aws/eventbridge-publisher.js';
+import { KmsSealer } from '../adapters/aws/kms-sealer.js';
 import { SecretsManagerCredentials } from '../adapters/aws/secrets-manager-credentials.js';
+import { SfnApprovalWorkflow } from '../adapters/aws/sfn-approval-workflow.js';
 import { createJwtIdentityVerifier } from '../adapters/identity/jwt-identity-verifier.js';
 import { observabilityMiddlewares } from '../adapters/observability/observability-middlewares.js';
 import { sharedTracer, traceAwsClient } from '../adapters/observability/powertools-tracer.js';
 import { perTargetExecutor } from '../adapters/targets/per-target-executor.js';
+import { pause } from '../adapters/timing/backoff.js';
+import type { ApprovalDeps } from '../core/approval/deps.js';
 import { type Connection, connectionsSchema } from '../core/config/connection.js';
+import { UnauthenticatedError } from '../core/errors.js';
+import type { IdentityVerifier, Logger } from '../core/ports.js';
 import { lambdaObservability } from './aws-observability.js';
 import { type Env, identityConfigFromEnv, maxBodyBytesFrom, required } from './env.js';
-import { buildSqlRoutes, storedConnections, storedPolicies } from './sql-pipeline.js';
+import {
+  approvalTaskRunner,
+  buildSqlRoutes,
+  type SqlPipelineDeps,
+  sqlPipeline,
+  storedConnections,
+  storedPolicies,
+} from './sql-pipeline.js';
 
 const bundledPolicyDir = () => fileURLToPath(new URL('./policies', import.meta.url));
 
@@ -31,7 +50,51 @@ const connectionsFromEnv = (env: Env) => {
   return parsed.data;
 };
 
-export const awsSqlRoutes = async (env: Env) => {
+/** Approvals on AWS: the table, the KMS key that seals held requests, Step Functions, EventBridge. */
+const awsApprovals = (
+  env: Env,
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  tracer: ReturnType<typeof sharedTracer>,
+  logger: Logger,
+): ApprovalDeps => ({
+  store: new DynamoDbApprovalStore({ client, tableName }),
+  sealer: new KmsSealer({
+    client: traceAwsClient(new KMSClient({}), tracer),
+    keyId: required(env, 'TOLLGATE_SEALING_KEY_ARN'),
+  }),
+  workflow: new SfnApprovalWorkflow({
+    client: traceAwsClient(new SFNClient({}), tracer),
+    stateMachineArn: required(env, 'TOLLGATE_APPROVAL_STATE_MACHINE_ARN'),
+  }),
+  events: new EventBridgePublisher({
+    client: traceAwsClient(new EventBridgeClient({}), tracer),
+    eventBusName: required(env, 'TOLLGATE_EVENT_BUS_NAME'),
+  }),
+  logger,
+  pause,
+});
+
+/** The SQL function's routes (SQL, discovery, approvals). */
+export const awsSqlRoutes = async (env: Env) => buildSqlRoutes(await awsSqlDeps(env));
+
+/**
+ * The approval workflow's tasks (the approval-tasks function): the same pipeline, its
+ * connections seen with their write credentials. It verifies no tokens: the workflow invokes it.
+ */
+export const awsApprovalTasks = async (env: Env) => {
+  const deps = await awsSqlDeps(env, { verifiesTokens: false });
+  const pipeline = await sqlPipeline(deps);
+  return { logger: deps.logger, run: approvalTaskRunner(pipeline, deps.approvals) };
+};
+
+const refuseTokens: IdentityVerifier = {
+  verify: async () => {
+    throw new UnauthenticatedError();
+  },
+};
+
+const awsSqlDeps = async (env: Env, options = { verifiesTokens: true }): Promise<SqlPipelineDeps> => {
   const { logger, metrics } = lambdaObservability(env);
   // The SQL function traces its AWS calls (DynamoDB, Secrets Manager) and its handler.
   const tracer = sharedTracer();
@@ -49,14 +112,19 @@ export const awsSqlRoutes = async (env: Env) => {
     const { host, port, user, password, database } = await credentials.get(connection.target.secretArn);
     return { host, port, user, password, database };
   };
-  const identity = createJwtIdentityVerifier(identityConfigFromEnv(env), logger);
-  // The signing keys are fetched at cold start; if that fails, the first token fetches them.
-  await identity.hydrate().catch((error: unknown) =>
-    logger.warn('JWKS not loaded at start; fetched at the first token', {
-      error: error instanceof Error ? error.message : 'unknown',
-    }),
-  );
-  return buildSqlRoutes({
+  let identity = refuseTokens;
+  if (options.verifiesTokens) {
+    const verifier = createJwtIdentityVerifier(identityConfigFromEnv(env), logger);
+    // The signing keys are fetched at cold start; if that fails, the first token fetches them.
+    await verifier.hydrate().catch((error: unknown) =>
+      logger.warn('JWKS not loaded at start; fetched at the first token', {
+        error: error instanceof Error ? error.message : 'unknown',
+      }),
+    );
+    identity = verifier;
+  }
+  return {
+    approvals: awsApprovals(env, client, tableName, tracer, logger),
     metrics,
     middlewares: observabilityMiddlewares({ logger, metrics, tracer }),
     // Read on the first result to mask, then cached; if it cannot be read, results are withheld.
@@ -116,5 +184,5 @@ export const awsSqlRoutes = async (env: Env) => {
     sessions: new DynamoDbSessionStore({ client, tableName }),
     logger,
     maxBodyBytes,
-  });
+  };
 };

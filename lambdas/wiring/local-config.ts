@@ -17,6 +17,11 @@ export const localConfigSchema = z
       .strict()
       .optional(),
     maxBodyBytes: z.number().int().min(1024).max(6_000_000).default(262_144),
+    /** Where approval events go besides the log: a Slack-compatible incoming webhook. */
+    notifications: z
+      .object({ webhookUrl: z.string().url().optional(), gatewayUrl: z.string().url().optional() })
+      .strict()
+      .optional(),
     connections: connectionsSchema,
   })
   .strict();

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { parse } from 'yaml';
+import { DynamoDbApprovalStore } from '../adapters/aws/dynamodb-approval-store.js';
 import { DynamoDbSessionStore } from '../adapters/aws/dynamodb-session-store.js';
 import { S3RecordingArchive } from '../adapters/aws/s3-recording-archive.js';
 import {
@@ -29,7 +30,11 @@ import {
 import { acquireDataDirLock } from '../adapters/local/data-dir-lock.js';
 import { startDemoPostgres } from '../adapters/local/demo-postgres.js';
 import { LOCAL_AUDIENCE, LOCAL_GROUPS_CLAIM, loadDevIssuer } from '../adapters/local/dev-issuer.js';
+import { LocalApprovalWorkflow } from '../adapters/local/local-approval-workflow.js';
 import { createLocalArchiver } from '../adapters/local/local-archiver.js';
+import { LocalSealer, loadOrCreateSealingKey } from '../adapters/local/local-sealer.js';
+import { fanOutPublisher } from '../adapters/notifications/fan-out-publisher.js';
+import { WebhookPublisher } from '../adapters/notifications/webhook-publisher.js';
 import type { FlushableMetrics } from '../adapters/observability/emf-metrics.js';
 import {
   inInvocationScope,
@@ -38,15 +43,18 @@ import {
 import type { ObservedLogger } from '../adapters/observability/powertools-logger.js';
 import { type ClosableExecutor, perTargetExecutor } from '../adapters/targets/per-target-executor.js';
 import type { PostgresExecutorOptions } from '../adapters/targets/postgres-executor.js';
+import { pause } from '../adapters/timing/backoff.js';
+import type { ApprovalDeps } from '../core/approval/deps.js';
+import { type ApprovalTask, approvalWorkflowDefinition } from '../core/approval/workflow-definition.js';
 import type { Connection } from '../core/config/connection.js';
-import type { Logger } from '../core/ports.js';
+import type { EventPublisher, Logger } from '../core/ports.js';
 import { createFallbackHandler } from '../handlers/fallback-handler.js';
 import { createHealthHandler } from '../handlers/health-handler.js';
 import { createOpenApiHandler } from '../handlers/openapi-handler.js';
 import { createLocalServer, type HttpHandler } from '../local/server.js';
 import { loadLocalConfig } from './local-config.js';
 import { VERSION } from './runtime.js';
-import { buildSqlRoutes, storedConnections, storedPolicies } from './sql-pipeline.js';
+import { approvalTaskRunner, buildSqlRoutes, storedConnections, storedPolicies } from './sql-pipeline.js';
 
 export { LOCAL_BUCKET, LOCAL_TABLE } from '../adapters/local/aws-stand-ins.js';
 
@@ -92,6 +100,53 @@ export interface LocalGateway {
   readonly endpoints: { dynamodb: string; s3: string; demoPostgres: string | undefined };
   stop(): Promise<void>;
 }
+
+/** The function name the local engine's task states carry (it calls the task code in-process). */
+const LOCAL_APPROVAL_TASKS_ARN =
+  'arn:aws:lambda:us-east-1:000000000000:function:tollgate-local-approval-tasks';
+
+/** Approval events in the log: what happened to which approval (no request text). */
+const logPublisher = (logger: Logger): EventPublisher => ({
+  publish: async (event) =>
+    logger.info('approval event', {
+      type: event.type,
+      approvalId: event.approvalId,
+      requestId: event.requestId,
+      connection: event.connection,
+      status: event.status,
+    }),
+});
+
+/**
+ * Restarts the workflow of every approval still waiting, for the rest of its TTL; one past its
+ * expiry is expired now. An approved one whose execution was lost is left to expire: it did not
+ * start running (a started one is `executing`), and running it late is not what was approved.
+ */
+const resumeOpenApprovals = async (
+  store: DynamoDbApprovalStore,
+  workflow: LocalApprovalWorkflow,
+  runTask: (task: ApprovalTask) => Promise<unknown>,
+  logger: Logger,
+): Promise<void> => {
+  const now = Date.now();
+  for (const status of ['pending_approval', 'approved', 'executing'] as const) {
+    for (const record of await store.list(status, 1000)) {
+      const left = Math.floor((Date.parse(record.expiresAt) - now) / 1000);
+      try {
+        if (status === 'executing')
+          await runTask({ task: 'fail', approvalId: record.approvalId, error: 'GatewayRestarted' });
+        else if (status === 'approved' || left < 1)
+          await runTask({ task: 'expire', approvalId: record.approvalId });
+        else await workflow.start({ approvalId: record.approvalId, ttlSeconds: left });
+      } catch (error) {
+        logger.error('approval not resumed', {
+          approvalId: record.approvalId,
+          error: error instanceof Error ? error.message : 'unknown',
+        });
+      }
+    }
+  }
+};
 
 /** The local masking key: 32 random bytes generated once into the data dir (mode 0600). */
 const loadOrCreateKey = (file: string): Uint8Array => {
@@ -259,7 +314,38 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
     // Each request is its own invocation for the logger's keys: the local server runs them concurrently.
     const scoped = <H extends HttpHandler>(handler: H): HttpHandler =>
       observed ? inInvocationScope(observed.logger, handler) : handler;
+    // Approvals: the stack's state machine definition run in this process, held requests sealed
+    // with a key in the data dir, events to the log and the configured webhook.
+    const approvalStore = new DynamoDbApprovalStore({
+      client: DynamoDBDocumentClient.from(dynamoClient),
+      tableName: LOCAL_TABLE,
+    });
+    let runTask: ((task: ApprovalTask) => Promise<unknown>) | undefined;
+    const workflow = new LocalApprovalWorkflow({
+      definition: approvalWorkflowDefinition(LOCAL_APPROVAL_TASKS_ARN),
+      runTask: (task) => {
+        if (!runTask) throw new Error('the gateway is not started');
+        return runTask(task);
+      },
+      logger,
+    });
+    stops.push(async () => workflow.stop());
+    const webhookUrl = config.notifications?.webhookUrl;
+    const approvals: ApprovalDeps = {
+      store: approvalStore,
+      sealer: new LocalSealer(loadOrCreateSealingKey(join(dataDir, 'sealing-key'))),
+      workflow,
+      events: fanOutPublisher([
+        logPublisher(logger),
+        ...(webhookUrl
+          ? [new WebhookPublisher({ url: webhookUrl, gatewayUrl: config.notifications?.gatewayUrl ?? url })]
+          : []),
+      ]),
+      logger,
+      pause,
+    };
     const routes = await buildSqlRoutes({
+      approvals,
       maskingKey: async () => loadOrCreateKey(join(dataDir, 'masking-key')),
       identity: verifier,
       connections,
@@ -276,6 +362,11 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
         sql: scoped(routes.sql),
         connections: scoped(routes.connections),
         connection: scoped(routes.connections),
+        request: scoped(routes.approvals),
+        approvals: scoped(routes.approvals),
+        approval: scoped(routes.approvals),
+        approve: scoped(routes.approvals),
+        deny: scoped(routes.approvals),
         health: scoped(createHealthHandler({ logger, version: VERSION }).use(middlewares)),
         openapi: scoped(
           createOpenApiHandler({ logger, document: parse(readFileSync(OPENAPI_FILE, 'utf8')) }).use(
@@ -286,6 +377,10 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
       fallback: scoped(createFallbackHandler({ logger }).use(middlewares)),
       jwks: issuer.jwks,
     });
+    runTask = approvalTaskRunner(routes.pipeline, approvals);
+    // Executions lived in the last process: open approvals wait again for what is left of their TTL.
+    await resumeOpenApprovals(approvalStore, workflow, runTask, logger);
+
     // The signing keys, fetched once the server serves them; a failure is logged and the first
     // token fetches them again.
     await verifier.hydrate().catch((error: unknown) =>

@@ -9,6 +9,10 @@ import { DynamoDbConnectionStore } from '../adapters/aws/dynamodb-connection-sto
 import { DynamoDbPolicyStore } from '../adapters/aws/dynamodb-policy-store.js';
 import { compilePolicyFolder } from '../adapters/config/policy-files.js';
 import { jitteredBackoff } from '../adapters/timing/backoff.js';
+import type { ApprovalDeps } from '../core/approval/deps.js';
+import { runApprovalTask } from '../core/approval/tasks.js';
+import type { ApprovalTask } from '../core/approval/workflow-definition.js';
+import { writeConnections } from '../core/approval/write-connections.js';
 import type { Connection } from '../core/config/connection.js';
 import { type StoredConnectionStore, storedConnectionStore } from '../core/config/stored-connection-store.js';
 import { cachedKey } from '../core/masking/mask-output.js';
@@ -29,6 +33,7 @@ import { createSqlUnit } from '../core/protocols/sql/sql-unit.js';
 import { SessionRecorder } from '../core/recording/session-recorder.js';
 import { RelationResolver } from '../core/sql/relation-resolver.js';
 import type { SqlExecutor } from '../core/sql/sql-executor.js';
+import { createApprovalsHandler } from '../handlers/approvals-handler.js';
 import { createConnectionsHandler } from '../handlers/connections-handler.js';
 import { createSqlHandler } from '../handlers/sql-handler.js';
 import { randomIds, systemClock } from './runtime.js';
@@ -53,6 +58,8 @@ export interface SqlPipelineDeps {
   readonly metrics?: Metrics;
   readonly clock?: Clock;
   readonly ids?: IdGenerator;
+  /** Holding requests for approval (the store, the sealer, the workflow, the events). */
+  readonly approvals: ApprovalDeps;
 }
 
 /**
@@ -134,10 +141,20 @@ export const sqlPipeline = async (deps: SqlPipelineDeps): Promise<PipelineDeps> 
     clock,
     ids: deps.ids ?? randomIds,
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
+    approvals: deps.approvals,
   };
 };
 
-/** The SQL function's routes: the SQL route and discovery, on one pipeline. */
+/**
+ * The approval workflow's tasks on a pipeline: the executor sees every connection with its
+ * write credential (`writeTarget`) in place of its read one.
+ */
+export const approvalTaskRunner = (pipeline: PipelineDeps, approvals: ApprovalDeps) => {
+  const writer: PipelineDeps = { ...pipeline, connections: writeConnections(pipeline.connections) };
+  return (task: ApprovalTask) => runApprovalTask(writer, approvals, task);
+};
+
+/** The SQL function's routes: the SQL route, discovery and the approval routes, on one pipeline. */
 export const buildSqlRoutes = async (deps: SqlPipelineDeps) => {
   const pipeline = await sqlPipeline(deps);
   const common = {
@@ -149,5 +166,10 @@ export const buildSqlRoutes = async (deps: SqlPipelineDeps) => {
     pipeline,
     sql: createSqlHandler({ ...common, maxBodyBytes: deps.maxBodyBytes }),
     connections: createConnectionsHandler(common),
+    approvals: createApprovalsHandler({
+      ...common,
+      approvals: deps.approvals,
+      maxBodyBytes: deps.maxBodyBytes,
+    }),
   };
 };

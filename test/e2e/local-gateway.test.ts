@@ -144,13 +144,13 @@ describe('local gateway, end to end', () => {
     ]);
   });
 
-  it('answers 202 for a write that needs review, records it, and leaves the data unchanged', async () => {
+  it('holds a write that needs review (202), records the hold, and leaves the data unchanged', async () => {
     const { status, json } = await sql(
       { sql: "UPDATE orders SET status = 'refunded' WHERE id = 1" },
       { session: 'e2e-approval-1' },
     );
     expect(status).toBe(202);
-    expect(json).toMatchObject({ status: 'approval_required', approval: { group: 'reviewers', quorum: 1 } });
+    expect(json).toMatchObject({ status: 'pending_approval', groups: ['reviewers'], quorum: 1 });
     expect((await sql({ sql: 'SELECT status FROM orders WHERE id = 1' })).json.rows).not.toEqual([
       ['refunded'],
     ]);
@@ -158,6 +158,7 @@ describe('local gateway, end to end', () => {
     expect(events.map((e) => [e.type, e.data.outcome ?? null])).toEqual([
       ['request.received', null],
       ['request.decided', 'approval_required'],
+      ['approval.requested', null],
     ]);
   });
 

@@ -105,6 +105,13 @@ export class RecordingTarget implements SqlExecutor {
     return [...this.relations.values()];
   }
 
+  /** The planner's estimate `estimateWrites` answers for every statement. */
+  estimate: number | null = 3;
+
+  async estimateWrites(_connection: SqlConnection, request: { readonly statements: readonly string[] }) {
+    return request.statements.map(() => this.estimate);
+  }
+
   /** The names `userFunctions` reports as user-defined (when asked about them or not). */
   userFunctionNames = new Set<string>();
 

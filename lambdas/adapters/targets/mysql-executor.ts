@@ -32,6 +32,7 @@ import type { FieldPacket, ResultSetHeader } from 'mysql2';
 import mysql from 'mysql2/promise';
 import type { MysqlConnection, SqlConnection } from '../../core/config/connection.js';
 import {
+  BlastRadiusExceededError,
   TargetError,
   TargetRejectedError,
   type TargetRejection,
@@ -326,6 +327,7 @@ export class MysqlExecutor implements SqlExecutor {
       );
       const params = request.params.map(bindable);
       let result = EMPTY;
+      let changed = 0;
       for (const [index, statement] of request.statements.entries()) {
         stillWanted(state);
         // Rows of all but the last statement are read and dropped (the byte budget still applies).
@@ -343,6 +345,18 @@ export class MysqlExecutor implements SqlExecutor {
           throw new TransactionEnded();
         }
         result = fetched.result;
+        if (request.writes?.[index] && request.maxAffectedRows !== undefined) {
+          // MariaDB's RETURNING gives rows, not a count: past the row cap the count is unknown.
+          const uncounted = !fetched.header && fetched.result.truncated;
+          changed += fetched.header ? Number(fetched.header.affectedRows) : fetched.result.rows.length;
+          // Before COMMIT: the transaction is rolled back when the session ends.
+          if (uncounted || changed > request.maxAffectedRows)
+            throw new BlastRadiusExceededError(
+              changed + (uncounted ? 1 : 0),
+              request.maxAffectedRows,
+              uncounted,
+            );
+        }
       }
       if (request.mode === 'write') {
         stillWanted(state);
@@ -352,6 +366,14 @@ export class MysqlExecutor implements SqlExecutor {
       }
       return result;
     });
+  }
+
+  /** MySQL's EXPLAIN of a write names no count to trust: the preview says unknown. */
+  async estimateWrites(
+    _connection: SqlConnection,
+    request: { readonly statements: readonly string[] },
+  ): Promise<(number | null)[]> {
+    return request.statements.map(() => null);
   }
 
   async resolveRelations(
@@ -588,11 +610,13 @@ export class MysqlExecutor implements SqlExecutor {
       ]);
     } catch (error) {
       state.gaveUp = true;
+      // A write over its bound is rolled back by the reset below; the session itself is sound.
       broken =
-        error instanceof Deadline ||
-        error instanceof TransactionEnded ||
-        budget.exceeded ||
-        !isServerError(error);
+        !(error instanceof BlastRadiusExceededError) &&
+        (error instanceof Deadline ||
+          error instanceof TransactionEnded ||
+          budget.exceeded ||
+          !isServerError(error));
       // Dropping the socket does not stop the server's work: kill the query first.
       if (error instanceof Deadline) await killQuery(entry.config, conn.threadId);
       throw this.translate(error, limits, state, budget.exceeded);
@@ -715,6 +739,7 @@ export class MysqlExecutor implements SqlExecutor {
   }
 
   private translate(error: unknown, limits: SessionLimits, state: SessionState, exceeded: boolean): Error {
+    if (error instanceof BlastRadiusExceededError) return error;
     const ours = gatewaySideFailure(error, {
       mode: limits.mode,
       maxResultBytes: limits.maxResultBytes,

@@ -71,6 +71,11 @@ export const perTargetExecutor = (create: () => SqlExecutor): SqlExecutor => {
       using(connection, (executor) => executor.resolveRelations(connection, refs)),
     listRelations: (connection: SqlConnection, limit: number): Promise<ResolvedRelation[]> =>
       using(connection, (executor) => executor.listRelations(connection, limit)),
+    estimateWrites: (
+      connection: SqlConnection,
+      request: { readonly statements: readonly string[]; readonly params: readonly unknown[] },
+    ): Promise<(number | null)[]> =>
+      using(connection, (executor) => executor.estimateWrites(connection, request)),
     userFunctions: (connection: SqlConnection, names: readonly string[]): Promise<ReadonlySet<string>> =>
       using(connection, (executor) => executor.userFunctions(connection, names)),
     functionVolatility: (

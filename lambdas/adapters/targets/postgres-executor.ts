@@ -10,10 +10,12 @@ import pg from 'pg';
 import Cursor from 'pg-cursor';
 import { type PostgresConnection, type SqlConnection, searchPathOf } from '../../core/config/connection.js';
 import {
+  BlastRadiusExceededError,
   TargetError,
   TargetRejectedError,
   type TargetRejection,
   TargetTimeoutError,
+  TollgateError,
 } from '../../core/errors.js';
 import type { ResultColumn, ResultSet } from '../../core/ports.js';
 import {
@@ -509,6 +511,52 @@ const toRelation = (row: ResolvedRow): ResolvedRelation => {
   };
 };
 
+/**
+ * Rows inserted, updated or deleted so far by this session, as the server counts them for its
+ * statistics (`pg_stat_xact_user_tables`): every write counts, in a CTE, a trigger or a function,
+ * not only the command tag's. The counters include what earlier transactions of the session left
+ * unflushed, so callers take a difference within one transaction (no flush happens inside one).
+ * Without `track_counts` nothing is counted: then no bound can be enforced, and nothing runs.
+ */
+const tuplesChanged = async (client: pg.PoolClient): Promise<number> => {
+  const { rows } = await client.query<{ counting: string; changed: string }>(
+    "SELECT current_setting('track_counts') AS counting, " +
+      'coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)::text AS changed FROM pg_stat_xact_user_tables',
+  );
+  const row = rows[0];
+  if (row?.counting !== 'on') {
+    throw new TargetError(
+      'The target does not count the rows a transaction changes (track_counts is off), so the approved bound cannot be held; nothing was committed.',
+    );
+  }
+  return Number(row.changed);
+};
+
+interface PlanNode {
+  readonly 'Node Type'?: string;
+  readonly 'Plan Rows'?: number;
+  readonly Plans?: readonly PlanNode[];
+}
+
+/**
+ * The rows a plan's writes would change: for every ModifyTable node (a CTE can hold several),
+ * the estimate of the rows its input yields. Null when the plan has no write.
+ */
+export const rowsToChange = (explained: unknown): number | null => {
+  const root = (Array.isArray(explained) ? explained[0] : undefined) as { Plan?: PlanNode } | undefined;
+  let total: number | null = null;
+  const visit = (node: PlanNode | undefined) => {
+    if (!node) return;
+    if (node['Node Type'] === 'ModifyTable') {
+      const input = node.Plans?.[0]?.['Plan Rows'];
+      total = (total ?? 0) + (typeof input === 'number' ? input : 0);
+    }
+    for (const child of node.Plans ?? []) visit(child);
+  };
+  visit(root?.Plan);
+  return total;
+};
+
 const postgresOnly = (connection: SqlConnection): PostgresConnection => {
   if (connection.kind !== 'postgres') {
     throw new TargetError(`Connection ${connection.name} is not a PostgreSQL connection.`);
@@ -524,10 +572,18 @@ export class PostgresExecutor implements SqlExecutor {
   async run(connection: SqlConnection, request: SqlRunRequest): Promise<ResultSet> {
     return this.session(postgresOnly(connection), request, async (client, state) => {
       let result = EMPTY;
+      const bounded = request.mode === 'write' && request.maxAffectedRows !== undefined;
+      const before = bounded ? await tuplesChanged(client) : 0;
       for (const statement of request.statements) {
         stillWanted(state);
         result = await this.fetch(client, statement, request);
         if (client.getTransactionStatus() !== 'T') throw new TransactionEnded();
+      }
+      if (bounded) {
+        // Before COMMIT: the transaction is rolled back when the session ends.
+        const changed = (await tuplesChanged(client)) - before;
+        if (changed > request.maxAffectedRows!)
+          throw new BlastRadiusExceededError(changed, request.maxAffectedRows!);
       }
       if (request.mode === 'write') {
         stillWanted(state);
@@ -624,6 +680,28 @@ export class PostgresExecutor implements SqlExecutor {
     });
   }
 
+  async estimateWrites(
+    connection: SqlConnection,
+    request: { readonly statements: readonly string[]; readonly params: readonly unknown[] },
+  ): Promise<(number | null)[]> {
+    const postgres = postgresOnly(connection);
+    const limits = { mode: 'read' as const, timeoutMs: postgres.limits.statementTimeoutMs };
+    // Plain EXPLAIN plans without running, and in a READ ONLY transaction nothing a planner
+    // might evaluate can write either.
+    return this.session(postgres, limits, async (client, state) => {
+      const estimates: (number | null)[] = [];
+      for (const statement of request.statements) {
+        stillWanted(state);
+        const answer = await client.query<{ 'QUERY PLAN': unknown }>(
+          `EXPLAIN (FORMAT JSON) ${statement}`,
+          request.params.length > 0 ? [...request.params] : undefined,
+        );
+        estimates.push(rowsToChange(answer.rows[0]?.['QUERY PLAN']));
+      }
+      return estimates;
+    });
+  }
+
   /** Closes every pool. */
   async close(): Promise<void> {
     const pools = [...this.pools.values()];
@@ -676,8 +754,10 @@ export class PostgresExecutor implements SqlExecutor {
       state.abandoned = true;
       const exceeded = budget?.exceeded ?? false;
       // A statement that ended the transaction leaves the session in an unknown state: drop it.
+      // A write over its bound is rolled back by the reset below; the session itself is sound.
       broken =
-        error instanceof Deadline || error instanceof TransactionEnded || exceeded || !isServerError(error);
+        !(error instanceof BlastRadiusExceededError) &&
+        (error instanceof Deadline || error instanceof TransactionEnded || exceeded || !isServerError(error));
       // Dropping the socket does not stop the server's work: cancel it first.
       if (error instanceof Deadline) await cancelBackend(config, client);
       throw this.translate(error, limits, state, exceeded);
@@ -726,6 +806,8 @@ export class PostgresExecutor implements SqlExecutor {
   }
 
   private translate(error: unknown, limits: SessionLimits, state: SessionState, exceeded: boolean): Error {
+    // Refusals the session work itself made (the blast radius, no counting) pass as they are.
+    if (error instanceof TollgateError) return error;
     const ours = gatewaySideFailure(error, {
       mode: limits.mode,
       maxResultBytes: limits.maxResultBytes,

@@ -13,3 +13,6 @@ const CAP_MS = 50;
  */
 export const jitteredBackoff = (attempt: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(CAP_MS, BASE_MS * 2 ** attempt)));
+
+/** Waits `ms` (the long poll of a held request's status). */
+export const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

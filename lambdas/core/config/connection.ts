@@ -33,6 +33,11 @@ const commonFields = {
   /** Groups whose members may use this connection. */
   allowGroups: z.array(z.string().min(1)).min(1),
   target: targetLocatorSchema,
+  /**
+   * Where approved writes get their credentials, when not from `target`: a role that may write,
+   * readable only by the approval executor; the SQL route keeps `target`'s read-only role.
+   */
+  writeTarget: targetLocatorSchema.optional(),
 };
 
 /** What every SQL connection has (PostgreSQL, MySQL/MariaDB). */

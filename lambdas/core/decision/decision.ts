@@ -20,6 +20,10 @@ export interface ApprovalRequirement {
   readonly group: string;
   readonly ttlSeconds: number;
   readonly quorum: number;
+  /** `@approvalJustification("required")`: a request without a justification is refused (400). */
+  readonly justificationRequired?: boolean;
+  /** `@approvalMaxRows`: the blast radius approved; default a small multiple of the preview. */
+  readonly maxAffectedRows?: number;
 }
 
 interface DecisionBase {

@@ -1,6 +1,7 @@
 // ADMIT, the first phase of every request whatever its protocol: identity, session, connection,
 // analysis, decision, and the durable record of request and decision. Its result, an admitted
 // request, is what RUN takes now, or later (an approval resuming the stored request).
+import type { ApprovalDeps } from '../approval/deps.js';
 import { type Connection, describeConnection } from '../config/connection.js';
 import { type AllowDecision, type ApprovalDecision, decideAll } from '../decision/decision.js';
 import {
@@ -38,6 +39,8 @@ export interface PipelineDeps {
   readonly ids: IdGenerator;
   /** Requests by outcome and rule, masking counts, recording latency (EMF on Lambda). */
   readonly metrics?: Metrics;
+  /** Holding requests for approval; without it, a request needing one answers that it needs one. */
+  readonly approvals?: ApprovalDeps;
 }
 
 export interface AdmitInput {
@@ -49,6 +52,8 @@ export interface AdmitInput {
   readonly connectionName: string;
   /** The request as the transport parsed it: a parse error is recorded like any refusal. */
   readonly request: Parsed<GatewayRequest>;
+  /** Why the agent asks (`X-Tollgate-Justification` or the body's `justification`), for reviewers. */
+  readonly justification?: string;
 }
 
 /** A request that passed ADMIT: recorded with its decision, ready to RUN (now or once approved). */
@@ -60,6 +65,8 @@ export interface AdmittedRequest {
   readonly request: GatewayRequest;
   readonly unit: ProtocolUnit;
   readonly analysis: unknown;
+  /** What the recording kept of the analysis: the facts the decision was taken on. */
+  readonly summary: { readonly [k: string]: JsonValue };
   /** True when every part only reads: a policy's allow suffices to run it. */
   readonly readOnly: boolean;
   readonly engine: PolicyEngine;
@@ -168,85 +175,97 @@ export const admit = async (deps: PipelineDeps, input: AdmitInput): Promise<Admi
   });
   return trail.guard(async () => {
     if (!parsed.ok) throw parsed.error;
-    const request = parsed.value;
-    const connection = await lookUp(deps, input.connectionName);
-    // A connection outside the caller's groups looks like none at all (no way to learn which
-    // names exist); the refusal is recorded like any other.
-    if (!mayUse(principal, connection)) {
-      throw new NotFoundError('connection_not_found', `No connection named ${input.connectionName}.`);
-    }
-    const unit = await deps.units.unitFor(connection.kind);
-    if (!unit) {
-      throw new TollgateError(
-        'internal_error',
-        `Connections of kind ${connection.kind} are not served here.`,
-      );
-    }
-    if (!unit.accepts(request)) {
-      throw new BadRequestError(
-        `Connection ${connection.name} is of kind ${connection.kind}; it does not take ${(request as GatewayRequest).kind} requests.`,
-      );
-    }
-
-    const analysed = unit.analyse(connection, request);
-    if (!analysed.ok) {
-      if (analysed.rule === undefined) throw analysed.error;
-      throw await trail.refusedBy(
-        {
-          outcome: 'block',
-          rule: analysed.rule,
-          reason: analysed.error.message,
-          hint: null,
-          policyIds: [],
-          policyVersion: 'analysis',
-        },
-        analysed.error,
-      );
-    }
-
-    const engine = await currentEngine(deps);
-    const questions = unit.inspect
-      ? await unit.inspect(
-          { principal, connection, request, analysis: analysed.analysis, engine },
-          analysed.questions,
-        )
-      : analysed.questions;
-    const decision = decideAll(
-      questions.map((q) => ({ ...q, principal })),
-      (q) => engine.decide(q),
-      engine.version,
-    );
-    // Request and decision are durable before anyone acts on the decision.
-    await trail.record({
-      type: 'request.decided',
-      data: { ...decisionRecord(decision), connection: describeConnection(connection), ...analysed.summary },
-    });
-    const summary = {
-      rule: decision.rule,
-      policyIds: decision.policyIds,
-      policyVersion: decision.policyVersion,
-    };
-    const details = { ...summary, ...(decision.hint ? { hint: decision.hint } : {}) };
-    const base = {
-      requestId: input.requestId,
-      sessionId: trail.sessionId,
-      principal,
-      connection,
-      request,
-      unit,
-      analysis: analysed.analysis,
-      readOnly: analysed.readOnly,
-      engine,
-    };
-    switch (decision.outcome) {
-      case 'allow':
-        return { status: 'admitted', admitted: { ...base, decision } };
-      case 'approval_required':
-        return { status: 'approval_required', admitted: { ...base, decision } };
-      case 'deny':
-        throw trail.settled(new DeniedError(decision.reason, details));
-      case 'block':
-        throw trail.settled(new BlockedError(decision.reason, details));
-    }
+    return judge(deps, trail, principal, input.connectionName, parsed.value);
   });
+};
+
+/**
+ * The connection, the analysis and the decision of a request, recorded on `trail` (with whatever
+ * it has noted): ADMIT after identity, and again when an approved request is about to run (the
+ * policy in force then must still allow it). Throws a recorded TollgateError for every refusal.
+ */
+export const judge = async (
+  deps: PipelineDeps,
+  trail: RequestTrail,
+  principal: Principal,
+  connectionName: string,
+  request: GatewayRequest,
+): Promise<Admission> => {
+  const connection = await lookUp(deps, connectionName);
+  // A connection outside the caller's groups looks like none at all (no way to learn which
+  // names exist); the refusal is recorded like any other.
+  if (!mayUse(principal, connection)) {
+    throw new NotFoundError('connection_not_found', `No connection named ${connectionName}.`);
+  }
+  const unit = await deps.units.unitFor(connection.kind);
+  if (!unit) {
+    throw new TollgateError('internal_error', `Connections of kind ${connection.kind} are not served here.`);
+  }
+  if (!unit.accepts(request)) {
+    throw new BadRequestError(
+      `Connection ${connection.name} is of kind ${connection.kind}; it does not take ${(request as GatewayRequest).kind} requests.`,
+    );
+  }
+
+  const analysed = unit.analyse(connection, request);
+  if (!analysed.ok) {
+    if (analysed.rule === undefined) throw analysed.error;
+    throw await trail.refusedBy(
+      {
+        outcome: 'block',
+        rule: analysed.rule,
+        reason: analysed.error.message,
+        hint: null,
+        policyIds: [],
+        policyVersion: 'analysis',
+      },
+      analysed.error,
+    );
+  }
+
+  const engine = await currentEngine(deps);
+  const questions = unit.inspect
+    ? await unit.inspect(
+        { principal, connection, request, analysis: analysed.analysis, engine },
+        analysed.questions,
+      )
+    : analysed.questions;
+  const decision = decideAll(
+    questions.map((q) => ({ ...q, principal })),
+    (q) => engine.decide(q),
+    engine.version,
+  );
+  // Request and decision are durable before anyone acts on the decision.
+  await trail.record({
+    type: 'request.decided',
+    data: { ...decisionRecord(decision), connection: describeConnection(connection), ...analysed.summary },
+  });
+  const summary = {
+    rule: decision.rule,
+    policyIds: decision.policyIds,
+    policyVersion: decision.policyVersion,
+  };
+  const details = { ...summary, ...(decision.hint ? { hint: decision.hint } : {}) };
+  const base = {
+    requestId: trail.requestId,
+    sessionId: trail.sessionId,
+    principal,
+    connection,
+    request,
+    unit,
+    analysis: analysed.analysis,
+    summary: analysed.summary,
+    readOnly: analysed.readOnly,
+    engine,
+  };
+  switch (decision.outcome) {
+    case 'allow':
+      return { status: 'admitted', admitted: { ...base, decision } };
+    case 'approval_required':
+      return { status: 'approval_required', admitted: { ...base, decision } };
+    case 'deny':
+      throw trail.settled(new DeniedError(decision.reason, details));
+    case 'block':
+      throw trail.settled(new BlockedError(decision.reason, details));
+  }
 };

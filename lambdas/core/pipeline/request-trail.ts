@@ -49,7 +49,12 @@ export class RequestTrail {
 
   /** Notes the received request; it is written with the next event (one round trip less). */
   received(data: Data): void {
-    this.pending = this.draft('request.received', data);
+    this.note('request.received', data);
+  }
+
+  /** Notes an event to be written with the next one (one round trip less). */
+  note(type: SessionEventType, data: Data): void {
+    this.pending = this.draft(type, data);
   }
 
   /** Appends events, the pending `request.received` first; resolves once they are durable. */

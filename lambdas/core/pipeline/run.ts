@@ -10,7 +10,13 @@ import { RequestTrail } from './request-trail.js';
 /** Why a request may run: the policy allowed it, or reviewers approved this exact request. */
 export type Grant =
   | { readonly kind: 'policy'; readonly decision: AllowDecision }
-  | { readonly kind: 'approval'; readonly approvalId: string; readonly approvedBy: readonly string[] };
+  | {
+      readonly kind: 'approval';
+      readonly approvalId: string;
+      readonly approvedBy: readonly string[];
+      /** The blast radius approved: more rows changed, and the write is rolled back. */
+      readonly maxAffectedRows: number;
+    };
 
 export interface RunDeps {
   readonly recorder: SessionRecorder;
@@ -54,9 +60,11 @@ export const run = async (deps: RunDeps, admitted: AdmittedRequest, grant: Grant
       });
     });
   }
-  const mode = grant.kind === 'approval' ? 'write' : 'read';
   const raw = await trail.guard(
-    () => admitted.unit.execute(context, mode),
+    () =>
+      grant.kind === 'approval'
+        ? admitted.unit.execute(context, 'write', { maxAffectedRows: grant.maxAffectedRows })
+        : admitted.unit.execute(context, 'read'),
     () => ({ durationMs: elapsed() }),
   );
   const masked = await trail.guard(async () => {

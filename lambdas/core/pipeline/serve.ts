@@ -1,5 +1,6 @@
 // A request from start to answer, for routes that answer at once (REST, MCP): ADMIT, then RUN
-// on the policy's grant, or stop at 202 when the decision asks for an approval.
+// on the policy's grant, or hold it for approval (202) when the decision asks for one.
+import { type HeldAnswer, hold } from '../approval/hold.js';
 import type { ApprovalRequirement } from '../decision/decision.js';
 import { TollgateError } from '../errors.js';
 import { type AdmitInput, admit, type PipelineDeps } from './admit.js';
@@ -31,7 +32,7 @@ export interface ApprovalRequiredAnswer {
   readonly decision: DecisionSummary;
 }
 
-export type Answer = CompletedAnswer | ApprovalRequiredAnswer;
+export type Answer = CompletedAnswer | ApprovalRequiredAnswer | HeldAnswer;
 
 /** Counts the request by outcome (and deciding rule), and the values masked by class. */
 const observe = (deps: PipelineDeps, outcome: string, rule: string | undefined, output?: unknown) => {
@@ -69,6 +70,7 @@ const serveOnce = async (deps: PipelineDeps, input: AdmitInput): Promise<Answer>
     policyVersion: admitted.decision.policyVersion,
   };
   if (admission.status === 'approval_required') {
+    if (deps.approvals) return hold(deps, deps.approvals, admission.admitted, input.justification);
     const { reason, hint, approval } = admission.admitted.decision;
     return {
       status: 'approval_required',

@@ -142,7 +142,7 @@ export const createCedarPolicyEngine = (set: CompiledPolicySet): PolicyEngine =>
       reason: sentence(
         `${values.statement} on ${values.connection} needs approval from ${gate.approval!.group}`,
       ),
-      hint: 'Approvals arrive with the approval workflow; until then the request does not run.',
+      hint: `It runs once ${gate.approval!.quorum === 1 ? 'a member' : `${gate.approval!.quorum} members`} of ${gate.approval!.group} approve${gate.approval!.quorum === 1 ? 's' : ''}; poll the statusUrl (GET /v1/requests/{requestId}?waitSeconds=25) for the outcome.`,
       policyIds: ids,
       approval: gate.approval!,
     };

@@ -53,7 +53,29 @@ const parseApproval = (
   if (!ttl) problems.push(`${id}: @approvalTtl must look like 30m, 1h or 2d`);
   if (!Number.isInteger(quorum) || quorum < 1 || quorum > 10)
     problems.push(`${id}: @approvalQuorum must be 1 to 10`);
-  return ttl ? { group: a.approval, ttlSeconds: Number(ttl[1]) * UNIT_SECONDS[ttl[2]!]!, quorum } : undefined;
+  const justification = a.approvalJustification ?? 'optional';
+  if (justification !== 'required' && justification !== 'optional')
+    problems.push(`${id}: @approvalJustification must be "required" or "optional"`);
+  // Digits only: Number() would read "1e3" as 1000 and "" as 0.
+  const maxRows =
+    a.approvalMaxRows === undefined
+      ? undefined
+      : /^\d{1,9}$/.test(a.approvalMaxRows)
+        ? Number(a.approvalMaxRows)
+        : Number.NaN;
+  if (maxRows !== undefined && Number.isNaN(maxRows))
+    problems.push(`${id}: @approvalMaxRows must be a whole number of rows`);
+  if (!ttl) return undefined;
+  const seconds = Number(ttl[1]) * UNIT_SECONDS[ttl[2]!]!;
+  // A task token outlives no approval: Step Functions waits at most a year.
+  if (seconds < 60 || seconds > 7 * 86_400) problems.push(`${id}: @approvalTtl must be 1m to 7d`);
+  return {
+    group: a.approval,
+    ttlSeconds: seconds,
+    quorum,
+    justificationRequired: justification === 'required',
+    ...(maxRows === undefined ? {} : { maxAffectedRows: maxRows }),
+  };
 };
 
 /**

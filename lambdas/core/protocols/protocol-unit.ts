@@ -1,6 +1,8 @@
 // The contract every connection kind implements: analyse a request into facts and authorization
 // questions, execute it on the target, mask what comes back. The pipeline (lambdas/core/pipeline)
 // runs these phases in the same order, with the same recording, for every kind.
+
+import type { ImpactPreview } from '../approval/approval.js';
 import type { Connection, ConnectionKind } from '../config/connection.js';
 import type { AuthorizationQuestion } from '../decision/decision.js';
 import type { TollgateError } from '../errors.js';
@@ -30,6 +32,11 @@ export type AnalysisResult<A> =
 
 /** How a request may run: reads in a read-only transaction; approved writes committed once. */
 export type RunMode = 'read' | 'write';
+
+/** Bounds of an approved write: more rows changed than approved, and it is rolled back. */
+export interface RunBounds {
+  readonly maxAffectedRows: number;
+}
 
 export interface UnitContext<C extends Connection, R, A> {
   readonly principal: Principal;
@@ -67,7 +74,12 @@ export interface ProtocolUnit<
     questions: ReadonlyArray<Omit<AuthorizationQuestion, 'principal'>>,
   ): Promise<ReadonlyArray<Omit<AuthorizationQuestion, 'principal'>>>;
   /** Runs on the target. Throws TollgateErrors whose messages are safe for the caller. */
-  execute(context: UnitContext<C, R, A>, mode: RunMode): Promise<X>;
+  execute(context: UnitContext<C, R, A>, mode: RunMode, bounds?: RunBounds): Promise<X>;
+  /**
+   * What a write would touch, asked of the target without running it (PostgreSQL: plain
+   * EXPLAIN, never ANALYZE), for the reviewers of a held request. Null when the target cannot say.
+   */
+  preview?(context: UnitContext<C, R, A>): Promise<ImpactPreview | null>;
   /** Masks before anything else (the agent, the recording, a log) sees the result. */
   mask(context: UnitContext<C, R, A>, raw: X): Promise<MaskedOutput<O>>;
   /**

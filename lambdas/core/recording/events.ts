@@ -9,7 +9,13 @@ export type SessionEventType =
   | 'request.received'
   | 'request.decided'
   | 'request.completed'
-  | 'request.failed';
+  | 'request.failed'
+  // a request held for approval (lambdas/core/approval)
+  | 'approval.requested'
+  | 'approval.decided'
+  | 'approval.expired'
+  | 'approval.failed'
+  | 'request.executing';
 
 /** An event before it joins the chain. */
 export interface EventDraft {

@@ -69,6 +69,13 @@ export interface SqlRunRequest {
   readonly timeoutMs: number;
   /** Bytes the target may send for the whole request. */
   readonly maxResultBytes: number;
+  /**
+   * Writes only: the most rows the statements may change together. More, and the transaction is
+   * rolled back and BlastRadiusExceededError thrown: nothing is committed.
+   */
+  readonly maxAffectedRows?: number;
+  /** Writes only: which statements change rows (from the analysis), counted against the bound. */
+  readonly writes?: readonly boolean[];
 }
 
 /**
@@ -119,5 +126,14 @@ export interface SqlExecutor {
     connection: SqlConnection,
     names: readonly string[],
   ): Promise<ReadonlyMap<string, Volatility>>;
+  /**
+   * The planner's estimate of the rows each statement would change, without running it
+   * (PostgreSQL: plain EXPLAIN in a read-only transaction; never ANALYZE), in order; null where
+   * the target cannot say (MySQL, a statement that is not a write).
+   */
+  estimateWrites(
+    connection: SqlConnection,
+    request: { readonly statements: readonly string[]; readonly params: readonly unknown[] },
+  ): Promise<(number | null)[]>;
   close(): Promise<void>;
 }

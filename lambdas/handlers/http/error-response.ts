@@ -25,6 +25,14 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   policy_unavailable: 503,
   unavailable: 503,
   target_timeout: 504,
+  justification_required: 400,
+  approval_not_found: 404,
+  request_not_found: 404,
+  not_a_reviewer: 403,
+  self_approval: 403,
+  approval_conflict: 409,
+  approval_expired: 409,
+  approval_unavailable: 503,
 };
 
 /**
@@ -70,7 +78,8 @@ export const errorResponse = (
       requestId,
     });
   }
-  const status = STATUS_BY_CODE[error.code];
+  // An outcome code never reaches here by design; were it to, it is the gateway's fault.
+  const status = STATUS_BY_CODE[error.code as ErrorCode] ?? 500;
   if (status >= 500)
     logger.error(error.auditMessage, { requestId, code: error.code, causes: describeCauses(error) });
   else if (error.cause !== undefined)

@@ -10,7 +10,7 @@ import {
   mysqlRejection,
 } from '../../../lambdas/adapters/targets/mysql-executor.js';
 import type { MysqlConnection } from '../../../lambdas/core/config/connection.js';
-import { TargetRejectedError } from '../../../lambdas/core/errors.js';
+import { BlastRadiusExceededError, TargetRejectedError } from '../../../lambdas/core/errors.js';
 import {
   type RelationRef,
   relationRefKey,
@@ -410,6 +410,27 @@ describe('MysqlExecutor on a real MySQL / MariaDB server', () => {
     await expect(broken.run(connection('broken'), request('SELECT 1'))).rejects.toMatchObject({
       code: 'target_error',
       message: 'The target credentials could not be resolved.',
+    });
+  });
+
+  describe('the blast radius of an approved write', () => {
+    it('rolls back statements that change more rows together than the bound, and commits within it', async () => {
+      await queryAsAdmin(db, 'INSERT INTO ledger VALUES (2000, 0), (2001, 0), (2002, 0), (2003, 0)');
+      const statements = [
+        'UPDATE ledger SET amount = 5 WHERE id IN (2000, 2001)',
+        'UPDATE ledger SET amount = 5 WHERE id IN (2002, 2003)',
+      ];
+      const over = await privileged
+        .run(connection('admin'), write(statements, { maxAffectedRows: 3, writes: [true, true] }))
+        .catch((e: unknown) => e);
+      expect(over).toBeInstanceOf(BlastRadiusExceededError);
+      expect((over as BlastRadiusExceededError).details).toEqual({ affectedRows: 4, maxAffectedRows: 3 });
+      expect(await queryAsAdmin(db, 'SELECT count(*) AS n FROM ledger WHERE amount = 5')).toEqual([{ n: 0 }]);
+      await privileged.run(
+        connection('admin'),
+        write(statements, { maxAffectedRows: 4, writes: [true, true] }),
+      );
+      expect(await queryAsAdmin(db, 'SELECT count(*) AS n FROM ledger WHERE amount = 5')).toEqual([{ n: 4 }]);
     });
   });
 

@@ -44,6 +44,10 @@ const factory = () => {
         await hold;
         return new Map([['\u0000t', relationFrom(state.id)]]);
       },
+      async estimateWrites(connection: SqlConnection) {
+        state.calls.push(`estimate ${connection.name}`);
+        return [];
+      },
       async listRelations(connection: SqlConnection) {
         state.calls.push(`list ${connection.name}`);
         await hold;

@@ -9,7 +9,7 @@ import {
   postgresRejection,
 } from '../../../lambdas/adapters/targets/postgres-executor.js';
 import type { PostgresConnection } from '../../../lambdas/core/config/connection.js';
-import { TargetRejectedError } from '../../../lambdas/core/errors.js';
+import { BlastRadiusExceededError, TargetRejectedError } from '../../../lambdas/core/errors.js';
 import {
   type RelationRef,
   relationRefKey,
@@ -314,6 +314,70 @@ describe('PostgresExecutor on a real PostgreSQL server', () => {
         code: 'target_error',
         message: 'The target credentials could not be resolved.',
       });
+    });
+  });
+
+  describe('the blast radius of an approved write', () => {
+    const bounded = (sql: string | string[], maxAffectedRows: number) =>
+      write(sql, {
+        maxAffectedRows,
+        writes: (Array.isArray(sql) ? sql : [sql]).map((s) => !s.startsWith('SELECT')),
+      });
+    const count = async (where: string) =>
+      (await queryAsAdmin(db, `SELECT count(*)::int AS n FROM ledger WHERE ${where}`))[0]?.n;
+
+    beforeAll(async () => {
+      await queryAsAdmin(db, 'INSERT INTO ledger SELECT g, 0 FROM generate_series(1000, 1019) g');
+    });
+
+    it.each([
+      ['a plain UPDATE', 'UPDATE ledger SET amount = 1 WHERE id >= 1000'],
+      [
+        'an UPDATE with RETURNING, past the row cap',
+        'UPDATE ledger SET amount = 1 WHERE id >= 1000 RETURNING id',
+      ],
+      ['a DELETE', 'DELETE FROM ledger WHERE id >= 1000'],
+      [
+        'a write in a CTE',
+        'WITH u AS (UPDATE ledger SET amount = 1 WHERE id >= 1000 RETURNING id) SELECT count(*) FROM u',
+      ],
+    ])('rolls back %s that changes more rows than the bound', async (_label, sql) => {
+      const error = await executor.run(connection(), bounded(sql, 5)).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(BlastRadiusExceededError);
+      expect((error as BlastRadiusExceededError).details).toMatchObject({ maxAffectedRows: 5 });
+      expect(await count('id >= 1000 AND amount = 0')).toBe(20);
+    });
+
+    it('sums the statements, and commits within the bound', async () => {
+      const over = await executor
+        .run(
+          connection(),
+          bounded(
+            [
+              'UPDATE ledger SET amount = 2 WHERE id < 1004 AND id >= 1000',
+              'UPDATE ledger SET amount = 2 WHERE id >= 1016',
+            ],
+            7,
+          ),
+        )
+        .catch((e: unknown) => e);
+      expect(over).toBeInstanceOf(BlastRadiusExceededError);
+      expect(await count('amount = 2')).toBe(0);
+      const within = await executor.run(
+        connection(),
+        bounded('UPDATE ledger SET amount = 3 WHERE id >= 1016 RETURNING id', 4),
+      );
+      expect(within.rowCount).toBe(3);
+      expect(await count('amount = 3')).toBe(4);
+    });
+
+    it('estimates the rows a write would change without changing any', async () => {
+      const estimates = await executor.estimateWrites(connection(), {
+        statements: ['UPDATE ledger SET amount = 9 WHERE id = $1'],
+        params: [1000],
+      });
+      expect(estimates).toEqual([1]);
+      expect(await count('amount = 9')).toBe(0);
     });
   });
 

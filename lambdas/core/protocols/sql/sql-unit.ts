@@ -186,7 +186,7 @@ export const createSqlUnit = (
       }));
     },
 
-    async execute({ connection, request, analysis }, mode) {
+    async execute({ connection, request, analysis }, mode, bounds) {
       try {
         return await deps.executor.run(connection, {
           mode,
@@ -195,6 +195,12 @@ export const createSqlUnit = (
           rowLimit: connection.limits.rowLimit,
           timeoutMs: connection.limits.statementTimeoutMs,
           maxResultBytes: connection.limits.maxResultBytes,
+          ...(bounds
+            ? {
+                maxAffectedRows: bounds.maxAffectedRows,
+                writes: analysis.statements.map((s) => !s.readOnly),
+              }
+            : {}),
         });
       } catch (error) {
         if (error instanceof TargetRejectedError)
@@ -202,6 +208,19 @@ export const createSqlUnit = (
         if (error instanceof TollgateError) throw error;
         throw new TollgateError('target_error', 'The target failed.', { cause: error });
       }
+    },
+
+    async preview({ connection, request, analysis }) {
+      const writes = analysis.statements.filter((s) => !s.readOnly);
+      const estimates = await deps.executor.estimateWrites(connection, {
+        statements: writes.map((s) => s.text),
+        params: request.params,
+      });
+      const known = estimates.every((e) => e !== null);
+      return {
+        estimatedRows: known ? estimates.reduce<number>((sum, e) => sum + (e ?? 0), 0) : null,
+        tablesWritten: [...new Set(writes.flatMap((s) => s.tablesWritten))],
+      };
     },
 
     async mask({ connection, principal, analysis, engine }, result) {

@@ -21,6 +21,7 @@ describe('compilePolicySet', () => {
       group: 'reviewers',
       ttlSeconds: 3600,
       quorum: 1,
+      justificationRequired: false,
     });
   });
 
@@ -47,6 +48,39 @@ describe('compilePolicySet', () => {
 
   it('reports syntax errors with the file name', () => {
     expect(problemsOf('@id("x") permit (principal, action resource);')[0]).toMatch(/^p\.cedar: /);
+  });
+
+  it('reads the justification and blast-radius annotations', () => {
+    const set = compilePolicySet(
+      [
+        {
+          name: 'p.cedar',
+          text: '@id("x") @approval("dba") @approvalTtl("30m") @approvalJustification("required") @approvalMaxRows("250") permit (principal, action, resource);',
+        },
+      ],
+      schema,
+      'v1',
+    );
+    expect(set.meta.get('x')?.approval).toEqual({
+      group: 'dba',
+      ttlSeconds: 1800,
+      quorum: 1,
+      justificationRequired: true,
+      maxAffectedRows: 250,
+    });
+  });
+
+  it.each([
+    ['@approvalJustification("maybe")', 'x: @approvalJustification must be "required" or "optional"'],
+    ['@approvalMaxRows("-1")', 'x: @approvalMaxRows must be a whole number of rows'],
+    ['@approvalMaxRows("1e3")', 'x: @approvalMaxRows must be a whole number of rows'],
+    ['@approvalMaxRows("")', 'x: @approvalMaxRows must be a whole number of rows'],
+    ['@approvalTtl("30s")', 'x: @approvalTtl must be 1m to 7d'],
+    ['@approvalTtl("8d")', 'x: @approvalTtl must be 1m to 7d'],
+  ])('refuses %s', (annotation, problem) => {
+    expect(
+      problemsOf(`@id("x") @approval("dba") ${annotation} permit (principal, action, resource);`),
+    ).toEqual([problem]);
   });
 
   it('refuses malformed approval annotations', () => {

@@ -1,0 +1,175 @@
+// Holding a request for approval: the exact request sealed at rest with its fingerprint, the
+// record reviewers read, the workflow started. The agent gets 202 with where to read the outcome.
+import type { ApprovalDecision } from '../decision/decision.js';
+import { TollgateError } from '../errors.js';
+import { scrubText } from '../masking/scrub.js';
+import type { AdmittedRequest, PipelineDeps } from '../pipeline/admit.js';
+import { RequestTrail } from '../pipeline/request-trail.js';
+import { requestRecord } from '../pipeline/requests.js';
+import {
+  type ApprovalRecord,
+  affectedBound,
+  type CanonicalRequest,
+  fingerprintOf,
+  personOf,
+  transition,
+} from './approval.js';
+import { type ApprovalDeps, sealContext } from './deps.js';
+
+export const MAX_JUSTIFICATION_LENGTH = 2000;
+
+/** The 202 answer: held, not run. */
+export interface HeldAnswer {
+  readonly status: 'pending_approval';
+  readonly requestId: string;
+  readonly sessionId: string;
+  readonly approvalId: string;
+  readonly reason: string;
+  readonly hint: string | undefined;
+  readonly groups: readonly string[];
+  readonly quorum: number;
+  readonly expiresAt: string;
+  /** `GET` it (with `?waitSeconds=25`) for the status and, once run, the masked result. */
+  readonly statusUrl: string;
+  readonly decision: { rule: string; policyIds: readonly string[]; policyVersion: string };
+}
+
+/** Text people wrote (a justification, a reviewer's reason), with the values detectors find masked. */
+export const maskedText = (text: string): string =>
+  scrubText(text, { strategyFor: () => ({ kind: 'redact' }), tokenKey: 'unused' }).text;
+
+/** An operation of the approval stores or workflow: its failure is 503 `approval_unavailable`. */
+const unavailable = async <T>(operation: () => Promise<T>): Promise<T> => {
+  try {
+    return await operation();
+  } catch (error) {
+    if (error instanceof TollgateError) throw error;
+    throw new TollgateError(
+      'approval_unavailable',
+      'The approval workflow is unavailable; the request was not held and will not run.',
+      { cause: error },
+    );
+  }
+};
+
+/** Holds an admitted request that needs approval. Throws a recorded TollgateError on failure. */
+export const hold = (
+  deps: PipelineDeps,
+  approvals: ApprovalDeps,
+  admitted: AdmittedRequest & { readonly decision: ApprovalDecision },
+  justification: string | undefined,
+): Promise<HeldAnswer> => {
+  const trail = new RequestTrail(
+    deps.recorder,
+    deps.clock,
+    admitted.sessionId,
+    admitted.requestId,
+    deps.metrics,
+  );
+  return trail.guard(async () => {
+    const { decision, request, connection } = admitted;
+    const requirement = decision.approval;
+    const given = justification?.trim() || undefined;
+    if (requirement.justificationRequired && given === undefined) {
+      throw new TollgateError(
+        'justification_required',
+        `${decision.rule} asks for a justification: send the X-Tollgate-Justification header or a "justification" field saying why.`,
+      );
+    }
+    if (given !== undefined && given.length > MAX_JUSTIFICATION_LENGTH) {
+      throw new TollgateError(
+        'bad_request',
+        `The justification is longer than ${MAX_JUSTIFICATION_LENGTH} characters.`,
+      );
+    }
+    const canonical: CanonicalRequest = {
+      connection: connection.name,
+      kind: request.kind,
+      sql: request.sql,
+      params: [...request.params],
+      facts: admitted.summary,
+    };
+    const now = deps.clock.now();
+    const approvalId = deps.ids.newId();
+    const record: ApprovalRecord = {
+      approvalId,
+      requestId: admitted.requestId,
+      sessionId: admitted.sessionId,
+      connection: connection.name,
+      requester: { ...personOf(admitted.principal), actsFor: admitted.principal.actsFor ?? null },
+      groups: [requirement.group],
+      quorum: requirement.quorum,
+      ttlSeconds: requirement.ttlSeconds,
+      createdAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + requirement.ttlSeconds * 1000).toISOString(),
+      status: 'pending_approval',
+      decisions: [],
+      fingerprint: fingerprintOf(canonical),
+      rule: decision.rule,
+      reason: decision.reason,
+      policyIds: [...decision.policyIds],
+      policyVersion: decision.policyVersion,
+      justification: given === undefined ? null : maskedText(given),
+      request: {
+        kind: request.kind,
+        sql: requestRecord(request).sql as string,
+        paramCount: request.params.length,
+        facts: admitted.summary,
+      },
+      // The executor estimates it (it holds the credential EXPLAIN of a write needs) before
+      // reviewers are told; until then the bound is the floor.
+      preview: null,
+      maxAffectedRows: affectedBound(null, requirement.maxAffectedRows),
+      boundAnnotated: requirement.maxAffectedRows !== undefined,
+      outcome: null,
+      revision: 1,
+    };
+    const sealed = await unavailable(() =>
+      approvals.sealer.seal(JSON.stringify(canonical), sealContext(record)),
+    );
+    // The hold is in the recording before anyone can decide on it.
+    await trail.record({
+      type: 'approval.requested',
+      data: {
+        approvalId,
+        fingerprint: record.fingerprint,
+        groups: [...record.groups],
+        quorum: record.quorum,
+        expiresAt: record.expiresAt,
+        justification: record.justification,
+        maxAffectedRows: record.maxAffectedRows,
+      },
+    });
+    await unavailable(() => approvals.store.create(record, sealed));
+    try {
+      await approvals.workflow.start({ approvalId, ttlSeconds: record.ttlSeconds });
+    } catch (error) {
+      // Nothing waits for a decision: the record says so, and the sealed request goes.
+      const failed = transition(record, 'failed', {
+        at: deps.clock.now().toISOString(),
+        code: 'approval_unavailable',
+        message: 'The approval workflow could not be started.',
+      });
+      await approvals.store.update(failed).catch(() => undefined);
+      await approvals.store.dropSealedRequest(approvalId).catch(() => undefined);
+      throw new TollgateError(
+        'approval_unavailable',
+        'The approval workflow could not be started; the request was not held and will not run.',
+        { cause: error },
+      );
+    }
+    return {
+      status: 'pending_approval',
+      requestId: record.requestId,
+      sessionId: record.sessionId,
+      approvalId,
+      reason: decision.reason,
+      hint: decision.hint,
+      groups: record.groups,
+      quorum: record.quorum,
+      expiresAt: record.expiresAt,
+      statusUrl: `/v1/requests/${record.requestId}`,
+      decision: { rule: decision.rule, policyIds: decision.policyIds, policyVersion: decision.policyVersion },
+    };
+  });
+};
