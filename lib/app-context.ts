@@ -24,6 +24,7 @@ export const CONTEXT_KEYS = [
   'connections',
   'retentionDays',
   'maxBodyBytes',
+  'slackWebhookSecretArn',
 ] as const;
 
 export interface ContextStackProps {
@@ -64,6 +65,7 @@ export const stackPropsFromContext = (node: Node): ContextStackProps => {
       connections: connectionsFromContext(node.tryGetContext('connections')),
       recordingRetentionDays: number('retentionDays'),
       maxBodyBytes: number('maxBodyBytes'),
+      slackWebhookSecretArn: text('slackWebhookSecretArn'),
     },
   };
 };

@@ -1,8 +1,20 @@
 // The Tollgate stack: HTTP API → Lambda functions → session table (DynamoDB) → stream → archiver
-// → Object Lock recordings bucket (S3). Each function gets exactly the access it uses.
-import { CfnOutput, Duration, Lazy, Stack, type StackProps, Token, Validations } from 'aws-cdk-lib';
+// → Object Lock recordings bucket (S3); requests held for approval wait in a Step Functions
+// workflow whose state changes reach reviewers through EventBridge and SNS. Each function gets
+// exactly the access it uses.
+import {
+  CfnOutput,
+  Duration,
+  Lazy,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Token,
+  Validations,
+} from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -13,9 +25,11 @@ import {
   type ConnectionDeclaration as CoreConnectionDeclaration,
   connectionsSchema,
 } from '../lambdas/core/config/connection.js';
+import { ApprovalWorkflow } from './constructs/approval-workflow.js';
 import { GatewayFunction, SQL_FUNCTION_FILES } from './constructs/gateway-function.js';
 import { TollgateHttpApi } from './constructs/http-api.js';
 import { MetadataTable } from './constructs/metadata-table.js';
+import { ApprovalNotifications } from './constructs/notifications.js';
 import { RecordingsBucket } from './constructs/recordings-bucket.js';
 import { assertNoProblems, found, httpsUrlProblem, integerProblem } from './props-validation.js';
 
@@ -28,6 +42,8 @@ export const ENTRYPOINTS = {
   health: 'lambdas/entrypoints/health.ts',
   fallback: 'lambdas/entrypoints/fallback.ts',
   archiver: 'lambdas/entrypoints/archiver.ts',
+  approvalTasks: 'lambdas/entrypoints/approval-tasks.ts',
+  notifier: 'lambdas/entrypoints/notifier.ts',
 } as const;
 
 /** Lambda allows 4 KB for all of a function's environment variables together. */
@@ -105,22 +121,25 @@ export interface TollgateStackProps extends StackProps {
    */
   readonly databaseCaCertsPath?: string;
   /**
-   * VPC for the SQL function, to reach databases on private subnets. It then also needs a route
-   * to DynamoDB, Secrets Manager and X-Ray (VPC endpoints or NAT).
+   * VPC for the functions that reach databases (the SQL function and the approval-tasks function,
+   * which runs approved writes), to reach databases on private subnets. They then also need a
+   * route to DynamoDB, Secrets Manager, KMS, Step Functions, EventBridge and X-Ray (VPC endpoints
+   * or NAT).
    *
-   * @default - the SQL function runs outside any VPC
+   * @default - both run outside any VPC
    */
   readonly vpc?: ec2.IVpc;
   /**
-   * Subnets for the SQL function; requires `vpc`.
+   * Subnets for the SQL and approval-tasks functions; requires `vpc`.
    *
    * @default - the VPC's private subnets
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
   /**
-   * Security groups for the SQL function; requires `vpc`.
+   * Security groups for the SQL and approval-tasks functions; requires `vpc`. The databases must
+   * admit both.
    *
-   * @default - a new security group allowing all outbound traffic
+   * @default - a new security group per function, allowing all outbound traffic
    */
   readonly securityGroups?: ec2.ISecurityGroup[];
   /**
@@ -135,6 +154,13 @@ export interface TollgateStackProps extends StackProps {
    * @default 100
    */
   readonly throttlingBurstLimit?: number;
+  /**
+   * A Secrets Manager secret whose SecretString is a Slack incoming-webhook URL. Given, every
+   * approval event is also posted there by the notifier function, which may read this secret only.
+   *
+   * @default - approval events go to the SNS topic only
+   */
+  readonly slackWebhookSecretArn?: string;
 }
 
 export class TollgateStack extends Stack {
@@ -144,8 +170,19 @@ export class TollgateStack extends Stack {
   readonly table: MetadataTable;
   readonly recordings: RecordingsBucket;
   readonly sqlFunction: GatewayFunction;
-  /** Key of the deterministic masking tokens; only the SQL function reads it. */
+  /** Key of the deterministic masking tokens; the SQL and approval-tasks functions read it. */
   readonly maskingKey: secretsmanager.Secret;
+  /**
+   * Seals held requests (their SQL text and parameters) at rest: the SQL function seals, only the
+   * approval-tasks function opens.
+   */
+  readonly sealingKey: kms.Key;
+  /** Runs the tasks of the approval workflow, the approved write among them. */
+  readonly approvalTasksFunction: GatewayFunction;
+  readonly approvalWorkflow: ApprovalWorkflow;
+  readonly notifications: ApprovalNotifications;
+  /** Posts approval events to Slack; only when `slackWebhookSecretArn` is given. */
+  readonly notifierFunction?: GatewayFunction;
   readonly healthFunction: GatewayFunction;
   readonly fallbackFunction: GatewayFunction;
   readonly archiverFunction: GatewayFunction;
@@ -157,44 +194,138 @@ export class TollgateStack extends Stack {
       description: 'Tollgate: identity-aware gateway between AI agents and databases',
       ...props,
     });
-    const secretArns = validate(props);
+    const { targetSecretArns, writeTargetSecretArns } = validate(props);
 
     this.table = new MetadataTable(this, 'MetadataTable');
     this.recordings = new RecordingsBucket(this, 'Recordings', {
       retentionDays: props.recordingRetentionDays,
     });
 
-    this.sqlFunction = new GatewayFunction(this, 'SqlFunction', {
-      entry: ENTRYPOINTS.sql,
-      description: 'Tollgate: POST /v1/connections/{name}/sql, GET /v1/connections[/{name}]',
-      files: SQL_FUNCTION_FILES,
-      environment: sqlEnvironment(props, this.table.table.tableName),
-      vpc: props.vpc,
-      vpcSubnets: props.vpcSubnets,
-      securityGroups: props.securityGroups,
-    });
-    // The SQL function records sessions and events with conditional puts and reads them back,
-    // and reads the pushed policy and connection sets, which it may not write: only session
-    // partitions. It has no S3 access at all: archiving is the archiver's job.
-    this.table.grantReadItems(this.sqlFunction);
-    this.table.grantPutItems(this.sqlFunction, ['SESSION#']);
-    // The key of the masking tokens (HMAC-SHA256): generated once, readable by the SQL function
-    // only. Rotating it changes every token, which breaks joins across time: rotate deliberately.
+    // The key of the masking tokens (HMAC-SHA256): generated once, readable by the functions that
+    // mask results only. Rotating it changes every token, which breaks joins across time: rotate
+    // deliberately.
     this.maskingKey = new secretsmanager.Secret(this, 'MaskingKey', {
       description: 'Tollgate: key of the deterministic tokens that replace masked values',
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
     });
-    this.maskingKey.grantRead(this.sqlFunction);
-    this.sqlFunction.function.addEnvironment('TOLLGATE_MASKING_KEY_SECRET_ARN', this.maskingKey.secretArn);
     Validations.of(this.maskingKey).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
         'The masking key is an HMAC key for deterministic tokens, not a credential: automatic rotation would change every token and break joins and group-bys across time, so it is rotated deliberately by an operator.',
     });
-    if (secretArns.length > 0) {
-      this.sqlFunction.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: secretArns }),
+
+    // Envelope encryption (lambdas/adapters/aws/kms-sealer.ts): what it seals lives only as long
+    // as its approval, so the key goes with the stack.
+    this.sealingKey = new kms.Key(this, 'SealingKey', {
+      description: 'Tollgate: seals requests held for approval (SQL text and parameters)',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.notifications = new ApprovalNotifications(this, 'ApprovalNotifications');
+
+    // The state machine invokes the approval-tasks function, so it depends on the function's ARN;
+    // the function is told the state machine's ARN (its wiring builds the workflow client), which
+    // as a reference would close the cycle state machine → function → state machine, and
+    // CloudFormation refuses cycles. Hence a fixed state machine name and an ARN built from it
+    // (Stack.formatArn). The function's role names no state machine at all: it starts nothing,
+    // and SendTaskSuccess/SendTaskFailure take no resource ARN (ApprovalWorkflow.grantTaskResponse).
+    const stateMachineName = ApprovalWorkflow.defaultStateMachineName(this);
+    this.approvalTasksFunction = new GatewayFunction(this, 'ApprovalTasksFunction', {
+      entry: ENTRYPOINTS.approvalTasks,
+      description: 'Tollgate: approval workflow tasks (notify reviewers, run the approved write, record)',
+      // The same analysis, policy and masking code as the SQL function, so the same files.
+      files: SQL_FUNCTION_FILES,
+      timeout: APPROVAL_TASKS_TIMEOUT,
+      environment: approvalTasksEnvironment(props, {
+        tableName: this.table.table.tableName,
+        maskingKeySecretArn: this.maskingKey.secretArn,
+        sealingKeyArn: this.sealingKey.keyArn,
+        eventBusName: this.notifications.eventBus.eventBusName,
+        stateMachineArn: ApprovalWorkflow.stateMachineArnFor(this, stateMachineName),
+      }),
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      securityGroups: props.securityGroups,
+    });
+    // The executor claims and records approvals, keeps the task token and appends to the request's
+    // session, all with (conditional) puts: never an update, a delete or the pushed sets.
+    this.table.grantReadItems(this.approvalTasksFunction);
+    this.table.grantPutItems(this.approvalTasksFunction, ['SESSION#', APPROVAL_PARTITION]);
+    this.maskingKey.grantRead(this.approvalTasksFunction);
+    grantOpenSealed(this.sealingKey, this.approvalTasksFunction);
+    this.notifications.grantPutEvents(this.approvalTasksFunction);
+    // Both credentials of each connection: an approved write runs with the write credential
+    // (`writeTarget`) where one is declared, with the read one otherwise.
+    const executorSecretArns = [...new Set([...targetSecretArns, ...writeTargetSecretArns])].sort();
+    if (executorSecretArns.length > 0) {
+      this.approvalTasksFunction.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: executorSecretArns,
+        }),
       );
+    }
+
+    this.approvalWorkflow = new ApprovalWorkflow(this, 'ApprovalWorkflow', {
+      tasksFunction: this.approvalTasksFunction.function,
+      stateMachineName,
+    });
+    // A reviewer may decide before the waiting task has stored its token; the notify task then
+    // finds the decision and sends it itself.
+    this.approvalWorkflow.grantTaskResponse(this.approvalTasksFunction);
+
+    this.sqlFunction = new GatewayFunction(this, 'SqlFunction', {
+      entry: ENTRYPOINTS.sql,
+      description: 'Tollgate: SQL, discovery, approvals and request status (GET /v1/requests/{id})',
+      files: SQL_FUNCTION_FILES,
+      // Covers the longest wait it serves: a 25 s statement timeout or a 25 s long poll of
+      // GET /v1/requests/{id}, with room to record and answer. API Gateway gives up at 30 s, so a
+      // longer timeout would never be used.
+      timeout: Duration.seconds(30),
+      environment: sqlEnvironment(props, {
+        tableName: this.table.table.tableName,
+        maskingKeySecretArn: this.maskingKey.secretArn,
+        sealingKeyArn: this.sealingKey.keyArn,
+        eventBusName: this.notifications.eventBus.eventBusName,
+        stateMachineArn: this.approvalWorkflow.stateMachine.stateMachineArn,
+      }),
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      securityGroups: props.securityGroups,
+    });
+    // The SQL function records sessions and events with conditional puts and reads them back,
+    // and reads the pushed policy and connection sets, which it may not write: only session and
+    // approval partitions. Listing approvals reads their records in batches. It has no S3 access
+    // at all: archiving is the archiver's job.
+    this.table.grantReadItems(this.sqlFunction);
+    this.table.grantPutItems(this.sqlFunction, ['SESSION#', ...SQL_APPROVAL_PARTITIONS]);
+    iam.Grant.addToPrincipal({
+      grantee: this.sqlFunction,
+      actions: ['dynamodb:BatchGetItem'],
+      resourceArns: [this.table.table.tableArn],
+    });
+    this.maskingKey.grantRead(this.sqlFunction);
+    // It holds requests for approval: seals them (but cannot open them), starts their workflow,
+    // publishes their events and passes reviewers' decisions on.
+    grantSeal(this.sealingKey, this.sqlFunction);
+    this.approvalWorkflow.grantStartExecution(this.sqlFunction);
+    this.approvalWorkflow.grantTaskResponse(this.sqlFunction);
+    this.notifications.grantPutEvents(this.sqlFunction);
+    // The read credentials only: a connection's writeTarget secret is for the approval executor.
+    if (targetSecretArns.length > 0) {
+      this.sqlFunction.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: targetSecretArns }),
+      );
+    }
+    for (const fn of [this.sqlFunction, this.approvalTasksFunction]) {
+      Validations.of(fn.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'Two statements need a wildcard resource and support nothing narrower: xray:PutTraceSegments/' +
+          'PutTelemetryRecords for active tracing, and states:SendTaskSuccess/SendTaskFailure, for which ' +
+          'the Service Authorization Reference lists no resource type; the task token, kept server-side ' +
+          'only, selects the one execution a decision resumes.',
+      });
     }
 
     // Health and fallback read nothing and may touch nothing.
@@ -272,7 +403,35 @@ export class TollgateStack extends Stack {
       throttlingBurstLimit: props.throttlingBurstLimit,
     });
 
+    if (props.slackWebhookSecretArn !== undefined) {
+      this.notifierFunction = new GatewayFunction(this, 'NotifierFunction', {
+        entry: ENTRYPOINTS.notifier,
+        description: 'Tollgate: posts approval events to Slack',
+        environment: {
+          TOLLGATE_SLACK_WEBHOOK_SECRET_ARN: props.slackWebhookSecretArn,
+          // Where the message tells reviewers to decide.
+          TOLLGATE_GATEWAY_URL: this.httpApi.url,
+        },
+      });
+      // The webhook URL is the credential: this function reads that secret and nothing else.
+      this.notifierFunction.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [props.slackWebhookSecretArn],
+        }),
+      );
+      this.notifications.addNotifier(this.notifierFunction.function);
+    }
+
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.url, description: 'Base URL of the Tollgate API' });
+    new CfnOutput(this, 'ApprovalTopicArn', {
+      value: this.notifications.topic.topicArn,
+      description: 'SNS topic of approval events: subscribe reviewers to it',
+    });
+    new CfnOutput(this, 'ApprovalEventBusName', {
+      value: this.notifications.eventBus.eventBusName,
+      description: 'EventBridge bus of approval events (source "tollgate"), for further rules',
+    });
     new CfnOutput(this, 'TableName', {
       value: this.table.table.tableName,
       description: 'Session metadata table',
@@ -284,14 +443,86 @@ export class TollgateStack extends Stack {
   }
 }
 
+/**
+ * The approval-tasks function runs for one task at a time: a notify or record task takes a few
+ * calls; an execution opens the sealed request, connects, runs one transaction within the
+ * connection's statement timeout (at most 25 s on AWS) and records the outcome. The workflow's
+ * own task timeouts are upper bounds above this.
+ */
+const APPROVAL_TASKS_TIMEOUT = Duration.minutes(2);
+
+/**
+ * Partitions of held requests in the metadata table (lambdas/adapters/aws/dynamodb-approval-store.ts):
+ * one per approval (record, sealed request, task token), a pointer per request id, and a list
+ * per day.
+ */
+const APPROVAL_PARTITION = 'APPROVAL#';
+/** The SQL function creates approvals, with their pointers, and records decisions. */
+const SQL_APPROVAL_PARTITIONS = [APPROVAL_PARTITION, 'REQUEST#', 'APPROVALS#'];
+
+/** Names of resources the functions are told about, known only at deploy time. */
+interface DeployedNames {
+  readonly tableName: string;
+  readonly maskingKeySecretArn: string;
+  readonly sealingKeyArn: string;
+  readonly eventBusName: string;
+  readonly stateMachineArn: string;
+}
+
 /** What the SQL function reads from its environment (lambdas/wiring/aws-sql.ts, env.ts). */
-const sqlEnvironment = (props: TollgateStackProps, tableName: string): Record<string, string> => ({
-  TOLLGATE_TABLE: tableName,
+const sqlEnvironment = (props: TollgateStackProps, deployed: DeployedNames): Record<string, string> => ({
+  TOLLGATE_TABLE: deployed.tableName,
   ...identityEnvironment(props),
   TOLLGATE_CONNECTIONS: JSON.stringify(props.connections ?? []),
   TOLLGATE_MAX_BODY_BYTES: String(props.maxBodyBytes ?? TollgateStack.DEFAULT_MAX_BODY_BYTES),
   NODE_EXTRA_CA_CERTS: props.databaseCaCertsPath ?? TollgateStack.DEFAULT_DATABASE_CA_CERTS_PATH,
+  TOLLGATE_MASKING_KEY_SECRET_ARN: deployed.maskingKeySecretArn,
+  TOLLGATE_APPROVAL_STATE_MACHINE_ARN: deployed.stateMachineArn,
+  TOLLGATE_SEALING_KEY_ARN: deployed.sealingKeyArn,
+  TOLLGATE_EVENT_BUS_NAME: deployed.eventBusName,
 });
+
+/**
+ * What the approval-tasks function reads from its environment (lambdas/wiring/aws-approval-tasks.ts):
+ * a subset of the SQL function's, so the size check of that one covers it.
+ */
+const approvalTasksEnvironment = (
+  props: TollgateStackProps,
+  deployed: DeployedNames,
+): Record<string, string> => ({
+  TOLLGATE_TABLE: deployed.tableName,
+  TOLLGATE_MASKING_KEY_SECRET_ARN: deployed.maskingKeySecretArn,
+  TOLLGATE_SEALING_KEY_ARN: deployed.sealingKeyArn,
+  TOLLGATE_EVENT_BUS_NAME: deployed.eventBusName,
+  TOLLGATE_APPROVAL_STATE_MACHINE_ARN: deployed.stateMachineArn,
+  TOLLGATE_CONNECTIONS: JSON.stringify(props.connections ?? []),
+  // It connects to the targets as the SQL function does, verifying their TLS certificates.
+  NODE_EXTRA_CA_CERTS: props.databaseCaCertsPath ?? TollgateStack.DEFAULT_DATABASE_CA_CERTS_PATH,
+});
+
+/**
+ * Every seal binds an encryption context (the approval it was sealed for): the key serves no
+ * request without one, so nothing sealed without its approval's context can be made or opened.
+ */
+const SEALING_CONDITIONS = { Null: { 'kms:EncryptionContextKeys': 'false' } };
+
+/** Sealing asks KMS for a fresh data key; it needs no kms:Decrypt, so cannot open what it sealed. */
+const grantSeal = (key: kms.IKey, grantee: iam.IGrantable): iam.Grant =>
+  iam.Grant.addToPrincipal({
+    grantee,
+    actions: ['kms:GenerateDataKey'],
+    resourceArns: [key.keyArn],
+    conditions: SEALING_CONDITIONS,
+  });
+
+/** Opening decrypts the sealed data key. */
+const grantOpenSealed = (key: kms.IKey, grantee: iam.IGrantable): iam.Grant =>
+  iam.Grant.addToPrincipal({
+    grantee,
+    actions: ['kms:Decrypt'],
+    resourceArns: [key.keyArn],
+    conditions: SEALING_CONDITIONS,
+  });
 
 /**
  * The identity variables the SQL function reads; only the chosen mode's are set, because the
@@ -314,9 +545,16 @@ const identityEnvironment = (props: TollgateStackProps): Record<string, string> 
   };
 };
 
+/** The secrets the connections name: read credentials (`target`) and write credentials (`writeTarget`). */
+interface ConnectionSecrets {
+  readonly targetSecretArns: string[];
+  readonly writeTargetSecretArns: string[];
+}
+
 /** Validates the stack props, all problems at once; returns the connections' secret ARNs. */
-const validate = (props: TollgateStackProps): string[] => {
-  const { secretArns, problems: connectionProblems } = checkConnections(props.connections ?? []);
+const validate = (props: TollgateStackProps): ConnectionSecrets => {
+  const { problems: connectionProblems, ...secrets } = checkConnections(props.connections ?? []);
+  const deployed = Lazy.string({ produce: () => '' });
   assertNoProblems('TollgateStack', [
     ...identityProblems(props),
     ...found(
@@ -324,12 +562,23 @@ const validate = (props: TollgateStackProps): string[] => {
       integerProblem('recordingRetentionDays', props.recordingRetentionDays, 1, 36_500),
       // Lambda's synchronous invocation payload limit is 6 MB.
       integerProblem('maxBodyBytes', props.maxBodyBytes, 1, 6_000_000),
+      matches(props.slackWebhookSecretArn, SECRET_ARN)
+        ? undefined
+        : `slackWebhookSecretArn must be the full ARN of a Secrets Manager secret, got ${props.slackWebhookSecretArn}`,
     ),
     ...connectionProblems,
-    // The table name is only known at deploy time: a token stands in for it.
-    ...environmentSizeProblems(sqlEnvironment(props, Lazy.string({ produce: () => '' }))),
+    // Names and ARNs of the stack's resources are only known at deploy time: tokens stand in.
+    ...environmentSizeProblems(
+      sqlEnvironment(props, {
+        tableName: deployed,
+        maskingKeySecretArn: deployed,
+        sealingKeyArn: deployed,
+        eventBusName: deployed,
+        stateMachineArn: deployed,
+      }),
+    ),
   ]);
-  return secretArns;
+  return secrets;
 };
 
 const identityProblems = (props: TollgateStackProps): string[] => {
@@ -382,11 +631,12 @@ const MAX_AWS_STATEMENT_TIMEOUT_MS = 25_000;
 
 const checkConnections = (
   connections: readonly ConnectionDeclaration[],
-): { secretArns: string[]; problems: string[] } => {
+): ConnectionSecrets & { problems: string[] } => {
   const parsed = connectionsSchema.safeParse(connections);
   if (!parsed.success) {
     return {
-      secretArns: [],
+      targetSecretArns: [],
+      writeTargetSecretArns: [],
       problems: parsed.error.issues.map(
         (issue) =>
           `connections${issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${issue.message}`,
@@ -394,19 +644,18 @@ const checkConnections = (
     };
   }
   const problems: string[] = [];
-  const secretArns = new Set<string>();
+  const targetSecretArns = new Set<string>();
+  const writeTargetSecretArns = new Map<string, string>();
   parsed.data.forEach((connection, index) => {
     const where = `connections[${index}] (${connection.name})`;
-    if (!('secretArn' in connection.target)) {
-      problems.push(
-        `${where}: on AWS the target must be {"secretArn": "arn:aws:secretsmanager:…"}; url, urlEnv and demo targets are for local runs`,
-      );
-    } else if (!matches(connection.target.secretArn, SECRET_ARN)) {
-      problems.push(
-        `${where}: secretArn must be the full ARN of a Secrets Manager secret, got ${connection.target.secretArn}`,
-      );
-    } else {
-      secretArns.add(connection.target.secretArn);
+    const target = secretArnOf(where, 'target', connection.target);
+    if ('problem' in target) problems.push(target.problem);
+    else targetSecretArns.add(target.secretArn);
+    const writeTarget = writeTargetOf(connection);
+    if (writeTarget !== undefined) {
+      const write = secretArnOf(where, 'writeTarget', writeTarget);
+      if ('problem' in write) problems.push(write.problem);
+      else writeTargetSecretArns.set(write.secretArn, where);
     }
     // API Gateway gives up after 30 s: a longer statement timeout would never answer 504 itself.
     if (connection.limits.statementTimeoutMs > MAX_AWS_STATEMENT_TIMEOUT_MS) {
@@ -415,7 +664,46 @@ const checkConnections = (
       );
     }
   });
-  return { secretArns: [...secretArns].sort(), problems };
+  // The SQL function reads every target secret: a write credential among them would let it write.
+  for (const [secretArn, where] of writeTargetSecretArns) {
+    if (targetSecretArns.has(secretArn)) {
+      problems.push(
+        `${where}: writeTarget ${secretArn} is also a connection's target, which the SQL function reads; a write credential must be a secret of its own`,
+      );
+    }
+  }
+  return {
+    targetSecretArns: [...targetSecretArns].sort(),
+    writeTargetSecretArns: [...writeTargetSecretArns.keys()].sort(),
+    problems,
+  };
+};
+
+/**
+ * A connection's write credential, if it declares one. Read without relying on the schema's
+ * type, so the stack keeps the SQL function away from it whatever else the schema adds.
+ */
+const writeTargetOf = (connection: object): unknown =>
+  (connection as { readonly writeTarget?: unknown }).writeTarget;
+
+/** On AWS a credential is a Secrets Manager secret, named by its full ARN. */
+const secretArnOf = (
+  where: string,
+  field: 'target' | 'writeTarget',
+  locator: unknown,
+): { secretArn: string } | { problem: string } => {
+  const secretArn = (locator as { readonly secretArn?: unknown } | null)?.secretArn;
+  if (typeof secretArn !== 'string') {
+    return {
+      problem: `${where}: on AWS the ${field} must be {"secretArn": "arn:aws:secretsmanager:…"}; url, urlEnv and demo targets are for local runs`,
+    };
+  }
+  if (!matches(secretArn, SECRET_ARN)) {
+    return {
+      problem: `${where}: ${field === 'target' ? '' : `${field}.`}secretArn must be the full ARN of a Secrets Manager secret, got ${secretArn}`,
+    };
+  }
+  return { secretArn };
 };
 
 const environmentSizeProblems = (environment: Record<string, string>): string[] => {

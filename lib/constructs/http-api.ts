@@ -32,7 +32,11 @@ const ACCESS_LOG_FIELDS = {
 };
 
 export interface TollgateHttpApiProps {
-  /** Serves `POST /v1/connections/{name}/sql` and discovery, `GET /v1/connections[/{name}]`. */
+  /**
+   * Serves `POST /v1/connections/{name}/sql`, discovery (`GET /v1/connections[/{name}]`), the
+   * status of held requests (`GET /v1/requests/{requestId}`) and the reviewers' routes
+   * (`/v1/approvals…`).
+   */
   readonly sqlFunction: lambda.IFunction;
   /** Serves `GET /healthz` and `GET /openapi.json`. */
   readonly healthFunction: lambda.IFunction;
@@ -64,6 +68,14 @@ export interface TollgateHttpApiProps {
 export class TollgateHttpApi extends Construct {
   static readonly SQL_ROUTE_PATH = '/v1/connections/{name}/sql';
   static readonly HEALTH_ROUTE_PATH = '/healthz';
+  /** The routes of held requests, all served by the SQL function. */
+  static readonly APPROVAL_ROUTES: readonly (readonly [apigwv2.HttpMethod, string])[] = [
+    [apigwv2.HttpMethod.GET, '/v1/requests/{requestId}'],
+    [apigwv2.HttpMethod.GET, '/v1/approvals'],
+    [apigwv2.HttpMethod.GET, '/v1/approvals/{approvalId}'],
+    [apigwv2.HttpMethod.POST, '/v1/approvals/{approvalId}/approve'],
+    [apigwv2.HttpMethod.POST, '/v1/approvals/{approvalId}/deny'],
+  ];
   static readonly DEFAULT_RATE_LIMIT = 50;
   static readonly DEFAULT_BURST_LIMIT = 100;
 
@@ -101,6 +113,10 @@ export class TollgateHttpApi extends Construct {
       methods: [apigwv2.HttpMethod.GET],
       integration: sql,
     });
+    // Held requests: the requester's status (long-polled), and what reviewers list, read and decide.
+    for (const [method, path] of TollgateHttpApi.APPROVAL_ROUTES) {
+      this.api.addRoutes({ path, methods: [method], integration: sql });
+    }
     this.api.addRoutes({
       path: TollgateHttpApi.HEALTH_ROUTE_PATH,
       methods: [apigwv2.HttpMethod.GET],

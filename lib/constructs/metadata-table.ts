@@ -45,6 +45,9 @@ export class MetadataTable extends Construct {
       encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
       encryptionKey: this.encryptionKey,
       stream: dynamodb.StreamViewType.NEW_IMAGE,
+      // Held requests' items (lambdas/adapters/aws/dynamodb-approval-store.ts) expire with their
+      // approval: a sealed request is gone even if its approval never ended.
+      timeToLiveAttribute: 'expiresAtEpoch',
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });

@@ -18,6 +18,14 @@ import {
 } from './support/synth.js';
 
 const SQL_ROUTE = 'POST /v1/connections/{name}/sql';
+/** Held requests: the requester's status, and the reviewers' list, view and decisions. */
+const APPROVAL_ROUTES = [
+  'GET /v1/requests/{requestId}',
+  'GET /v1/approvals',
+  'GET /v1/approvals/{approvalId}',
+  'POST /v1/approvals/{approvalId}/approve',
+  'POST /v1/approvals/{approvalId}/deny',
+];
 
 describe('TollgateStack', () => {
   // GIVEN the stack with its defaults (one synth shared by the read-only assertions below)
@@ -207,10 +215,10 @@ describe('TollgateStack', () => {
   });
 
   describe('functions', () => {
-    test('all four run Node.js 22 on arm64 with active tracing', () => {
+    test('all five run Node.js 22 on arm64 with active tracing', () => {
       // THEN
       const functions = Object.values(template.findResources('AWS::Lambda::Function'));
-      expect(functions).toHaveLength(4);
+      expect(functions).toHaveLength(5);
       for (const fn of functions) {
         expect(fn.Properties).toMatchObject({
           Runtime: 'nodejs22.x',
@@ -229,6 +237,7 @@ describe('TollgateStack', () => {
         stack.healthFunction,
         stack.fallbackFunction,
         stack.archiverFunction,
+        stack.approvalTasksFunction,
       ]) {
         template.hasResourceProperties('AWS::Lambda::Function', {
           Role: { 'Fn::GetAtt': [logicalId(fn.role), 'Arn'] },
@@ -260,7 +269,7 @@ describe('TollgateStack', () => {
       });
     });
 
-    test('the SQL function runs in the given VPC, the others outside any VPC', () => {
+    test('the SQL and approval-tasks functions run in the given VPC, the others outside any VPC', () => {
       // GIVEN
       const app = newApp();
       const vpc = importedVpc(app);
@@ -270,9 +279,11 @@ describe('TollgateStack', () => {
 
       // THEN
       const functions = t.toJSON().Resources;
-      expect(functions[logicalId(inVpc.sqlFunction.function)].Properties.VpcConfig).toMatchObject({
-        SubnetIds: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0bbbbbbbbbbbbbbb2'],
-      });
+      for (const fn of [inVpc.sqlFunction, inVpc.approvalTasksFunction]) {
+        expect(functions[logicalId(fn.function)].Properties.VpcConfig).toMatchObject({
+          SubnetIds: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0bbbbbbbbbbbbbbb2'],
+        });
+      }
       for (const fn of [inVpc.healthFunction, inVpc.fallbackFunction, inVpc.archiverFunction]) {
         expect(functions[logicalId(fn.function)].Properties.VpcConfig).toBeUndefined();
       }
@@ -302,20 +313,25 @@ describe('TollgateStack', () => {
     test('the SQL function may read items and put items, but not delete, scan or administer the table', () => {
       // THEN
       expect(actionsOf(sqlStatements).filter((action) => action.startsWith('dynamodb:'))).toEqual([
+        'dynamodb:BatchGetItem',
         'dynamodb:GetItem',
         'dynamodb:PutItem',
         'dynamodb:Query',
       ]);
     });
 
-    test('the SQL function may put items only in session partitions, never policy or connection sets', () => {
+    test('the SQL function may put items only in session and approval partitions, never policy or connection sets', () => {
       // THEN
       const puts = sqlStatements.filter((statement) =>
         [statement.Action].flat().includes('dynamodb:PutItem'),
       );
       expect(puts).toEqual([
         expect.objectContaining({
-          Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SESSION#*'] } },
+          Condition: {
+            'ForAllValues:StringLike': {
+              'dynamodb:LeadingKeys': ['SESSION#*', 'APPROVAL#*', 'REQUEST#*', 'APPROVALS#*'],
+            },
+          },
         }),
       ]);
     });
@@ -457,7 +473,7 @@ describe('TollgateStack', () => {
   });
 
   describe('HTTP API', () => {
-    test('routes SQL, health and everything else to their functions', () => {
+    test('routes SQL, approvals, health and everything else to their functions', () => {
       // THEN
       const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
         (route) => route.Properties.RouteKey,
@@ -470,10 +486,12 @@ describe('TollgateStack', () => {
           'GET /v1/connections',
           'GET /v1/connections/{name}',
           SQL_ROUTE,
+          ...APPROVAL_ROUTES,
         ].sort(),
       );
       for (const [routeKey, fn] of [
         [SQL_ROUTE, stack.sqlFunction],
+        ...APPROVAL_ROUTES.map((route) => [route, stack.sqlFunction] as const),
         ['GET /healthz', stack.healthFunction],
         ['$default', stack.fallbackFunction],
       ] as const) {
@@ -518,10 +536,12 @@ describe('TollgateStack', () => {
       template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
     });
 
-    test('outputs the API URL, the table name and the bucket name', () => {
+    test('outputs the API URL, the table and bucket names, and where approval events go', () => {
       // THEN
       expect(Object.keys(template.findOutputs('*')).sort()).toEqual([
         'ApiUrl',
+        'ApprovalEventBusName',
+        'ApprovalTopicArn',
         'RecordingsBucketName',
         'TableName',
       ]);
