@@ -54,7 +54,14 @@ import { createOpenApiHandler } from '../handlers/openapi-handler.js';
 import { createLocalServer, type HttpHandler } from '../local/server.js';
 import { loadLocalConfig } from './local-config.js';
 import { VERSION } from './runtime.js';
-import { approvalTaskRunner, buildSqlRoutes, storedConnections, storedPolicies } from './sql-pipeline.js';
+import {
+  approvalTaskRunner,
+  buildSqlRoutes,
+  type SqlPipelineDeps,
+  sqlPipeline,
+  storedConnections,
+  storedPolicies,
+} from './sql-pipeline.js';
 
 export { LOCAL_BUCKET, LOCAL_TABLE } from '../adapters/local/aws-stand-ins.js';
 
@@ -217,7 +224,8 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
         if (!url) throw new Error(`environment variable ${target.urlEnv} is not set`);
         return url;
       }
-      if ('demo' in target && demo && connection.kind === 'postgres') return demo.url;
+      if ('demo' in target && demo && connection.kind === 'postgres')
+        return target.role === 'writer' ? demo.writerUrl : demo.url;
       if ('demo' in target) {
         throw new Error(
           `connection ${connection.name}: the demo database is PostgreSQL and runs only when a demo connection is served at start`,
@@ -245,7 +253,7 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
         return executor;
       };
     };
-    const executors = {
+    const sqlExecutors = () => ({
       postgres: opening(async () => {
         const { PostgresExecutor } = await import('../adapters/targets/postgres-executor.js');
         return perTargetExecutor(() => new PostgresExecutor(postgres));
@@ -254,7 +262,8 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
         const { MysqlExecutor } = await import('../adapters/targets/mysql-executor.js');
         return perTargetExecutor(() => new MysqlExecutor({ resolve: async (c) => ({ uri: targetUrl(c) }) }));
       }),
-    };
+    });
+    const executors = sqlExecutors();
     const closeExecutors = async () => {
       await Promise.all(opened.splice(0).map((e) => e.close()));
     };
@@ -344,7 +353,7 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
       logger,
       pause,
     };
-    const routes = await buildSqlRoutes({
+    const sqlDeps: SqlPipelineDeps = {
       approvals,
       maskingKey: async () => loadOrCreateKey(join(dataDir, 'masking-key')),
       identity: verifier,
@@ -356,7 +365,8 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
       maxBodyBytes: config.maxBodyBytes,
       middlewares,
       ...(observed ? { metrics: observed.metrics } : {}),
-    });
+    };
+    const routes = await buildSqlRoutes(sqlDeps);
     attach({
       routes: {
         sql: scoped(routes.sql),
@@ -377,7 +387,10 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
       fallback: scoped(createFallbackHandler({ logger }).use(middlewares)),
       jwks: issuer.jwks,
     });
-    runTask = approvalTaskRunner(routes.pipeline, approvals);
+    // The approval tasks run as the approval-tasks function does on AWS: executors of their own,
+    // their connections' write credentials; one recorder, so a session's appends stay in order.
+    const tasksPipeline = await sqlPipeline({ ...sqlDeps, executors: sqlExecutors() });
+    runTask = approvalTaskRunner({ ...tasksPipeline, recorder: routes.pipeline.recorder }, approvals);
     // Executions lived in the last process: open approvals wait again for what is left of their TTL.
     await resumeOpenApprovals(approvalStore, workflow, runTask, logger);
 

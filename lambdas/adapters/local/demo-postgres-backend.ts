@@ -14,11 +14,13 @@ export interface WorkerInit {
   readonly setupSql: string | undefined;
   /** The role sessions run as (SET ROLE); set again when a batch leaves the session idle as another user. */
   readonly role: string;
+  /** The role a writer client's batches run as, set when the session is idle (approved writes). */
+  readonly writerRole: string;
   /** PGlite's compiled WebAssembly module, shared by successive workers (compiled once). */
   readonly wasmModule?: WebAssembly.Module;
 }
 
-export type ToWorker = { type: 'exec'; id: number; bytes: Uint8Array } | { type: 'close' };
+export type ToWorker = { type: 'exec'; id: number; bytes: Uint8Array; asWriter: boolean } | { type: 'close' };
 
 export type FromWorker =
   | { type: 'ready'; statementTimeoutMs: number }
@@ -102,14 +104,22 @@ export class DemoBackend {
     return this.worker;
   }
 
-  /** Runs frontend messages; `onData` gets the output in whole messages, `onDone` its last status. */
-  exec(bytes: Buffer, onData: (bytes: Buffer) => void, onDone: (ready: TxStatus | null) => void): void {
+  /**
+   * Runs frontend messages, as the writer role when `asWriter`; `onData` gets the output in whole
+   * messages, `onDone` its last status.
+   */
+  exec(
+    bytes: Buffer,
+    onData: (bytes: Buffer) => void,
+    onDone: (ready: TxStatus | null) => void,
+    asWriter = false,
+  ): void {
     if (this.current) throw new Error('a batch is already running');
     const id = this.nextId++;
     this.current = { id, onData, onDone };
     // A copy of its own: posting a view on a pooled buffer would clone the whole pool slab.
     const own = new Uint8Array(bytes);
-    this.worker.postMessage({ type: 'exec', id, bytes: own } satisfies ToWorker, [own.buffer]);
+    this.worker.postMessage({ type: 'exec', id, bytes: own, asWriter } satisfies ToWorker, [own.buffer]);
   }
 
   /** Stops the worker now, whatever it runs (a read-only session: nothing to lose). */

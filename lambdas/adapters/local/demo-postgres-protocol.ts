@@ -77,6 +77,13 @@ export class FrontendReader {
 /** The code of a startup-phase packet: a protocol version, or one of the request codes. */
 export const startupCode = (bytes: Buffer): number => (bytes.length >= 8 ? bytes.readInt32BE(4) : -1);
 
+/** The `user` parameter of a StartupMessage (NUL-terminated name/value pairs after the code). */
+export const startupUser = (bytes: Buffer): string | undefined => {
+  const parts = bytes.subarray(8).toString('utf8').split('\0');
+  for (let i = 0; i + 1 < parts.length; i += 2) if (parts[i] === 'user') return parts[i + 1];
+  return undefined;
+};
+
 /**
  * Cuts the backend's output into whole messages, so a message is never split across what the
  * pump writes (it may append its own error after them), and remembers the last ReadyForQuery.

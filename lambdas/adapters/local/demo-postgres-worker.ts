@@ -20,6 +20,8 @@ interface Session {
   statementTimeoutMs(): number;
   /** Whether the session runs as the reader role. */
   isReader(): boolean;
+  /** Whether the session runs as the writer role. */
+  isWriter(): boolean;
 }
 
 const port = parentPort!;
@@ -28,6 +30,7 @@ const post = (message: FromWorker, transfer: ArrayBuffer[] = []) => port.postMes
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 const FLUSH_BYTES = 64 * 1024;
 const SET_ROLE = `SET ROLE ${init.role}`;
+const SET_WRITER_ROLE = `SET ROLE ${init.writerRole}`;
 
 const open = async (): Promise<Session> => {
   const db = await PGlite.create({
@@ -45,11 +48,17 @@ const open = async (): Promise<Session> => {
       await db.exec('CHECKPOINT');
     }
     if (init.setupSql) await db.exec(init.setupSql);
-    const role = await db.query<{ oid: number }>('SELECT oid::int AS oid FROM pg_roles WHERE rolname = $1', [
-      init.role,
-    ]);
-    const roleId = role.rows[0]?.oid;
-    if (roleId === undefined) throw new Error(`role ${init.role} does not exist`);
+    const oidOf = async (name: string) => {
+      const role = await db.query<{ oid: number }>(
+        'SELECT oid::int AS oid FROM pg_roles WHERE rolname = $1',
+        [name],
+      );
+      const oid = role.rows[0]?.oid;
+      if (oid === undefined) throw new Error(`role ${name} does not exist`);
+      return oid;
+    };
+    const roleId = await oidOf(init.role);
+    const writerId = await oidOf(init.writerRole);
     await db.exec(SET_ROLE);
     // Both are read from PostgreSQL's C variables between batches, without running SQL.
     // statement_timeout: PGlite never arms a timer for it, so the pump enforces it, with the
@@ -69,6 +78,7 @@ const open = async (): Promise<Session> => {
       db,
       statementTimeoutMs: () => Number(mod.UTF8ToString(getConfigOption(name, 0, 0))) || 0,
       isReader: () => getUserId() === roleId,
+      isWriter: () => getUserId() === writerId,
     };
   } catch (error) {
     await db.close().catch(() => undefined);
@@ -77,11 +87,20 @@ const open = async (): Promise<Session> => {
 };
 
 const main = async () => {
-  const { db, statementTimeoutMs, isReader } = await open();
+  const { db, statementTimeoutMs, isReader, isWriter } = await open();
   const setRole = queryMessage(SET_ROLE);
+  const setWriterRole = queryMessage(SET_WRITER_ROLE);
   let queue = Promise.resolve();
+  /** The session is idle outside any transaction (as after open): a role may change. */
+  let idle = true;
 
-  const exec = async (id: number, bytes: Uint8Array) => {
+  const exec = async (id: number, bytes: Uint8Array, asWriter: boolean) => {
+    // A writer client (the approval executor) starts its transaction as the writer role; the
+    // reset below returns the session to the reader once it is idle again.
+    if (asWriter && idle && !isWriter()) {
+      await db.execProtocolRawStream(setWriterRole, { onRawData: () => undefined });
+      if (!isWriter()) throw new Error(`the session did not take role ${init.writerRole}`);
+    }
     const framer = new BackendFramer();
     let out: Uint8Array[] = [];
     let outSize = 0;
@@ -116,6 +135,7 @@ const main = async () => {
       await db.execProtocolRawStream(setRole, { onRawData: () => undefined });
       if (!isReader()) throw new Error(`the session did not return to role ${init.role}`);
     }
+    idle = framer.lastReady === 'I';
     const data = take();
     post(
       { type: 'done', id, bytes: data, ready: framer.lastReady, statementTimeoutMs: statementTimeoutMs() },
@@ -126,7 +146,7 @@ const main = async () => {
   port.on('message', (message: ToWorker) => {
     queue = queue.then(async () => {
       if (message.type === 'exec') {
-        await exec(message.id, message.bytes).catch((error: unknown) => {
+        await exec(message.id, message.bytes, message.asWriter).catch((error: unknown) => {
           post({ type: 'fatal', message: `PGlite failed: ${errorText(error)}` });
         });
       } else {

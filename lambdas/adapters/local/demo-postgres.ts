@@ -20,6 +20,7 @@ import {
   rewriteBackendKey,
   SSL_REQUEST,
   startupCode,
+  startupUser,
   syncMessage,
   type TxStatus,
 } from './demo-postgres-protocol.js';
@@ -60,8 +61,10 @@ export type DemoPostgresEvent =
   | { type: 'worker-failed'; message: string };
 
 export interface DemoPostgres {
-  /** `postgres://` URL for the `pg` driver. */
+  /** `postgres://` URL for the `pg` driver: sessions run as the reader role. */
   url: string;
+  /** The same database as the writer role (SELECT, INSERT, UPDATE, DELETE): for approved writes. */
+  writerUrl: string;
   port: number;
   /**
    * Closes the socket server and its connections, then PGlite (which flushes the data dir) and its
@@ -71,6 +74,8 @@ export interface DemoPostgres {
 }
 
 const READER = 'tollgate_reader';
+/** The role of the approval executor's connections (`writeTarget: { demo: true, role: writer }`). */
+const WRITER = 'tollgate_writer';
 
 // PGlite runs a single backend whose session user is always the superuser `postgres`, and the
 // pump ignores the user in the startup message: every connection shares that one session.
@@ -82,6 +87,12 @@ DO $$ BEGIN
 END $$;
 GRANT USAGE ON SCHEMA public TO ${READER};
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${READER};
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${WRITER}') THEN CREATE ROLE ${WRITER} LOGIN; END IF;
+END $$;
+GRANT USAGE ON SCHEMA public TO ${WRITER};
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${WRITER};
+GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO ${WRITER};
 `;
 // After a client leaves: end whatever it left open (a COPY, an extended-query sequence, a
 // transaction); the worker then sets the reader role again. Once nobody else is connected, the
@@ -117,6 +128,8 @@ class Client {
   started = false;
   queued = false;
   closed = false;
+  /** Connected as the writer role (the approval executor). */
+  writer = false;
   idleTimer: NodeJS.Timeout | undefined;
 
   constructor(readonly socket: Socket) {}
@@ -172,6 +185,7 @@ export async function startDemoPostgres(options: DemoPostgresOptions): Promise<D
     seedFile: options.seedFile,
     setupSql: setup ? READER_SETUP : undefined,
     role: READER,
+    writerRole: WRITER,
     ...(wasmModule ? { wasmModule } : {}),
   });
 
@@ -328,6 +342,7 @@ export async function startDemoPostgres(options: DemoPostgresOptions): Promise<D
         }
         pump();
       },
+      client?.writer ?? false,
     );
   };
 
@@ -422,6 +437,8 @@ export async function startDemoPostgres(options: DemoPostgresOptions): Promise<D
           return drop(client, errorResponse('FATAL', '53300', 'sorry, too many clients already'));
         } else {
           client.admitted = true;
+          // The user named at startup picks the role: the writer's, or the reader's for anyone else.
+          client.writer = startupUser(message.bytes) === WRITER;
           do client.processId = randomInt(1, 2 ** 31 - 1);
           while (byProcessId.has(client.processId));
           byProcessId.set(client.processId, client);
@@ -517,6 +534,7 @@ export async function startDemoPostgres(options: DemoPostgresOptions): Promise<D
   let stopping: Promise<void> | undefined;
   return {
     url: `postgres://${READER}@${urlHost}:${port}/postgres`,
+    writerUrl: `postgres://${WRITER}@${urlHost}:${port}/postgres`,
     port,
     stop: () => {
       stopping ??= (async () => {

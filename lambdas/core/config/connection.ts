@@ -20,7 +20,8 @@ export const targetLocatorSchema = z.union([
     .strict(),
   z.object({ urlEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name') }).strict(),
   z.object({ secretArn: z.string().startsWith('arn:aws', 'a Secrets Manager ARN') }).strict(),
-  z.object({ demo: z.literal(true) }).strict(),
+  // The local demo database; `role: writer` connects as its writer role (a `writeTarget`).
+  z.object({ demo: z.literal(true), role: z.enum(['reader', 'writer']).optional() }).strict(),
 ]);
 
 /** What every connection has, whatever its kind. */

@@ -270,6 +270,28 @@ describe('startDemoPostgres', () => {
     });
   });
 
+  it('runs the writer URL (approved writes) as tollgate_writer, and every other client still as the reader', async () => {
+    expect(demo!.writerUrl).toBe(`postgres://tollgate_writer@127.0.0.1:${demo!.port}/postgres`);
+    await withClient(demo!.url, async (reader) => {
+      await withClient(demo!.writerUrl, async (writer) => {
+        await writer.query('BEGIN');
+        expect((await writer.query('SELECT current_user AS who')).rows[0].who).toBe('tollgate_writer');
+        await writer.query("UPDATE customers SET notes = 'approved' WHERE id = 1");
+        await writer.query('ROLLBACK');
+        // Between the writer's transactions the session is the reader's again.
+        expect((await reader.query('SELECT current_user AS who')).rows[0].who).toBe('tollgate_reader');
+        await expect(reader.query("UPDATE customers SET notes = 'x' WHERE id = 1")).rejects.toMatchObject({
+          code: '42501',
+        });
+        // PGlite's session user is the superuser, so SET ROLE works (the demo is no security
+        // boundary); the batch leaves the session idle, and it is the reader's again.
+        await reader.query('SET ROLE tollgate_writer');
+        expect((await reader.query('SELECT current_user AS who')).rows[0].who).toBe('tollgate_reader');
+        expect((await writer.query('SELECT current_user AS who')).rows[0].who).toBe('tollgate_writer');
+      });
+    });
+  });
+
   it("returns to tollgate_reader after the gateway's session reset (SET SESSION AUTHORIZATION DEFAULT)", async () => {
     await withClient(demo!.url, async (client) => {
       expect(await executorRead(client, 'SELECT current_user', 5000)).toEqual([['tollgate_reader']]);
