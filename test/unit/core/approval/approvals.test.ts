@@ -167,6 +167,35 @@ describe('deciding', () => {
     expect(t.events.map((e) => e.type)).toEqual(['approval.approved']);
   });
 
+  it('keeps a decision when its event cannot be published (best effort, logged)', async () => {
+    const t = await setUp();
+    const { approvalId } = await t.hold();
+    const failing = {
+      ...t.approvals,
+      events: { publish: async () => Promise.reject(new Error('PutEvents failed')) },
+    };
+    const decided = await decideApproval(t.deps, failing, {
+      token: 'token.rita.reviewers',
+      approvalId,
+      verdict: 'deny',
+      reason: 'no',
+    });
+    expect(decided.approval.status).toBe('denied');
+    expect(t.logged).toContain('approval event not published');
+  });
+
+  it('answers 503 when the workflow cannot be resumed, the decision kept and recorded', async () => {
+    const t = await setUp();
+    const { approvalId } = await t.hold();
+    t.store.tokens.set(approvalId, 'tok');
+    t.workflow.approved = async () => Promise.reject(new Error('TaskTimedOut'));
+    expect(await codeOf(t.decide(approvalId, 'token.rita.reviewers'))).toBe('approval_unavailable');
+    const record = (await t.store.get(approvalId))!;
+    expect(record.status).toBe('approved');
+    expect((await t.recorded(record.sessionId)).at(-1)).toBe('approval.decided');
+    expect(t.target.calls).toEqual([]);
+  });
+
   it('records each decision in the request’s session before resuming the workflow', async () => {
     const t = await setUp();
     const { approvalId } = await t.hold();
