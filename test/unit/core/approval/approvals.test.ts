@@ -1,5 +1,8 @@
 // The approval loop in the core, with in-memory adapters: holding, the rules of a decision, the
 // workflow's tasks (at most once, expiry, interruption, a changed request), the requester's read.
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import { SfnApprovalWorkflow } from '../../../../lambdas/adapters/aws/sfn-approval-workflow.js';
 import { ReviewError } from '../../../../lambdas/core/approval/approval.js';
 import {
   decideApproval,
@@ -94,6 +97,31 @@ describe('holding a request', () => {
       'approval.requested',
       'request.failed',
     ]);
+  });
+
+  it('fails closed when Step Functions refuses the start (aws-sdk-client-mock): 503, recorded, not held', async () => {
+    const t = await setUp();
+    const sfn = mockClient(SFNClient);
+    sfn.on(StartExecutionCommand).rejects(new Error('ThrottlingException'));
+    try {
+      const workflow = new SfnApprovalWorkflow({
+        client: new SFNClient({ region: 'eu-west-1' }),
+        stateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:tollgate-approvals',
+      });
+      const deps = { ...t.deps, approvals: { ...t.approvals, workflow } };
+      const error = (await serve(deps, {
+        requestId: 'req-sfn-down',
+        token: 'token.agent.agents',
+        sessionId: undefined,
+        connectionName: 'demo',
+        request: { ok: true, value: { kind: 'sql', sql: WRITE, params: [] } },
+      }).catch((e: unknown) => e)) as TollgateError;
+      expect(error.code).toBe('approval_unavailable');
+      expect([...t.store.records.values()].map((r) => r.status)).toEqual(['failed']);
+      expect((await t.recorded(error.sessionId!)).at(-1)).toBe('request.failed');
+    } finally {
+      sfn.restore();
+    }
   });
 
   it('masks detected values in the justification', async () => {
