@@ -1,7 +1,8 @@
 // The OpenAPI document (openapi.yaml) against the code: it is valid OpenAPI 3.1, it documents
 // exactly the implemented routes and every error code under the status the HTTP layer gives it,
 // the rules it names are the default policy pack's, and the real gateway's answers (200, 202,
-// 403 blocked and denied, and every error it can be made to give) match the documented schemas.
+// 403 blocked and denied, the approval routes, and every error it can be made to give) match the
+// documented schemas.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +13,8 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
 import { compilePolicyFolder } from '../../lambdas/adapters/config/policy-files.js';
 import { type DevIssuer, loadDevIssuer } from '../../lambdas/adapters/local/dev-issuer.js';
+import { MAX_JUSTIFICATION_LENGTH } from '../../lambdas/core/approval/hold.js';
+import { MAX_REASON_LENGTH, MAX_WAIT_SECONDS } from '../../lambdas/core/approval/review.js';
 import { connectionNameSchema } from '../../lambdas/core/config/connection.js';
 import {
   BadRequestError,
@@ -27,6 +30,7 @@ import {
   TargetError,
   TargetRejectedError,
   TargetTimeoutError,
+  TollgateError,
   UnauthenticatedError,
   UnavailableError,
 } from '../../lambdas/core/errors.js';
@@ -338,12 +342,20 @@ describe('openapi.yaml', () => {
         doc.components.parameters.SessionHeader!.schema.pattern,
         doc.components.headers.SessionId!.schema!.pattern,
         ((doc.components.schemas.SqlResult!.properties as Json).sessionId as Json).pattern,
-        ((doc.components.schemas.ApprovalRequired!.properties as Json).sessionId as Json).pattern,
+        ((doc.components.schemas.HeldAnswer!.properties as Json).sessionId as Json).pattern,
       ];
       expect(sessionPatterns).toEqual(Array(4).fill(SESSION_ID_PATTERN.source));
       expect(((doc.components.schemas.SqlRequest!.properties as Json).sql as Json).maxLength).toBe(
         MAX_SQL_LENGTH,
       );
+      expect([
+        ((doc.components.schemas.SqlRequest!.properties as Json).justification as Json).maxLength,
+        doc.components.parameters.JustificationHeader!.schema.maxLength,
+      ]).toEqual([MAX_JUSTIFICATION_LENGTH, MAX_JUSTIFICATION_LENGTH]);
+      expect(((doc.components.schemas.DecisionRequest!.properties as Json).reason as Json).maxLength).toBe(
+        MAX_REASON_LENGTH,
+      );
+      expect(doc.components.parameters.WaitSeconds!.schema.maximum).toBe(MAX_WAIT_SECONDS);
 
       // The connection-name pattern agrees with the configuration's own check.
       const namePattern = new RegExp(doc.components.parameters.ConnectionName!.schema.pattern as string);
@@ -379,13 +391,14 @@ describe('openapi.yaml', () => {
       }
     });
 
-    it('marks the JWKS, and only it, as local-only, and asks for a token only on the SQL route', () => {
+    it('marks the JWKS, and only it, as local-only, and asks for a token on every route but health, the document and the JWKS', () => {
       const localOnly = operations().filter((o) => o.op.tags?.includes('local-only'));
       expect(localOnly.map((o) => o.routeKey)).toEqual([JWKS_ROUTE_KEY]);
       expect(doc.security).toEqual([{ bearerAuth: [] }]);
-      expect(operation('POST', '/v1/connections/{name}/sql').security).toBeUndefined();
-      expect(operation('GET', '/healthz').security).toEqual([]);
-      expect(operation('GET', '/.well-known/jwks.json').security).toEqual([]);
+      const open = ['GET /healthz', 'GET /openapi.json', JWKS_ROUTE_KEY];
+      for (const { routeKey, op } of operations()) {
+        expect([routeKey, op.security]).toEqual([routeKey, open.includes(routeKey) ? [] : undefined]);
+      }
     });
   });
 
@@ -485,6 +498,32 @@ describe('openapi.yaml', () => {
       ['policy_unavailable', policyUnavailable(new Error('policy store down'))],
       ['unavailable', new UnavailableError()],
       ['target_timeout', new TargetTimeoutError(5000)],
+      [
+        'justification_required',
+        new TollgateError(
+          'justification_required',
+          'agents-write-with-review asks for a justification: send the X-Tollgate-Justification header or a "justification" field saying why.',
+        ),
+      ],
+      ['approval_not_found', new TollgateError('approval_not_found', 'No approval x that you may see.')],
+      ['request_not_found', new TollgateError('request_not_found', 'No held request x of yours.')],
+      [
+        'not_a_reviewer',
+        new TollgateError('not_a_reviewer', 'Only members of reviewers may decide this request.'),
+      ],
+      [
+        'self_approval',
+        new TollgateError('self_approval', 'You made this request; someone else must decide it.'),
+      ],
+      ['approval_conflict', new TollgateError('approval_conflict', 'The request is already approved.')],
+      [
+        'approval_expired',
+        new TollgateError('approval_expired', 'The approval expired at 2026-12-04T03:05:51.610Z.'),
+      ],
+      [
+        'approval_unavailable',
+        new TollgateError('approval_unavailable', 'The approvals are unavailable; retry shortly.'),
+      ],
     ];
 
     it('covers every code with a real error', () => {
@@ -517,6 +556,15 @@ connections:
     let dir: string;
     let gateway: LocalGateway;
     let issuer: DevIssuer;
+    /** The approvals whose `approval.requested` event the gateway logged (its notify task is done). */
+    const notified = new Set<string>();
+    const logger = {
+      ...silent,
+      info: (message: string, extra?: unknown) => {
+        if (message === 'approval event' && (extra as Json).type === 'approval.requested')
+          notified.add(String((extra as Json).approvalId));
+      },
+    };
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'tollgate-openapi-'));
@@ -526,7 +574,7 @@ connections:
         configFile: join(dir, 'tollgate.yaml'),
         demoSeedFile: join(ROOT, 'db/seed/demo-postgres.sql'),
         port: 0,
-        logger: silent,
+        logger,
         archiveIntervalMs: 60_000,
         policyDir: POLICY_DIR,
       });
@@ -605,7 +653,7 @@ connections:
       expect(answer.headers['x-tollgate-session']).toBe('openapi-select-01');
     });
 
-    it('answers a write that needs review with 202 approval_required, and does not run it', async () => {
+    it('answers a write that needs review with 202 pending_approval, and does not run it', async () => {
       const status = async () =>
         (await sql(json({ sql: 'SELECT status FROM orders WHERE id = 1' }))).body.rows as unknown[][];
       const before = await status();
@@ -616,12 +664,16 @@ connections:
       expect(answer.status).toBe(202);
       expectDocumented('POST', SQL_PATH, answer);
       expect(answer.body).toEqual({
-        status: 'approval_required',
+        status: 'pending_approval',
         requestId: expect.any(String),
         sessionId: 'openapi-review-01',
+        approvalId: expect.any(String),
         reason: 'UPDATE on demo-postgres needs approval from reviewers.',
         hint: expect.any(String),
-        approval: { group: 'reviewers', ttlSeconds: 3600, quorum: 1 },
+        groups: ['reviewers'],
+        quorum: 1,
+        expiresAt: expect.any(String),
+        statusUrl: `/v1/requests/${answer.body.requestId}`,
         decision: {
           rule: 'agents-write-with-review',
           policyIds: ['agents-write-with-review'],
@@ -630,6 +682,145 @@ connections:
       });
       expect(answer.headers['x-tollgate-session']).toBe('openapi-review-01');
       expect(await status()).toEqual(before);
+    });
+
+    describe('held requests and their approvals', () => {
+      const APPROVAL_PATH = '/v1/approvals/{approvalId}';
+      const REQUEST_PATH = '/v1/requests/{requestId}';
+      const FINAL = ['executed', 'denied', 'expired', 'failed', 'outcome_unknown'];
+      const reviewer = () => token('rita', ['reviewers']);
+      const call = (method: string, path: string, bearer: string | null, body?: string) =>
+        send(gateway.url, method, path, {
+          headers: {
+            ...(bearer === null ? {} : { authorization: `Bearer ${bearer}` }),
+            'content-type': 'application/json',
+          },
+          ...(body === undefined ? {} : { body }),
+        });
+      /**
+       * A write held for approval: its 202 answer's body, once the workflow's notify task is done
+       * with the approval, so that a decision meets the documented answers, not a race with it.
+       */
+      const hold = async (id: number) => {
+        const held = (
+          await sql(
+            json({ sql: `UPDATE orders SET status = 'paid' WHERE id = ${id}`, justification: 'OPS-1234.' }),
+          )
+        ).body as { requestId: string; approvalId: string };
+        for (let i = 0; i < 100 && !notified.has(held.approvalId); i++)
+          await new Promise((r) => setTimeout(r, 20));
+        expect(notified.has(held.approvalId)).toBe(true);
+        return held;
+      };
+      const decide = (approvalId: string, verdict: 'approve' | 'deny', bearer: string, body?: string) =>
+        call('POST', `/v1/approvals/${approvalId}/${verdict}`, bearer, body ?? json({ reason: 'Checked.' }));
+
+      it('lists and shows a pending approval to a reviewer, as documented', async () => {
+        const held = await hold(2);
+        for (const path of ['/v1/approvals', '/v1/approvals?status=pending']) {
+          const list = await call('GET', path, reviewer());
+          expect(list.status).toBe(200);
+          expectDocumented('GET', '/v1/approvals', list);
+          expect((list.body.approvals as Json[]).map((a) => a.approvalId)).toContain(held.approvalId);
+        }
+        const one = await call('GET', `/v1/approvals/${held.approvalId}`, reviewer());
+        expect(one.status).toBe(200);
+        expectDocumented('GET', APPROVAL_PATH, one);
+        expect(one.body.approval).toMatchObject({
+          approvalId: held.approvalId,
+          status: 'pending_approval',
+          justification: 'OPS-1234.',
+        });
+        const mine = await call('GET', `/v1/requests/${held.requestId}`, token());
+        expect(mine.status).toBe(200);
+        expectDocumented('GET', REQUEST_PATH, mine);
+        expect(mine.body).toMatchObject({ requestId: held.requestId, status: 'pending_approval' });
+      });
+
+      it('answers an approval with 200, and the requester’s long poll with its outcome, as documented', async () => {
+        const held = await hold(3);
+        const approved = await decide(held.approvalId, 'approve', reviewer());
+        expect([approved.status, (approved.body.approval as Json).status]).toEqual([200, 'approved']);
+        expectDocumented('POST', '/v1/approvals/{approvalId}/approve', approved);
+        let outcome: Answer | undefined;
+        for (let i = 0; i < 10 && !FINAL.includes(String(outcome?.body.status)); i++) {
+          outcome = await call('GET', `/v1/requests/${held.requestId}?waitSeconds=5`, token());
+          expectDocumented('GET', REQUEST_PATH, outcome);
+        }
+        expect(FINAL).toContain(outcome!.body.status);
+        const again = await decide(held.approvalId, 'approve', token('rob', ['reviewers']));
+        expect([again.status, (again.body.error as Json).code]).toEqual([409, 'approval_conflict']);
+        expectDocumented('POST', '/v1/approvals/{approvalId}/approve', again);
+      });
+
+      it('answers a denial with 200, and the request stays denied, as documented', async () => {
+        const held = await hold(4);
+        const denied = await decide(held.approvalId, 'deny', reviewer());
+        expect([denied.status, (denied.body.approval as Json).status]).toEqual([200, 'denied']);
+        expectDocumented('POST', '/v1/approvals/{approvalId}/deny', denied);
+        const outcome = await call('GET', `/v1/requests/${held.requestId}`, token());
+        expect(outcome.body.status).toBe('denied');
+        expectDocumented('GET', REQUEST_PATH, outcome);
+      });
+
+      const who: Record<string, { sub: string; groups: string[] } | null> = {
+        'a non-reviewer': { sub: 'carol', groups: ['agents'] },
+        'the requester': { sub: 'alice', groups: ['reviewers'] },
+        reviewer: { sub: 'rita', groups: ['reviewers'] },
+        nobody: null,
+      };
+      it.each([
+        ['a non-reviewer', 'approve', 'a non-reviewer', undefined, 403, 'not_a_reviewer'],
+        ['the requester', 'approve', 'the requester', undefined, 403, 'self_approval'],
+        ['no reason', 'deny', 'reviewer', '{}', 400, 'bad_request'],
+        ['bad JSON', 'deny', 'reviewer', '{"reason": ', 400, 'invalid_json'],
+        ['no token', 'approve', 'nobody', undefined, 401, 'unauthenticated'],
+      ] as const)(
+        'refuses a decision (%s) as documented',
+        async (_name, verdict, caller, body, status, code) => {
+          const held = await hold(5);
+          const person = who[caller];
+          const answer = await call(
+            'POST',
+            `/v1/approvals/${held.approvalId}/${verdict}`,
+            person ? token(person.sub, person.groups) : null,
+            body ?? json({ reason: 'Checked.' }),
+          );
+          expect([answer.status, (answer.body.error as Json).code]).toEqual([status, code]);
+          expectDocumented('POST', `/v1/approvals/{approvalId}/${verdict}`, answer);
+        },
+      );
+
+      it.each([
+        ['an unknown approval', 'GET', '/v1/approvals/nope', APPROVAL_PATH, 404, 'approval_not_found'],
+        [
+          'a decision on an unknown approval',
+          'POST',
+          '/v1/approvals/nope/approve',
+          '/v1/approvals/{approvalId}/approve',
+          404,
+          'approval_not_found',
+        ],
+        ['an unknown status filter', 'GET', '/v1/approvals?status=nope', '/v1/approvals', 400, 'bad_request'],
+        ['a wait over 25 s', 'GET', '/v1/requests/x?waitSeconds=26', REQUEST_PATH, 400, 'bad_request'],
+        ['an unknown request', 'GET', '/v1/requests/nope', REQUEST_PATH, 404, 'request_not_found'],
+      ])('answers %s as documented', async (_name, method, path, template, status, code) => {
+        const answer = await call(
+          method,
+          path,
+          reviewer(),
+          method === 'POST' ? json({ reason: 'x' }) : undefined,
+        );
+        expect([answer.status, (answer.body.error as Json).code]).toEqual([status, code]);
+        expectDocumented(method, template, answer);
+      });
+
+      it('answers another agent asking for a held request with 404 request_not_found', async () => {
+        const held = await hold(6);
+        const answer = await call('GET', `/v1/requests/${held.requestId}`, token('mallory'));
+        expect([answer.status, (answer.body.error as Json).code]).toEqual([404, 'request_not_found']);
+        expectDocumented('GET', REQUEST_PATH, answer);
+      });
     });
 
     it('answers a caller admitted to the connection but permitted nothing with 403 denied', async () => {
@@ -773,6 +964,7 @@ connections:
         { sql: 'SELECT $1::text, $2::int, $3::bool, $4::text', params: ['a', 2, true, null] },
         { sql: padded(MAX_SQL_LENGTH) },
         { sql: 'SELECT 1', params: [] },
+        { sql: 'SELECT 1', justification: 'x'.repeat(MAX_JUSTIFICATION_LENGTH) },
         {},
         { sql: '' },
         { sql: padded(MAX_SQL_LENGTH + 1) },
@@ -782,6 +974,8 @@ connections:
         { sql: 'SELECT $1::text', params: [[1]] },
         { sql: 'SELECT 1', params: Array(1001).fill(1) },
         { sql: 'SELECT 1', params: 'a' },
+        { sql: 'SELECT 1', justification: 1 },
+        { sql: 'SELECT 1', justification: 'x'.repeat(MAX_JUSTIFICATION_LENGTH + 1) },
         ['SELECT 1'],
         'SELECT 1',
         null,
@@ -799,7 +993,7 @@ connections:
         });
       }
       expect(outcomes.filter((o) => o.schema !== o.server)).toEqual([]);
-      expect(outcomes.filter((o) => o.server)).toHaveLength(4);
+      expect(outcomes.filter((o) => o.server)).toHaveLength(5);
     });
 
     describe('before the gateway is ready', () => {
@@ -822,6 +1016,9 @@ connections:
         ['POST', SQL_PATH, '/v1/connections/demo-postgres/sql'],
         ['GET', '/healthz', '/healthz'],
         ['GET', '/.well-known/jwks.json', '/.well-known/jwks.json'],
+        ['GET', '/v1/approvals', '/v1/approvals'],
+        ['POST', '/v1/approvals/{approvalId}/approve', '/v1/approvals/x/approve'],
+        ['GET', '/v1/requests/{requestId}', '/v1/requests/x'],
       ])('answers %s %s with 503 unavailable as documented', async (method, template, path) => {
         const answer = await send(url, method, path, method === 'POST' ? { body: '{"sql":"SELECT 1"}' } : {});
         expect([answer.status, (answer.body.error as Json).code]).toEqual([503, 'unavailable']);

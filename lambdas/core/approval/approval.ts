@@ -108,6 +108,11 @@ export interface ApprovalRecord {
   /** The bound is the policy's (`@approvalMaxRows`), not derived from the preview. */
   readonly boundAnnotated: boolean;
   readonly outcome: RequestOutcome | null;
+  /**
+   * The workflow was sent the decision (SendTaskSuccess/Failure). Set by a conditional write
+   * before sending: of a reviewer and the waiting task racing to resume it, one sends.
+   */
+  readonly resumed?: boolean;
   /** 1 when created; every stored change adds 1 (the condition of the next write). */
   readonly revision: number;
 }

@@ -134,14 +134,25 @@ const validReason = (reason: unknown): string => {
   return reason.trim();
 };
 
-/** Sends the workflow the decision that settles it, with the token only the store holds. */
-const resume = async (approvals: ApprovalDeps, record: ApprovalRecord): Promise<void> => {
-  if (record.status !== 'approved' && record.status !== 'denied') return;
-  // No token yet: the waiting task stores it and, finding the decision taken, resumes itself.
-  const token = await approvals.store.taskToken(record.approvalId);
-  if (token === undefined) return;
-  if (record.status === 'approved') await approvals.workflow.approved(token);
-  else await approvals.workflow.denied(token);
+/**
+ * Sends the workflow the decision that settles the approval, once: the sender first marks the
+ * record `resumed` with a conditional write, so a reviewer's request and the waiting task (which
+ * stores the token, then looks for a decision taken before it could) never both send. Without a
+ * token yet, nothing is sent: the waiting task sends it once it has stored its token.
+ */
+export const resumeOnce = async (approvals: ApprovalDeps, approvalId: string): Promise<void> => {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const record = await approvals.store.get(approvalId);
+    if (!record || record.resumed || (record.status !== 'approved' && record.status !== 'denied')) return;
+    const token = await approvals.store.taskToken(approvalId);
+    if (token === undefined) return;
+    const marked = { ...record, resumed: true, revision: record.revision + 1 };
+    if ((await approvals.store.update(marked)) === 'conflict') continue;
+    if (record.status === 'approved') await approvals.workflow.approved(token);
+    else await approvals.workflow.denied(token);
+    return;
+  }
+  throw new Error(`approval ${approvalId}: the record kept changing`);
 };
 
 const ATTEMPTS = 3;
@@ -170,8 +181,8 @@ export const decideApproval = async (
     const now = deps.clock.now();
     const next = review(record, principal, input.verdict, reason, now);
     if ((await stored(() => approvals.store.update(next))) === 'conflict') continue;
-    // Recorded before the workflow hears of it: if the recording fails, nothing resumes and the
-    // approval expires unexecuted.
+    // Recorded before the workflow hears of it. If the recording fails, the decision is taken
+    // back (it must not count unrecorded toward a quorum) and nothing resumes.
     const trail = new RequestTrail(
       deps.recorder,
       deps.clock,
@@ -179,7 +190,7 @@ export const decideApproval = async (
       record.requestId,
       deps.metrics,
     );
-    await trail.record({
+    const recorded = trail.record({
       type: 'approval.decided',
       data: {
         approvalId: record.approvalId,
@@ -193,7 +204,13 @@ export const decideApproval = async (
       },
     });
     try {
-      await resume(approvals, next);
+      await recorded;
+    } catch (error) {
+      await approvals.store.update({ ...record, revision: next.revision + 1 }).catch(() => undefined);
+      throw error;
+    }
+    try {
+      await resumeOnce(approvals, record.approvalId);
     } catch (error) {
       approvals.logger.error('approval decision not sent to the workflow', {
         approvalId: record.approvalId,

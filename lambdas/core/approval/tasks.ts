@@ -20,7 +20,7 @@ import {
   transition,
 } from './approval.js';
 import { type ApprovalDeps, sealContext } from './deps.js';
-import { approvalEvent, publish } from './review.js';
+import { approvalEvent, publish, resumeOnce } from './review.js';
 import type { ApprovalTask } from './workflow-definition.js';
 
 /** A result larger than this is kept without its rows (a DynamoDB item holds 400 KB). */
@@ -150,9 +150,8 @@ const notify = async (
   const held = await load(approvals, approvalId);
   const preview = held.status === 'pending_approval' ? await previewOf(deps, approvals, held) : null;
   // The bound follows the estimate, unless the policy set it or a reviewer already decided on it.
-  const previewed =
-    preview &&
-    (await move(
+  if (preview)
+    await move(
       approvals,
       approvalId,
       (r) => r.status === 'pending_approval' && r.decisions.length === 0,
@@ -162,12 +161,11 @@ const notify = async (
         maxAffectedRows: r.boundAnnotated ? r.maxAffectedRows : affectedBound(preview, undefined),
         revision: r.revision + 1,
       }),
-    ));
+    );
   // A reviewer may have decided before the token was stored: resume now, as they could not.
-  const record = previewed || (await load(approvals, approvalId));
-  if (record.status === 'approved') await approvals.workflow.approved(taskToken);
-  else if (record.status === 'denied') await approvals.workflow.denied(taskToken);
-  else if (record.status === 'pending_approval')
+  await resumeOnce(approvals, approvalId);
+  const record = await load(approvals, approvalId);
+  if (record.status === 'pending_approval')
     await publish(approvals, approvalEvent('approval.requested', record, at));
   return { status: record.status };
 };

@@ -224,6 +224,41 @@ describe('deciding', () => {
     expect(t.target.calls).toEqual([]);
   });
 
+  it('sends the decision once when a reviewer and the waiting task race to resume the workflow', async () => {
+    for (let round = 0; round < 20; round++) {
+      const t = await setUp();
+      const { approvalId } = await t.hold();
+      await Promise.all([
+        t.decide(approvalId, 'token.rita.reviewers'),
+        t.task({ task: 'notify', approvalId, taskToken: 'tok' }),
+      ]);
+      expect(t.workflow.sent).toEqual([{ token: 'tok', decision: 'approved' }]);
+    }
+  });
+
+  it('takes a decision back when it cannot be recorded: it never counts unrecorded', async () => {
+    const t = await setUp();
+    const { approvalId } = await t.hold();
+    const record = (await t.store.get(approvalId))!;
+    t.store.records.set(approvalId, { ...record, quorum: 2 });
+    const failing = {
+      ...t.deps,
+      recorder: {
+        append: async () => Promise.reject(new Error('DynamoDB down')),
+      } as unknown as PipelineDeps['recorder'],
+    };
+    const error = await decideApproval(failing, t.approvals, {
+      token: 'token.rita.reviewers',
+      approvalId,
+      verdict: 'approve',
+      reason: 'ok',
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((await t.store.get(approvalId))!.decisions).toEqual([]);
+    await t.decide(approvalId, 'token.rob.reviewers');
+    expect((await t.store.get(approvalId))!.status).toBe('pending_approval');
+  });
+
   it('records each decision in the request’s session before resuming the workflow', async () => {
     const t = await setUp();
     const { approvalId } = await t.hold();
