@@ -37,6 +37,7 @@ import {
   TargetRejectedError,
   type TargetRejection,
   TargetTimeoutError,
+  TollgateError,
 } from '../../core/errors.js';
 import type { ResultColumn, ResultSet } from '../../core/ports.js';
 import { snapshotVolatility } from '../../core/sql/function-allowlist.js';
@@ -315,6 +316,33 @@ const mysqlOnly = (connection: SqlConnection): MysqlConnection => {
 type Row = readonly unknown[];
 const text = (value: unknown): string => (Buffer.isBuffer(value) ? value.toString('utf8') : String(value));
 
+/** InnoDB refreshes the INNODB_TRX cache at most every 100 ms: a read this long after the last statement is current. */
+const TRX_CACHE_MS = 150;
+
+/**
+ * Rows this transaction has changed so far, as InnoDB counts them (`INNODB_TRX.trx_rows_modified`):
+ * rows a foreign key cascaded to and rows triggers changed count too, which a statement's affected
+ * rows leave out. The table is served from a cache InnoDB refreshes at most every 100 ms, so the
+ * read waits that long after the statements (any refresh since is then current, or this read
+ * makes one). Reading it takes the PROCESS privilege; without it no bound can be held, and
+ * nothing runs. No row means the transaction has changed no InnoDB row.
+ */
+const rowsModified = async (conn: mysql.PoolConnection): Promise<number> => {
+  await new Promise((resolve) => setTimeout(resolve, TRX_CACHE_MS));
+  try {
+    const [rows] = await conn.query({
+      sql: 'SELECT trx_rows_modified FROM information_schema.INNODB_TRX WHERE trx_mysql_thread_id = CONNECTION_ID()',
+      rowsAsArray: true,
+    });
+    return Number((rows as unknown[][])[0]?.[0] ?? 0);
+  } catch (error) {
+    throw new TargetError(
+      'The target does not let the gateway count the rows a transaction changes (the write role needs the PROCESS privilege to read INNODB_TRX), so the approved bound cannot be held; nothing was committed.',
+      { cause: error },
+    );
+  }
+};
+
 export class MysqlExecutor implements SqlExecutor {
   private readonly pools = new Map<string, Promise<PoolEntry>>();
 
@@ -327,7 +355,6 @@ export class MysqlExecutor implements SqlExecutor {
       );
       const params = request.params.map(bindable);
       let result = EMPTY;
-      let changed = 0;
       for (const [index, statement] of request.statements.entries()) {
         stillWanted(state);
         // Rows of all but the last statement are read and dropped (the byte budget still applies).
@@ -345,18 +372,12 @@ export class MysqlExecutor implements SqlExecutor {
           throw new TransactionEnded();
         }
         result = fetched.result;
-        if (request.writes?.[index] && request.maxAffectedRows !== undefined) {
-          // MariaDB's RETURNING gives rows, not a count: past the row cap the count is unknown.
-          const uncounted = !fetched.header && fetched.result.truncated;
-          changed += fetched.header ? Number(fetched.header.affectedRows) : fetched.result.rows.length;
-          // Before COMMIT: the transaction is rolled back when the session ends.
-          if (uncounted || changed > request.maxAffectedRows)
-            throw new BlastRadiusExceededError(
-              changed + (uncounted ? 1 : 0),
-              request.maxAffectedRows,
-              uncounted,
-            );
-        }
+      }
+      if (request.mode === 'write' && request.maxAffectedRows !== undefined) {
+        // Before COMMIT: the transaction is rolled back when the session ends.
+        const changed = await rowsModified(conn);
+        if (changed > request.maxAffectedRows)
+          throw new BlastRadiusExceededError(changed, request.maxAffectedRows);
       }
       if (request.mode === 'write') {
         stillWanted(state);
@@ -739,7 +760,8 @@ export class MysqlExecutor implements SqlExecutor {
   }
 
   private translate(error: unknown, limits: SessionLimits, state: SessionState, exceeded: boolean): Error {
-    if (error instanceof BlastRadiusExceededError) return error;
+    // Refusals the session work itself made (the blast radius, no counting) pass as they are.
+    if (error instanceof TollgateError) return error;
     const ours = gatewaySideFailure(error, {
       mode: limits.mode,
       maxResultBytes: limits.maxResultBytes,

@@ -2,10 +2,9 @@
 // record reviewers read, the workflow started. The agent gets 202 with where to read the outcome.
 import type { ApprovalDecision } from '../decision/decision.js';
 import { TollgateError } from '../errors.js';
-import { scrubText } from '../masking/scrub.js';
+import { maskFreeText } from '../masking/sql-text.js';
 import type { AdmittedRequest, PipelineDeps } from '../pipeline/admit.js';
 import { RequestTrail } from '../pipeline/request-trail.js';
-import { requestRecord } from '../pipeline/requests.js';
 import {
   type ApprovalRecord,
   affectedBound,
@@ -33,10 +32,6 @@ export interface HeldAnswer {
   readonly statusUrl: string;
   readonly decision: { rule: string; policyIds: readonly string[]; policyVersion: string };
 }
-
-/** Text people wrote (a justification, a reviewer's reason), with the values detectors find masked. */
-export const maskedText = (text: string): string =>
-  scrubText(text, { strategyFor: () => ({ kind: 'redact' }), tokenKey: 'unused' }).text;
 
 /** An operation of the approval stores or workflow: its failure is 503 `approval_unavailable`. */
 const unavailable = async <T>(operation: () => Promise<T>): Promise<T> => {
@@ -109,10 +104,10 @@ export const hold = (
       reason: decision.reason,
       policyIds: [...decision.policyIds],
       policyVersion: decision.policyVersion,
-      justification: given === undefined ? null : maskedText(given),
+      justification: given === undefined ? null : maskFreeText(given),
       request: {
         kind: request.kind,
-        sql: requestRecord(request).sql as string,
+        sql: admitted.display,
         paramCount: request.params.length,
         facts: admitted.summary,
       },

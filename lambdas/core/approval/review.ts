@@ -2,6 +2,7 @@
 // request's status (long-polled). Every decision is recorded in the request's own session.
 import { BadRequestError, TollgateError, UnauthenticatedError } from '../errors.js';
 import type { Principal } from '../identity/principal.js';
+import { maskFreeText } from '../masking/sql-text.js';
 import type { PipelineDeps } from '../pipeline/admit.js';
 import { RequestTrail } from '../pipeline/request-trail.js';
 import type { ApprovalEvent } from '../ports.js';
@@ -16,7 +17,6 @@ import {
   review,
 } from './approval.js';
 import { type ApprovalDeps, AUDITORS } from './deps.js';
-import { maskedText } from './hold.js';
 import { approvalView, requestView, statusAt } from './views.js';
 
 type View = { [k: string]: JsonValue };
@@ -173,7 +173,7 @@ export const decideApproval = async (
   },
 ): Promise<{ approval: View }> => {
   const principal = await principalOf(deps, input.token);
-  const reason = maskedText(validReason(input.reason));
+  const reason = maskFreeText(validReason(input.reason));
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     const record = await stored(() => approvals.store.get(input.approvalId));
     // Whoever holds the id learns only that they may not decide it (403 not_a_reviewer).

@@ -84,6 +84,37 @@ export interface AuthorizationQuestion {
 const located = (text: string, where: string) => `${text.replace(/\.$/, '')}${where}.`;
 
 /**
+ * Two parts of one request that each need an approval: one approval that satisfies both (the
+ * larger quorum, the shorter TTL, the smaller blast radius, a justification if either asks), or a
+ * block when they need different groups (one approval cannot stand for two groups' decisions).
+ */
+const bothApproved = (a: ApprovalDecision, b: ApprovalDecision): Decision => {
+  if (a.approval.group !== b.approval.group) {
+    return {
+      outcome: 'block',
+      rule: 'approvals-of-several-groups',
+      reason: `The statements need approvals from different groups (${a.approval.group}, ${b.approval.group}).`,
+      hint: 'Send the statements as separate requests, each approved by its own group.',
+      policyIds: [...new Set([...a.policyIds, ...b.policyIds])],
+      policyVersion: a.policyVersion,
+    };
+  }
+  const bounds = [a.approval.maxAffectedRows, b.approval.maxAffectedRows].filter((n) => n !== undefined);
+  return {
+    ...a,
+    policyIds: [...new Set([...a.policyIds, ...b.policyIds])],
+    approval: {
+      group: a.approval.group,
+      quorum: Math.max(a.approval.quorum, b.approval.quorum),
+      ttlSeconds: Math.min(a.approval.ttlSeconds, b.approval.ttlSeconds),
+      justificationRequired:
+        (a.approval.justificationRequired ?? false) || (b.approval.justificationRequired ?? false),
+      ...(bounds.length > 0 ? { maxAffectedRows: Math.min(...bounds) } : {}),
+    },
+  };
+};
+
+/**
  * The decision of a request made of several parts (statements): the most restrictive answer
  * wins, and its reason names the part when there is more than one. No part: denied.
  */
@@ -101,7 +132,9 @@ export const decideAll = (
       reason: located(answer.reason, where),
       statementIndex: index + 1,
     };
-    if (!worst || OUTCOME_SEVERITY[decision.outcome] > OUTCOME_SEVERITY[worst.outcome]) worst = decision;
+    if (worst?.outcome === 'approval_required' && decision.outcome === 'approval_required')
+      worst = bothApproved(worst, decision);
+    else if (!worst || OUTCOME_SEVERITY[decision.outcome] > OUTCOME_SEVERITY[worst.outcome]) worst = decision;
     if (worst.outcome === 'block') break;
   }
   return (

@@ -67,6 +67,8 @@ export interface AdmittedRequest {
   readonly analysis: unknown;
   /** What the recording kept of the analysis: the facts the decision was taken on. */
   readonly summary: { readonly [k: string]: JsonValue };
+  /** The request as people are shown it (see AnalysisResult.display). */
+  readonly display: string;
   /** True when every part only reads: a policy's allow suffices to run it. */
   readonly readOnly: boolean;
   readonly engine: PolicyEngine;
@@ -223,6 +225,8 @@ export const judge = async (
     );
   }
 
+  // The recording shows the text masked as the dialect's lexer allows (within literals only).
+  trail.amendReceived({ sql: analysed.display });
   const engine = await currentEngine(deps);
   const questions = unit.inspect
     ? await unit.inspect(
@@ -255,6 +259,7 @@ export const judge = async (
     unit,
     analysis: analysed.analysis,
     summary: analysed.summary,
+    display: analysed.display,
     readOnly: analysed.readOnly,
     engine,
   };

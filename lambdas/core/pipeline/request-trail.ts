@@ -52,6 +52,12 @@ export class RequestTrail {
     this.note('request.received', data);
   }
 
+  /** Changes fields of the noted `request.received`, if it is not written yet (what analysis established). */
+  amendReceived(data: Data): void {
+    if (this.pending?.type === 'request.received')
+      this.pending = { ...this.pending, data: { ...this.pending.data, ...data } };
+  }
+
   /** Notes an event to be written with the next one (one round trip less). */
   note(type: SessionEventType, data: Data): void {
     this.pending = this.draft(type, data);

@@ -22,6 +22,11 @@ export type AnalysisResult<A> =
       readonly summary: { readonly [k: string]: JsonValue };
       /** True when every part only reads: a policy's allow suffices to run it. */
       readonly readOnly: boolean;
+      /**
+       * The request as people are shown it (recordings, reviewers, notifications): for SQL, the
+       * text with detected values masked inside its literals only.
+       */
+      readonly display: string;
     }
   | {
       readonly ok: false;

@@ -26,7 +26,14 @@
 //   NO_BACKSLASH_ESCAPES or ORACLE), or the analysed and executed tokens could differ.
 import mysqlGrammar from 'node-sql-parser/build/mysql.js';
 import type { SqlAnalyzer } from '../ports.js';
-import type { DangerCategory, DangerousCall, SqlFacts, StatementFacts, StatementKind } from './facts.js';
+import type {
+  DangerCategory,
+  DangerousCall,
+  LiteralSpan,
+  SqlFacts,
+  StatementFacts,
+  StatementKind,
+} from './facts.js';
 import {
   identifier,
   isNode,
@@ -102,6 +109,8 @@ interface Lexed {
   readonly pieces: ReadonlyArray<{ readonly start: number; readonly end: number }>;
   /** `?` placeholders outside quotes and comments. */
   readonly placeholders: number;
+  /** Quoted strings (`'…'`, `"…"`) and numbers outside quotes and comments. */
+  readonly literals: LiteralSpan[];
 }
 
 /** `--` starts a comment only before a space or a control character (or at the end). */
@@ -132,12 +141,20 @@ const lex = (sql: string): Lexed | Refusal => {
   const pieces: Array<{ start: number; end: number }> = [];
   let start = 0;
   let placeholders = 0;
+  const literals: LiteralSpan[] = [];
   let i = 0;
   while (i < sql.length) {
-    const c = sql[i];
+    const c = sql[i]!;
     if (c === "'" || c === '"' || c === '`') {
       const end = quoteEnd(sql, i);
       if (end < 0) return { error: 'unterminated quoted string or identifier', position: i + 1 };
+      if (c !== '`') literals.push({ start: i, end });
+      i = end;
+    } else if (c >= '0' && c <= '9' && !/[\w$]/.test(sql[i - 1] ?? ' ')) {
+      // A number, not the digits of a name (t1, $1x).
+      let end = i;
+      while (end < sql.length && /[\w.]/.test(sql[end]!)) end++;
+      literals.push({ start: i, end });
       i = end;
     } else if (c === '#' || (c === '-' && sql[i + 1] === '-')) {
       if (c === '-' && !startsDashComment(sql, i)) {
@@ -175,7 +192,7 @@ const lex = (sql: string): Lexed | Refusal => {
     from = e;
   }
   masked += sql.slice(from);
-  return { masked, pieces, placeholders };
+  return { masked, pieces, placeholders, literals };
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -643,6 +660,7 @@ export const mysqlAnalyzer: SqlAnalyzer = {
         dialect: 'mysql',
         statements: [analyzeStatement(root, text, analysed)],
         placeholders: lexed.placeholders,
+        literals: lexed.literals,
       };
     } catch (error) {
       // Fail closed: what cannot be analysed completely is refused like unparseable text.

@@ -1,10 +1,10 @@
 // Analysis of PostgreSQL text with PostgreSQL's own grammar (libpg-query, the server's parser
 // compiled to WASM): exact statement kinds, nested writes, tables read and written, DML without
 // WHERE, functions and dangerous calls, locking, EXPLAIN ANALYZE.
-import { loadModule, parseSync } from 'libpg-query';
+import { loadModule, parseSync, scanSync } from 'libpg-query';
 import type { SqlAnalyzer } from '../ports.js';
 import { dangerousCategory, dangerousWriteTarget } from './dangerous-functions.js';
-import type { DangerCategory, SqlFacts, StatementFacts, StatementKind } from './facts.js';
+import type { DangerCategory, LiteralSpan, SqlFacts, StatementFacts, StatementKind } from './facts.js';
 import { type RelationRef, relationRefKey } from './sql-executor.js';
 
 type Node = Record<string, unknown>;
@@ -802,6 +802,30 @@ const unparseable = (error: string, position?: number): SqlFacts => ({
   position,
 });
 
+/** String, bit-string and numeric constants, as PostgreSQL's own scanner sees them. */
+const LITERAL_TOKENS = new Set(['SCONST', 'USCONST', 'BCONST', 'XCONST', 'ICONST', 'FCONST']);
+
+/** The literals of `sql` (whose UTF-8 is `bytes`), from the server's scanner, in characters. */
+const literalsOf = (sql: string, bytes: Uint8Array): LiteralSpan[] => {
+  const tokens =
+    (scanSync(sql) as { tokens?: Array<{ start: number; end: number; tokenName: string }> }).tokens ?? [];
+  const decoder = new TextDecoder();
+  const spans: LiteralSpan[] = [];
+  // The scanner counts bytes: walk them once, converting as we go.
+  let byte = 0;
+  let char = 0;
+  const at = (offset: number) => {
+    char += decoder.decode(bytes.subarray(byte, offset)).length;
+    byte = offset;
+    return char;
+  };
+  for (const token of tokens) {
+    if (!LITERAL_TOKENS.has(token.tokenName) || token.start < byte) continue;
+    spans.push({ start: at(token.start), end: at(token.end) });
+  }
+  return spans;
+};
+
 /** The PostgreSQL analyzer. Call `load()` once per process before `analyze`. */
 export const postgresAnalyzer: SqlAnalyzer = {
   dialect: 'postgres',
@@ -834,7 +858,7 @@ export const postgresAnalyzer: SqlAnalyzer = {
       const statements = (tree.stmts ?? []).map((s) =>
         analyzeStatement(s.stmt, statementText(bytes, s.stmt_location, s.stmt_len)),
       );
-      return { parseOk: true, dialect: 'postgres', statements };
+      return { parseOk: true, dialect: 'postgres', statements, literals: literalsOf(sql, bytes) };
     } catch (error) {
       // Fail closed: what cannot be analysed completely is refused like unparseable text.
       return unparseable(

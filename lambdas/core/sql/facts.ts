@@ -88,6 +88,12 @@ export interface StatementFacts {
   readonly columnUses?: readonly NamedColumnUse[];
 }
 
+/** A literal's place in the text: `start` inclusive, `end` exclusive, in UTF-16 characters. */
+export interface LiteralSpan {
+  readonly start: number;
+  readonly end: number;
+}
+
 export type SqlFacts =
   | {
       readonly parseOk: true;
@@ -98,6 +104,12 @@ export type SqlFacts =
        * (PostgreSQL refuses a mismatch itself), so the unit checks the count.
        */
       readonly placeholders?: number;
+      /**
+       * Where the text's literals (strings and numbers) are, in characters, as the dialect's own
+       * lexer finds them: what may be masked when people are shown the text (masking anything
+       * else could make the text read as another statement).
+       */
+      readonly literals?: readonly LiteralSpan[];
     }
   | {
       readonly parseOk: false;

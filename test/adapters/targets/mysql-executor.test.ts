@@ -434,6 +434,74 @@ describe('MysqlExecutor on a real MySQL / MariaDB server', () => {
     });
   });
 
+  describe('the blast radius: rows InnoDB changed, cascades and triggers included', () => {
+    beforeAll(async () => {
+      for (const statement of [
+        'CREATE TABLE parent (id int PRIMARY KEY) ENGINE=InnoDB',
+        'CREATE TABLE child (id int PRIMARY KEY, pid int, FOREIGN KEY (pid) REFERENCES parent (id) ON DELETE CASCADE) ENGINE=InnoDB',
+        'CREATE TABLE audit (id int PRIMARY KEY AUTO_INCREMENT, n int) ENGINE=InnoDB',
+        'CREATE TRIGGER fan AFTER UPDATE ON parent FOR EACH ROW INSERT INTO audit (n) SELECT id FROM child',
+        'INSERT INTO parent VALUES (1), (2)',
+        'INSERT INTO child SELECT seq, 1 FROM seq_1_to_30',
+      ])
+        await queryAsAdmin(db, statement);
+    });
+
+    it('counts the rows a cascade deleted, and rolls the delete back', async () => {
+      const error = await privileged
+        .run(
+          connection('admin'),
+          write('DELETE FROM parent WHERE id = 1', { maxAffectedRows: 10, writes: [true] }),
+        )
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({
+        code: 'blast_radius_exceeded',
+        details: { affectedRows: 31, maxAffectedRows: 10 },
+      });
+      expect(await queryAsAdmin(db, 'SELECT COUNT(*) AS n FROM child')).toEqual([{ n: 30 }]);
+    });
+
+    it('counts the rows a trigger changed', async () => {
+      const error = await privileged
+        .run(
+          connection('admin'),
+          write('UPDATE parent SET id = id WHERE id = 2', { maxAffectedRows: 5, writes: [true] }),
+        )
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'blast_radius_exceeded' });
+      expect(await queryAsAdmin(db, 'SELECT COUNT(*) AS n FROM audit')).toEqual([{ n: 0 }]);
+    });
+
+    it('refuses a bounded write when the role cannot read the counter (no PROCESS privilege)', async () => {
+      const name = new URL(db.adminUrl).pathname.slice(1);
+      await queryAsAdmin(
+        db,
+        `CREATE USER IF NOT EXISTS 'w_${name}'@'%'; GRANT SELECT, UPDATE ON ${name}.* TO 'w_${name}'@'%'`,
+      );
+      const url = new URL(db.adminUrl);
+      url.username = `w_${name}`;
+      const writer = new MysqlExecutor({ resolve: async () => ({ uri: url.toString() }) });
+      try {
+        const error = await writer
+          .run(
+            connection('writer'),
+            write('UPDATE ledger SET amount = 7 WHERE id = 2000', { maxAffectedRows: 5, writes: [true] }),
+          )
+          .catch((e: unknown) => e);
+        expect(error).toMatchObject({
+          code: 'target_error',
+          message: expect.stringContaining('PROCESS privilege'),
+        });
+        expect(await queryAsAdmin(db, 'SELECT COUNT(*) AS n FROM ledger WHERE amount = 7')).toEqual([
+          { n: 0 },
+        ]);
+      } finally {
+        await writer.close();
+        await queryAsAdmin(db, `DROP USER IF EXISTS 'w_${name}'@'%'`);
+      }
+    });
+  });
+
   describe('writes', () => {
     it('commits when every statement succeeds and reports the rows the last one affected', async () => {
       // Act

@@ -1,6 +1,7 @@
 // The protocol unit of SQL connections (PostgreSQL, MySQL/MariaDB): analysis by the dialect's own
 // grammar, one policy question per statement, execution on the SqlExecutor, masking by resolved
 // lineage and detectors. One unit per connection kind, built with that kind's analyzer and executor.
+
 import type { SqlConnection } from '../../config/connection.js';
 import { BadRequestError, SqlUnparseableError, TargetRejectedError, TollgateError } from '../../errors.js';
 import { maskOutput } from '../../masking/mask-output.js';
@@ -9,6 +10,7 @@ import {
   readsSensitive,
   resolveClassification,
 } from '../../masking/resolved-classification.js';
+import { maskSqlLiterals } from '../../masking/sql-text.js';
 import { statementUses } from '../../masking/statement-uses.js';
 import type { SqlRequest } from '../../pipeline/requests.js';
 import { sqlAction } from '../../policy/sql-action.js';
@@ -146,6 +148,7 @@ export const createSqlUnit = (
         })),
         summary: { statements: facts.statements.map(statementRecord) },
         readOnly: facts.statements.every((s) => s.readOnly),
+        display: maskSqlLiterals(request.sql, facts.literals ?? []),
       };
     },
 
