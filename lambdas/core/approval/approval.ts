@@ -10,6 +10,7 @@
 // Every transition is a conditional write on the record's revision: two reviewers, two executor
 // tasks or an expiry racing a decision cannot both win.
 import { createHash } from 'node:crypto';
+import type { Connection } from '../config/connection.js';
 import { TollgateError } from '../errors.js';
 import type { Principal } from '../identity/principal.js';
 import { canonicalJson, type JsonValue } from '../recording/canonical-json.js';
@@ -74,6 +75,8 @@ export interface HeldRequestView {
   /** The SQL text with the literals the detectors recognise masked. */
   readonly sql: string;
   readonly paramCount: number;
+  /** The parameters, each with detected values masked (numbers and booleans as they are). */
+  readonly params: readonly (string | number | boolean | null)[];
   /** The analysis facts the decision was taken on (statement kinds, tables, functions). */
   readonly facts: JsonValue;
 }
@@ -103,8 +106,11 @@ export interface ApprovalRecord {
   readonly justification: string | null;
   readonly request: HeldRequestView;
   readonly preview: ImpactPreview | null;
-  /** Rows the approved request may change; more, and it is rolled back. */
-  readonly maxAffectedRows: number;
+  /**
+   * Rows the approved request may change; more, and it is rolled back. Null when the target
+   * cannot count what it changes (TRUNCATE, DDL, COPY): reviewers are shown it is not bounded.
+   */
+  readonly maxAffectedRows: number | null;
   /** The bound is the policy's (`@approvalMaxRows`), not derived from the preview. */
   readonly boundAnnotated: boolean;
   readonly outcome: RequestOutcome | null;
@@ -120,6 +126,8 @@ export interface ApprovalRecord {
 /** The exact request as stored for the executor (sealed at rest). */
 export interface CanonicalRequest {
   readonly connection: string;
+  /** What the connection was (`connectionDigest`): an approval holds for that target only. */
+  readonly connectionDigest: string;
   readonly kind: 'sql';
   readonly sql: string;
   readonly params: readonly (string | number | boolean | null)[];
@@ -131,6 +139,21 @@ export interface CanonicalRequest {
 export const fingerprintOf = (request: CanonicalRequest): string =>
   `sha256:${createHash('sha256')
     .update(canonicalJson(request as unknown as JsonValue), 'utf8')
+    .digest('hex')}`;
+
+/**
+ * The connection as an approved write would use it: every field, its write target in place of
+ * its target (the executor sees it so). A push that changes anything of it voids the approval.
+ */
+export const connectionDigest = (connection: Connection): string =>
+  `sha256:${createHash('sha256')
+    .update(
+      canonicalJson({
+        ...connection,
+        target: connection.writeTarget ?? connection.target,
+      } as unknown as JsonValue),
+      'utf8',
+    )
     .digest('hex')}`;
 
 export const personOf = (p: Principal): PersonRef => ({
@@ -145,6 +168,9 @@ const samePerson = (a: { sub: string; issuer: string }, b: { sub: string; issuer
 /** The default blast-radius bound: a small multiple of the planner's estimate, with a floor. */
 export const DEFAULT_AFFECTED_FLOOR = 10;
 export const DEFAULT_AFFECTED_MULTIPLE = 2;
+
+/** Statements whose changed rows the targets count (a write in a CTE is a `select`). */
+export const COUNTED_KINDS: ReadonlySet<string> = new Set(['select', 'insert', 'update', 'delete', 'merge']);
 
 export const affectedBound = (preview: ImpactPreview | null, annotated: number | undefined): number => {
   if (annotated !== undefined) return annotated;

@@ -9,6 +9,8 @@ import {
   type ApprovalRecord,
   affectedBound,
   type CanonicalRequest,
+  COUNTED_KINDS,
+  connectionDigest,
   fingerprintOf,
   personOf,
   transition,
@@ -32,6 +34,12 @@ export interface HeldAnswer {
   readonly statusUrl: string;
   readonly decision: { rule: string; policyIds: readonly string[]; policyVersion: string };
 }
+
+/** Whether the target can count the rows the request changes (its statements' kinds say). */
+const countable = (admitted: AdmittedRequest): boolean => {
+  const statements = (admitted.summary as { statements?: { kind?: string }[] }).statements ?? [];
+  return statements.every((s) => COUNTED_KINDS.has(s.kind ?? ''));
+};
 
 /** An operation of the approval stores or workflow: its failure is 503 `approval_unavailable`. */
 const unavailable = async <T>(operation: () => Promise<T>): Promise<T> => {
@@ -79,6 +87,7 @@ export const hold = (
     }
     const canonical: CanonicalRequest = {
       connection: connection.name,
+      connectionDigest: connectionDigest(connection),
       kind: request.kind,
       sql: request.sql,
       params: [...request.params],
@@ -109,12 +118,13 @@ export const hold = (
         kind: request.kind,
         sql: admitted.display,
         paramCount: request.params.length,
+        params: request.params.map((p) => (typeof p === 'string' ? maskFreeText(p) : p)),
         facts: admitted.summary,
       },
       // The executor estimates it (it holds the credential EXPLAIN of a write needs) before
       // reviewers are told; until then the bound is the floor.
       preview: null,
-      maxAffectedRows: affectedBound(null, requirement.maxAffectedRows),
+      maxAffectedRows: countable(admitted) ? affectedBound(null, requirement.maxAffectedRows) : null,
       boundAnnotated: requirement.maxAffectedRows !== undefined,
       outcome: null,
       revision: 1,

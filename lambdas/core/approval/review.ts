@@ -26,6 +26,8 @@ export const MAX_REASON_LENGTH = 1000;
 export const MAX_WAIT_SECONDS = 25;
 const POLL_INTERVAL_MS = 500;
 const LIST_LIMIT = 100;
+/** Records of a status read for one listing, before the reviewer's filter. */
+const SCANNED_LIMIT = 1000;
 
 const STATUSES: readonly RequestStatus[] = REQUEST_STATUSES;
 
@@ -35,6 +37,9 @@ const principalOf = async (deps: PipelineDeps, token: string | undefined): Promi
 };
 
 const isAuditor = (p: Principal) => p.groups.includes(AUDITORS);
+
+/** Ids the gateway issues (UUIDs): anything else names nothing, and is not looked up. */
+const ID = /^[A-Za-z0-9-]{1,64}$/;
 
 const notFound = (approvalId: string) =>
   new TollgateError('approval_not_found', `No approval ${approvalId} that you may see.`);
@@ -102,12 +107,15 @@ export const listApprovals = async (
     throw new BadRequestError(`status must be one of pending, ${STATUSES.join(', ')}.`);
   }
   const now = deps.clock.now();
-  const records = await stored(() => approvals.store.list(wanted as RequestStatus, LIST_LIMIT));
+  // The store's page is filtered for this reviewer before it is cut: other groups' approvals
+  // must not crowd theirs out.
+  const records = await stored(() => approvals.store.list(wanted as RequestStatus, SCANNED_LIMIT));
   return {
     approvals: records
       .filter((r) => mayReview(r, principal) || isAuditor(principal))
       // A pending approval past its expiry is stale: the workflow is about to record it expired.
       .filter((r) => statusAt(r, now) === wanted)
+      .slice(0, LIST_LIMIT)
       .map((r) => approvalView(r, now)),
   };
 };
@@ -119,7 +127,9 @@ export const getApproval = async (
   input: { token: string | undefined; approvalId: string },
 ): Promise<{ approval: View }> => {
   const principal = await principalOf(deps, input.token);
-  const record = await stored(() => approvals.store.get(input.approvalId));
+  const record = ID.test(input.approvalId)
+    ? await stored(() => approvals.store.get(input.approvalId))
+    : undefined;
   if (!record || !(mayReview(record, principal) || isAuditor(principal))) throw notFound(input.approvalId);
   return { approval: approvalView(record, deps.clock.now()) };
 };
@@ -158,6 +168,29 @@ export const resumeOnce = async (approvals: ApprovalDeps, approvalId: string): P
 const ATTEMPTS = 3;
 
 /**
+ * Removes `reviewer`'s decision again (its recording failed), whatever was written since: the
+ * status goes back to pending unless the approval was already resumed or ended.
+ */
+const takeBack = async (approvals: ApprovalDeps, approvalId: string, reviewer: Principal): Promise<void> => {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const record = await approvals.store.get(approvalId);
+    const mine = (d: ApprovalRecord['decisions'][number]) =>
+      d.reviewer.sub === reviewer.sub && d.reviewer.issuer === reviewer.issuer;
+    if (!record?.decisions.some(mine) || record.resumed) return;
+    if (record.status !== 'pending_approval' && record.status !== 'approved' && record.status !== 'denied')
+      return;
+    const decisions = record.decisions.filter((d) => !mine(d));
+    const undone = {
+      ...record,
+      decisions,
+      status: 'pending_approval' as const,
+      revision: record.revision + 1,
+    };
+    if ((await approvals.store.update(undone)) === 'stored') return;
+  }
+};
+
+/**
  * `POST /v1/approvals/{approvalId}/approve|deny`. The decision is a conditional write: of two
  * reviewers deciding at once, the second re-reads and decides on what the first left (a quorum
  * of 2 counts both; a decided approval answers 409).
@@ -175,7 +208,9 @@ export const decideApproval = async (
   const principal = await principalOf(deps, input.token);
   const reason = maskFreeText(validReason(input.reason));
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-    const record = await stored(() => approvals.store.get(input.approvalId));
+    const record = ID.test(input.approvalId)
+      ? await stored(() => approvals.store.get(input.approvalId))
+      : undefined;
     // Whoever holds the id learns only that they may not decide it (403 not_a_reviewer).
     if (!record) throw notFound(input.approvalId);
     const now = deps.clock.now();
@@ -206,7 +241,7 @@ export const decideApproval = async (
     try {
       await recorded;
     } catch (error) {
-      await approvals.store.update({ ...record, revision: next.revision + 1 }).catch(() => undefined);
+      await takeBack(approvals, record.approvalId, principal).catch(() => undefined);
       throw error;
     }
     try {
@@ -254,7 +289,9 @@ export const getRequest = async (
   const principal = await principalOf(deps, input.token);
   const wait = waitSecondsOf(input.waitSeconds);
   const read = async () => {
-    const record = await stored(() => approvals.store.byRequest(input.requestId));
+    const record = ID.test(input.requestId)
+      ? await stored(() => approvals.store.byRequest(input.requestId))
+      : undefined;
     const mine =
       record !== undefined &&
       ((record.requester.sub === principal.sub && record.requester.issuer === principal.issuer) ||

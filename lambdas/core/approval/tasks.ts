@@ -13,6 +13,7 @@ import {
   type ApprovalRecord,
   affectedBound,
   type CanonicalRequest,
+  connectionDigest,
   fingerprintOf,
   type ImpactPreview,
   type RequestOutcome,
@@ -158,7 +159,10 @@ const notify = async (
       (r) => ({
         ...r,
         preview,
-        maxAffectedRows: r.boundAnnotated ? r.maxAffectedRows : affectedBound(preview, undefined),
+        maxAffectedRows:
+          r.boundAnnotated || r.maxAffectedRows === null
+            ? r.maxAffectedRows
+            : affectedBound(preview, undefined),
         revision: r.revision + 1,
       }),
     );
@@ -196,8 +200,20 @@ const stillCovered = (record: ApprovalRecord, admission: Admission): boolean => 
   const approvers = record.decisions.filter((d) => d.verdict === 'approve');
   return (
     record.groups.includes(needed.group) &&
-    approvers.filter((d) => d.reviewer.groups.includes(needed.group)).length >= needed.quorum
+    approvers.filter((d) => d.reviewer.groups.includes(needed.group)).length >= needed.quorum &&
+    // A justification the policy now asks for must have been given.
+    !(needed.justificationRequired && record.justification === null)
   );
+};
+
+/** The bound approved, or the policy's own now if it became smaller. */
+const boundNow = (record: ApprovalRecord, admission: Admission): number | null => {
+  const policy =
+    admission.status === 'approval_required'
+      ? (admission.admitted.decision as ApprovalDecision).approval.maxAffectedRows
+      : undefined;
+  if (policy === undefined) return record.maxAffectedRows;
+  return record.maxAffectedRows === null ? policy : Math.min(record.maxAffectedRows, policy);
 };
 
 /** Runs the approved request, at most once. */
@@ -237,7 +253,11 @@ const execute = async (
       }),
     );
     await trail.guard(async () => {
-      const now = fingerprintOf({ ...canonical, facts: admission.admitted.summary });
+      const now = fingerprintOf({
+        ...canonical,
+        connectionDigest: connectionDigest(admission.admitted.connection),
+        facts: admission.admitted.summary,
+      });
       if (now !== claimed.fingerprint) {
         throw new BlockedError('What would run is not what was approved; nothing ran.', {
           rule: 'approved-request-changed',
@@ -260,7 +280,7 @@ const execute = async (
       kind: 'approval',
       approvalId,
       approvedBy,
-      maxAffectedRows: claimed.maxAffectedRows,
+      maxAffectedRows: boundNow(claimed, admission),
     });
     status = 'executed';
     outcome = { at: deps.clock.now().toISOString(), result: keptResult(output) };

@@ -39,9 +39,12 @@ export const approvalView = (record: ApprovalRecord, now: Date): { [k: string]: 
   outcome: record.outcome ? summaryOf(record) : null,
 });
 
-/** The outcome without the result rows (reviewers see what happened, not the data). */
+/**
+ * The outcome without the result rows or the message (reviewers see what happened, not the data:
+ * a target's message can quote a parameter's value); the code and its details say what happened.
+ */
 const summaryOf = (record: ApprovalRecord): JsonValue => {
-  const { result, ...rest } = record.outcome!;
+  const { result, message: _message, ...rest } = record.outcome!;
   const rowCount = (result as { rowCount?: JsonValue } | undefined)?.rowCount;
   return { ...rest, ...(rowCount === undefined ? {} : { rowCount }) } as JsonValue;
 };

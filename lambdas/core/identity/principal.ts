@@ -44,6 +44,9 @@ export const principalFromClaims = (claims: Claims, mapping: ClaimMapping): Prin
   const act = claims.act;
   const actor =
     act !== null && typeof act === 'object' ? asString((act as Record<string, unknown>).sub) : undefined;
+  // A token that says someone acts (any `act`) but not who: taking it as the person's own would
+  // let an agent pass for a person (and approve). Fail closed: no principal.
+  if (act !== undefined && actor === undefined) return undefined;
   return {
     sub: actor ?? subject,
     issuer,

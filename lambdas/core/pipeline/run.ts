@@ -14,8 +14,8 @@ export type Grant =
       readonly kind: 'approval';
       readonly approvalId: string;
       readonly approvedBy: readonly string[];
-      /** The blast radius approved: more rows changed, and the write is rolled back. */
-      readonly maxAffectedRows: number;
+      /** The blast radius approved: more rows changed, and the write is rolled back (null: not bounded). */
+      readonly maxAffectedRows: number | null;
     };
 
 export interface RunDeps {
@@ -62,9 +62,11 @@ export const run = async (deps: RunDeps, admitted: AdmittedRequest, grant: Grant
   }
   const raw = await trail.guard(
     () =>
-      grant.kind === 'approval'
-        ? admitted.unit.execute(context, 'write', { maxAffectedRows: grant.maxAffectedRows })
-        : admitted.unit.execute(context, 'read'),
+      grant.kind !== 'approval'
+        ? admitted.unit.execute(context, 'read')
+        : grant.maxAffectedRows === null
+          ? admitted.unit.execute(context, 'write')
+          : admitted.unit.execute(context, 'write', { maxAffectedRows: grant.maxAffectedRows }),
     () => ({ durationMs: elapsed() }),
   );
   const masked = await trail.guard(async () => {

@@ -112,6 +112,24 @@ export const createSqlUnit = (
     return { unreviewedFunctions: refused.map((f) => f.name), functionCatalogue: answer.source };
   };
 
+  /**
+   * A bounded write must change only what the target counts: its own tables (PostgreSQL's
+   * counters see no foreign table; a view's writes land in its base tables, which they see).
+   */
+  const countable = async (connection: SqlConnection, analysis: AnalysedSql) => {
+    const refs = analysis.statements.flatMap((s) => (s.readOnly ? [] : s.relations));
+    const resolved = await deps.resolver.resolve(connection, deps.executor, refs);
+    for (const ref of refs) {
+      const relation = resolved.get(ref);
+      if (relation?.kind === 'other') {
+        throw new TollgateError(
+          'target_error',
+          `The write changes ${relation.schema}.${relation.name}, whose changed rows the target does not count (a foreign table), so the approved bound cannot be held; nothing ran.`,
+        );
+      }
+    }
+  };
+
   return {
     kinds: [deps.kind],
     accepts: (request): request is SqlRequest => request.kind === 'sql',
@@ -190,6 +208,7 @@ export const createSqlUnit = (
     },
 
     async execute({ connection, request, analysis }, mode, bounds) {
+      if (bounds) await countable(connection, analysis);
       try {
         return await deps.executor.run(connection, {
           mode,
@@ -215,6 +234,13 @@ export const createSqlUnit = (
 
     async preview({ connection, request, analysis }) {
       const writes = analysis.statements.filter((s) => !s.readOnly);
+      const tablesWritten = [...new Set(writes.flatMap((s) => s.tablesWritten))];
+      // The planner evaluates calls it can fold, with the write credential: code the target's
+      // users wrote (a function, operator or type outside the catalogs) could act before anyone
+      // decided. Such a request gets no estimate.
+      const names = [...new Set(analysis.statements.flatMap((s) => [...s.functions, ...s.codeCandidates]))];
+      if (names.length > 0 && (await deps.executor.userFunctions(connection, names)).size > 0)
+        return { estimatedRows: null, tablesWritten };
       const estimates = await deps.executor.estimateWrites(connection, {
         statements: writes.map((s) => s.text),
         params: request.params,
@@ -222,7 +248,7 @@ export const createSqlUnit = (
       const known = estimates.every((e) => e !== null);
       return {
         estimatedRows: known ? estimates.reduce<number>((sum, e) => sum + (e ?? 0), 0) : null,
-        tablesWritten: [...new Set(writes.flatMap((s) => s.tablesWritten))],
+        tablesWritten,
       };
     },
 

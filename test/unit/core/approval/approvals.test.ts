@@ -14,7 +14,7 @@ import { ExecutionTakenError, runApprovalTask } from '../../../../lambdas/core/a
 import { TargetError, TollgateError } from '../../../../lambdas/core/errors.js';
 import type { PipelineDeps } from '../../../../lambdas/core/pipeline/admit.js';
 import { serve } from '../../../../lambdas/core/pipeline/serve.js';
-import { coreDeps } from '../../../support/core-fixtures.js';
+import { coreDeps, demoConnection } from '../../../support/core-fixtures.js';
 import { inMemoryApprovals } from '../../../support/in-memory-approvals.js';
 
 const WRITE = "UPDATE customers SET email = 'x@example.org' WHERE id = 1";
@@ -122,6 +122,43 @@ describe('holding a request', () => {
     } finally {
       sfn.restore();
     }
+  });
+
+  it('shows reviewers the parameters, with detected values masked', async () => {
+    const t = await setUp();
+    const answer = (await serve(t.deps, {
+      requestId: 'req-params',
+      token: 'token.agent.agents',
+      sessionId: undefined,
+      connectionName: 'demo',
+      request: {
+        ok: true,
+        value: {
+          kind: 'sql',
+          sql: 'UPDATE customers SET email = $1 WHERE id = $2',
+          params: ['bob@example.com', 7],
+        },
+      },
+    })) as { approvalId: string };
+    expect((await t.store.get(answer.approvalId))!.request.params).toEqual(['[EMAIL_ADDRESS]', 7]);
+  });
+
+  it('answers 404, not a store error, for ids the gateway never issues', async () => {
+    const t = await setUp();
+    const long = 'x'.repeat(3000);
+    expect(
+      await codeOf(getApproval(t.deps, t.approvals, { token: 'token.rita.reviewers', approvalId: long })),
+    ).toBe('approval_not_found');
+    expect(await codeOf(t.decide(long, 'token.rita.reviewers'))).toBe('approval_not_found');
+    expect(
+      await codeOf(
+        getRequest(t.deps, t.approvals, {
+          token: 'token.agent.agents',
+          requestId: '../x',
+          waitSeconds: undefined,
+        }),
+      ),
+    ).toBe('request_not_found');
   });
 
   it('masks detected values in the justification', async () => {
@@ -360,6 +397,29 @@ describe('running the approved request', () => {
       details: { rule: 'approved-request-changed' },
     });
     expect(t.target.calls.filter((c) => c.mode === 'write')).toEqual([]);
+  });
+
+  it('refuses to run when the connection changed after the approval (another target)', async () => {
+    const { t, approvalId } = await approved();
+    const moved = { ...demoConnection, target: { url: 'postgres://elsewhere@db.other:5432/app' } };
+    const deps = { ...t.deps, connections: { get: async () => moved, list: async () => [moved] } };
+    expect((await runApprovalTask(deps, t.approvals, { task: 'execute', approvalId })).status).toBe('failed');
+    expect((await t.store.get(approvalId))!.outcome).toMatchObject({
+      details: { rule: 'approved-request-changed' },
+    });
+    expect(t.target.calls.filter((c) => c.mode === 'write')).toEqual([]);
+  });
+
+  it('shows reviewers the outcome’s code, not a target’s message (it can quote a parameter)', async () => {
+    const { t, approvalId } = await approved();
+    t.target.failWith = new TargetError('invalid input syntax for type integer: "078-05-1120"');
+    await t.task({ task: 'execute', approvalId });
+    const { approval } = await getApproval(t.deps, t.approvals, {
+      token: 'token.rita.reviewers',
+      approvalId,
+    });
+    expect(approval.outcome).toMatchObject({ code: 'target_error' });
+    expect(JSON.stringify(approval)).not.toContain('078-05-1120');
   });
 
   it('answers another agent 404, and long-polls until the status changes', async () => {

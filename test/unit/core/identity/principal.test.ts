@@ -22,12 +22,12 @@ describe('principalFromClaims', () => {
     expect(principal).toMatchObject({ sub: 'agent-7', actsFor: 'bob' });
   });
 
-  it('ignores an act claim without a usable sub', () => {
-    expect(principalFromClaims({ sub: 'bob', iss: 'i', act: { sub: '' } }, mapping)).toMatchObject({
-      sub: 'bob',
-      actsFor: undefined,
-    });
-  });
+  it.each([{ sub: '' }, { client_id: 'agent-9' }, { sub: 7 }, 'agent-9', null, []])(
+    'refuses a delegation whose actor it cannot name (act: %j): an agent must not pass for the person',
+    (act) => {
+      expect(principalFromClaims({ sub: 'bob', iss: 'i', act }, mapping)).toBeUndefined();
+    },
+  );
 
   it('reads groups from the configured claim, including Cognito’s', () => {
     const principal = principalFromClaims(
