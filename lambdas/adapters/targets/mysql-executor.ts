@@ -316,31 +316,65 @@ const mysqlOnly = (connection: SqlConnection): MysqlConnection => {
 type Row = readonly unknown[];
 const text = (value: unknown): string => (Buffer.isBuffer(value) ? value.toString('utf8') : String(value));
 
-/** InnoDB refreshes the INNODB_TRX cache at most every 100 ms: a read this long after the last statement is current. */
+/** InnoDB refreshes the INNODB_TRX cache at most every 100 ms (when nobody read it for that long). */
 const TRX_CACHE_MS = 150;
 
+/** Row operations of this session, by every engine and trigger: no cache, no privilege. */
+const handlerRows = async (conn: mysql.PoolConnection): Promise<number> => {
+  const [rows] = await conn.query({
+    sql: "SELECT SUM(VARIABLE_VALUE) FROM information_schema.SESSION_STATUS WHERE VARIABLE_NAME IN ('HANDLER_WRITE', 'HANDLER_UPDATE', 'HANDLER_DELETE')",
+    rowsAsArray: true,
+  });
+  return Number((rows as unknown[][])[0]?.[0] ?? 0);
+};
+
 /**
- * Rows this transaction has changed so far, as InnoDB counts them (`INNODB_TRX.trx_rows_modified`):
- * rows a foreign key cascaded to and rows triggers changed count too, which a statement's affected
- * rows leave out. The table is served from a cache InnoDB refreshes at most every 100 ms, so the
- * read waits that long after the statements (any refresh since is then current, or this read
- * makes one). Reading it takes the PROCESS privilege; without it no bound can be held, and
- * nothing runs. No row means the transaction has changed no InnoDB row.
+ * Rows this transaction has changed, counted twice and the larger kept:
+ * - the session's handler counters (written, updated, deleted rows; triggers included, cached
+ *   by nothing), as a difference from `before`;
+ * - InnoDB's `INNODB_TRX.trx_rows_modified`, which also sees rows a foreign key cascaded to.
+ *   That table is a cache, refreshed only when nobody read it for 100 ms: the read waits that
+ *   long, and a transaction that changed rows but is missing from it is not counted at all, so
+ *   nothing runs (a busy reader of the table can keep the cache stale).
+ * Reading INNODB_TRX takes the PROCESS privilege; without it no bound can be held either.
  */
-const rowsModified = async (conn: mysql.PoolConnection): Promise<number> => {
+const rowsModified = async (conn: mysql.PoolConnection, before: number): Promise<number> => {
+  const handled = (await handlerRows(conn)) - before;
   await new Promise((resolve) => setTimeout(resolve, TRX_CACHE_MS));
+  let rows: unknown[][];
   try {
-    const [rows] = await conn.query({
+    [rows] = (await conn.query({
       sql: 'SELECT trx_rows_modified FROM information_schema.INNODB_TRX WHERE trx_mysql_thread_id = CONNECTION_ID()',
       rowsAsArray: true,
-    });
-    return Number((rows as unknown[][])[0]?.[0] ?? 0);
+    })) as unknown as [unknown[][]];
   } catch (error) {
     throw new TargetError(
       'The target does not let the gateway count the rows a transaction changes (the write role needs the PROCESS privilege to read INNODB_TRX), so the approved bound cannot be held; nothing was committed.',
       { cause: error },
     );
   }
+  const counted = rows[0]?.[0];
+  if (counted === undefined && handled > 0) {
+    throw new TargetError(
+      "The target's count of the rows this transaction changed is not current (INNODB_TRX is cached), so the approved bound cannot be held; nothing was committed. Retry the approval.",
+    );
+  }
+  return Math.max(handled, Number(counted ?? 0));
+};
+
+/**
+ * Tables among `names` (as statements write them, `table` or `db.table`) in an engine that cannot
+ * roll back (MyISAM, Aria, MEMORY...): a bound over them could be found exceeded, not undone.
+ */
+const untransactional = async (conn: mysql.PoolConnection, names: readonly string[]): Promise<string[]> => {
+  if (names.length === 0) return [];
+  const pairs = names.map((n) => (n.includes('.') ? n.split('.', 2) : [null, n]) as [string | null, string]);
+  const [rows] = await conn.query({
+    sql: `SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE' AND ENGINE <> 'InnoDB' AND (${pairs.map(() => '(TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?)').join(' OR ')})`,
+    values: pairs.flat(),
+    rowsAsArray: true,
+  });
+  return (rows as unknown[][]).map(([schema, name]) => `${String(schema)}.${String(name)}`);
 };
 
 export class MysqlExecutor implements SqlExecutor {
@@ -355,6 +389,16 @@ export class MysqlExecutor implements SqlExecutor {
       );
       const params = request.params.map(bindable);
       let result = EMPTY;
+      const bounded = request.mode === 'write' && request.maxAffectedRows !== undefined;
+      if (bounded) {
+        const unsafe = await untransactional(conn, request.tablesWritten ?? []);
+        if (unsafe.length > 0) {
+          throw new TargetError(
+            `The write changes ${unsafe.join(', ')}, in an engine that cannot roll back, so the approved bound cannot be held; nothing ran.`,
+          );
+        }
+      }
+      const before = bounded ? await handlerRows(conn) : 0;
       for (const [index, statement] of request.statements.entries()) {
         stillWanted(state);
         // Rows of all but the last statement are read and dropped (the byte budget still applies).
@@ -375,7 +419,7 @@ export class MysqlExecutor implements SqlExecutor {
       }
       if (request.mode === 'write' && request.maxAffectedRows !== undefined) {
         // Before COMMIT: the transaction is rolled back when the session ends.
-        const changed = await rowsModified(conn);
+        const changed = await rowsModified(conn, before);
         if (changed > request.maxAffectedRows)
           throw new BlastRadiusExceededError(changed, request.maxAffectedRows);
       }

@@ -532,6 +532,10 @@ const tuplesChanged = async (client: pg.PoolClient): Promise<number> => {
   return Number(row.changed);
 };
 
+/** Pinned in every transaction: the server lexes text as the analysis did. */
+const LEXICAL_MODES =
+  "SET LOCAL standard_conforming_strings = on; SET LOCAL backslash_quote = 'safe_encoding'";
+
 interface PlanNode {
   readonly 'Node Type'?: string;
   readonly 'Plan Rows'?: number;
@@ -739,6 +743,10 @@ export class PostgresExecutor implements SqlExecutor {
       limits.mode === 'read' ? 'BEGIN READ ONLY' : 'BEGIN READ WRITE',
       `SET LOCAL statement_timeout = ${Math.trunc(limits.timeoutMs)}`,
       pinSearchPath(connection),
+      // The lexical modes the analysis (libpg-query) reads text in: with standard_conforming_strings
+      // off (a role's or database's default), 'a\'' would end elsewhere for the server than for the
+      // analysis, and the server would run a statement nobody judged.
+      LEXICAL_MODES,
       ...(limits.catalog ? [NO_JIT] : []),
     ].join('; ');
     try {

@@ -49,6 +49,8 @@ export interface ReviewDecision {
   readonly verdict: 'approve' | 'deny';
   readonly reason: string;
   readonly at: string;
+  /** Its `approval.decided` event is in the recording: only then does it count. */
+  readonly recorded: boolean;
 }
 
 /** What the target's planner expects the request to touch (PostgreSQL: plain EXPLAIN). */
@@ -193,8 +195,8 @@ export const mayReview = (record: ApprovalRecord, reviewer: Principal): boolean 
 /**
  * Takes one reviewer's verdict: the next record, or the refusal. Rules: the reviewer is in a
  * deciding group; is neither the requester nor the person the requesting agent acts for; the
- * approval is pending and not expired; each reviewer decides once. Quorum distinct approvals
- * approve; one denial denies.
+ * approval is pending and not expired; each reviewer decides once. The decision counts once it
+ * is recorded (`confirm`): then quorum distinct approvals approve, one denial denies.
  */
 export const review = (
   record: ApprovalRecord,
@@ -233,12 +235,35 @@ export const review = (
   }
   const decisions = [
     ...record.decisions,
-    { reviewer: personOf(reviewer), verdict, reason, at: now.toISOString() },
+    { reviewer: personOf(reviewer), verdict, reason, at: now.toISOString(), recorded: false },
   ];
-  const approvals = decisions.filter((d) => d.verdict === 'approve').length;
-  const status: RequestStatus =
-    verdict === 'deny' ? 'denied' : approvals >= record.quorum ? 'approved' : 'pending_approval';
-  return { ...record, decisions, status, revision: record.revision + 1 };
+  return { ...record, decisions, revision: record.revision + 1 };
+};
+
+/** Approving decisions that count: those in the recording. */
+export const countedApprovals = (record: ApprovalRecord): number =>
+  record.decisions.filter((d) => d.verdict === 'approve' && d.recorded).length;
+
+/**
+ * The record once `reviewer`'s decision is in the recording: it counts, and a pending approval
+ * is settled by the decisions that count (one denial denies; a quorum approves).
+ */
+export const confirm = (
+  record: ApprovalRecord,
+  reviewer: { sub: string; issuer: string },
+): ApprovalRecord => {
+  const decisions = record.decisions.map((d) =>
+    samePerson(d.reviewer, reviewer) ? { ...d, recorded: true } : d,
+  );
+  const next = { ...record, decisions, revision: record.revision + 1 };
+  if (record.status !== 'pending_approval') return next;
+  const denied = decisions.some((d) => d.verdict === 'deny' && d.recorded);
+  const status: RequestStatus = denied
+    ? 'denied'
+    : countedApprovals(next) >= record.quorum
+      ? 'approved'
+      : 'pending_approval';
+  return { ...next, status };
 };
 
 /** The record moved to `status`, with its outcome when it ended. */

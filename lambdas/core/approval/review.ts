@@ -9,6 +9,8 @@ import type { ApprovalEvent } from '../ports.js';
 import type { JsonValue } from '../recording/canonical-json.js';
 import {
   type ApprovalRecord,
+  confirm,
+  countedApprovals,
   FINAL_STATUSES,
   mayReview,
   REQUEST_STATUSES,
@@ -168,26 +170,37 @@ export const resumeOnce = async (approvals: ApprovalDeps, approvalId: string): P
 const ATTEMPTS = 3;
 
 /**
- * Removes `reviewer`'s decision again (its recording failed), whatever was written since: the
- * status goes back to pending unless the approval was already resumed or ended.
+ * Removes `reviewer`'s decision again while it is unrecorded (its recording failed). An
+ * unrecorded decision never counted (see `confirm`): removing it changes nothing else.
  */
 const takeBack = async (approvals: ApprovalDeps, approvalId: string, reviewer: Principal): Promise<void> => {
+  const mine = (d: ApprovalRecord['decisions'][number]) =>
+    d.reviewer.sub === reviewer.sub && d.reviewer.issuer === reviewer.issuer && !d.recorded;
   for (let attempt = 0; attempt < 5; attempt++) {
     const record = await approvals.store.get(approvalId);
-    const mine = (d: ApprovalRecord['decisions'][number]) =>
-      d.reviewer.sub === reviewer.sub && d.reviewer.issuer === reviewer.issuer;
-    if (!record?.decisions.some(mine) || record.resumed) return;
-    if (record.status !== 'pending_approval' && record.status !== 'approved' && record.status !== 'denied')
-      return;
-    const decisions = record.decisions.filter((d) => !mine(d));
+    if (!record?.decisions.some(mine)) return;
     const undone = {
       ...record,
-      decisions,
-      status: 'pending_approval' as const,
+      decisions: record.decisions.filter((d) => !mine(d)),
       revision: record.revision + 1,
     };
     if ((await approvals.store.update(undone)) === 'stored') return;
   }
+};
+
+/** Marks `reviewer`'s decision recorded (re-read and re-applied on a conflicting write). */
+const confirmed = async (
+  approvals: ApprovalDeps,
+  approvalId: string,
+  reviewer: Principal,
+): Promise<ApprovalRecord> => {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const record = await approvals.store.get(approvalId);
+    if (!record) break;
+    const next = confirm(record, reviewer);
+    if ((await approvals.store.update(next)) === 'stored') return next;
+  }
+  throw new Error(`approval ${approvalId}: the record kept changing`);
 };
 
 /**
@@ -216,8 +229,8 @@ export const decideApproval = async (
     const now = deps.clock.now();
     const next = review(record, principal, input.verdict, reason, now);
     if ((await stored(() => approvals.store.update(next))) === 'conflict') continue;
-    // Recorded before the workflow hears of it. If the recording fails, the decision is taken
-    // back (it must not count unrecorded toward a quorum) and nothing resumes.
+    // Recorded before it counts: a decision whose recording fails is taken back, and none that
+    // is not in the recording settles the approval or resumes the workflow.
     const trail = new RequestTrail(
       deps.recorder,
       deps.clock,
@@ -225,25 +238,24 @@ export const decideApproval = async (
       record.requestId,
       deps.metrics,
     );
-    const recorded = trail.record({
-      type: 'approval.decided',
-      data: {
-        approvalId: record.approvalId,
-        reviewer: { sub: principal.sub, issuer: principal.issuer, groups: [...principal.groups] },
-        group: record.groups.find((g) => principal.groups.includes(g)) ?? null,
-        verdict: input.verdict,
-        reason,
-        status: next.status,
-        approvals: next.decisions.filter((d) => d.verdict === 'approve').length,
-        quorum: next.quorum,
-      },
-    });
     try {
-      await recorded;
+      await trail.record({
+        type: 'approval.decided',
+        data: {
+          approvalId: record.approvalId,
+          reviewer: { sub: principal.sub, issuer: principal.issuer, groups: [...principal.groups] },
+          group: record.groups.find((g) => principal.groups.includes(g)) ?? null,
+          verdict: input.verdict,
+          reason,
+          approvals: countedApprovals(next) + (input.verdict === 'approve' ? 1 : 0),
+          quorum: next.quorum,
+        },
+      });
     } catch (error) {
       await takeBack(approvals, record.approvalId, principal).catch(() => undefined);
       throw error;
     }
+    const settled = await stored(() => confirmed(approvals, record.approvalId, principal));
     try {
       await resumeOnce(approvals, record.approvalId);
     } catch (error) {
@@ -257,14 +269,14 @@ export const decideApproval = async (
         { cause: error },
       );
     }
-    if (next.status !== 'pending_approval') {
-      const type = next.status === 'approved' ? 'approval.approved' : 'approval.denied';
+    if (settled.status !== record.status) {
+      const type = settled.status === 'approved' ? 'approval.approved' : 'approval.denied';
       await publish(
         approvals,
-        approvalEvent(type, next, now.toISOString(), { decidedBy: { sub: principal.sub, reason } }),
+        approvalEvent(type, settled, now.toISOString(), { decidedBy: { sub: principal.sub, reason } }),
       );
     }
-    return { approval: approvalView(next, now) };
+    return { approval: approvalView(settled, now) };
   }
   throw new ReviewError('approval_conflict', 'Other reviewers are deciding this request right now; retry.');
 };

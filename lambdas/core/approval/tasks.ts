@@ -197,7 +197,7 @@ const keptResult = (output: unknown): JsonValue => {
 const stillCovered = (record: ApprovalRecord, admission: Admission): boolean => {
   if (admission.status === 'admitted') return true;
   const needed = (admission.admitted.decision as ApprovalDecision).approval;
-  const approvers = record.decisions.filter((d) => d.verdict === 'approve');
+  const approvers = record.decisions.filter((d) => d.verdict === 'approve' && d.recorded);
   return (
     record.groups.includes(needed.group) &&
     approvers.filter((d) => d.reviewer.groups.includes(needed.group)).length >= needed.quorum &&
@@ -233,7 +233,9 @@ const execute = async (
     return { status: now.status };
   }
   const trail = trailOf(deps, claimed);
-  const approvedBy = claimed.decisions.filter((d) => d.verdict === 'approve').map((d) => d.reviewer.sub);
+  const approvedBy = claimed.decisions
+    .filter((d) => d.verdict === 'approve' && d.recorded)
+    .map((d) => d.reviewer.sub);
   trail.note('request.executing', {
     approvalId,
     fingerprint: claimed.fingerprint,

@@ -1,7 +1,7 @@
 // What the approval routes answer: views of a record for reviewers and for the requester. A view
 // never holds the raw request, the sealed request or the task token (they are not in the record).
 import type { JsonValue } from '../recording/canonical-json.js';
-import type { ApprovalRecord, RequestStatus } from './approval.js';
+import { type ApprovalRecord, countedApprovals, type RequestStatus } from './approval.js';
 
 /** The status as of `now`: a pending approval past its expiry is expired, whether or not recorded yet. */
 export const statusAt = (record: ApprovalRecord, now: Date): RequestStatus =>
@@ -22,7 +22,7 @@ export const approvalView = (record: ApprovalRecord, now: Date): { [k: string]: 
   requester: { sub: record.requester.sub, actsFor: record.requester.actsFor },
   groups: [...record.groups],
   quorum: record.quorum,
-  approvals: record.decisions.filter((d) => d.verdict === 'approve').length,
+  approvals: countedApprovals(record),
   decisions: decisionsOf(record),
   justification: record.justification,
   request: { ...record.request },

@@ -76,6 +76,8 @@ export interface SqlRunRequest {
   readonly maxAffectedRows?: number;
   /** Writes only: which statements change rows (from the analysis), counted against the bound. */
   readonly writes?: readonly boolean[];
+  /** Writes only: the tables the statements write (`table` or `schema.table`, from the analysis). */
+  readonly tablesWritten?: readonly string[];
 }
 
 /**

@@ -472,6 +472,58 @@ describe('MysqlExecutor on a real MySQL / MariaDB server', () => {
       expect(await queryAsAdmin(db, 'SELECT COUNT(*) AS n FROM audit')).toEqual([{ n: 0 }]);
     });
 
+    it('refuses a bounded write to a table whose engine cannot roll back, before it runs', async () => {
+      await queryAsAdmin(db, 'CREATE TABLE flat (id int PRIMARY KEY) ENGINE=MyISAM');
+      await queryAsAdmin(db, 'INSERT INTO flat SELECT seq FROM seq_1_to_20');
+      const error = await privileged
+        .run(
+          connection('admin'),
+          write('DELETE FROM flat WHERE id > 10', {
+            maxAffectedRows: 5,
+            writes: [true],
+            tablesWritten: ['flat'],
+          }),
+        )
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({
+        code: 'target_error',
+        message: expect.stringContaining('cannot roll back'),
+      });
+      expect(await queryAsAdmin(db, 'SELECT COUNT(*) AS n FROM flat')).toEqual([{ n: 20 }]);
+    });
+
+    it('still counts an over-bound write while another session keeps the INNODB_TRX cache stale', async () => {
+      await queryAsAdmin(db, 'INSERT INTO ledger SELECT 3000 + seq, 0 FROM seq_1_to_40');
+      let reading = true;
+      const reader = (async () => {
+        while (reading) {
+          await queryAsAdmin(db, 'SELECT COUNT(*) FROM information_schema.INNODB_TRX');
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      })();
+      try {
+        const error = await privileged
+          .run(
+            connection('admin'),
+            write('DELETE FROM ledger WHERE id > 3000', {
+              maxAffectedRows: 10,
+              writes: [true],
+              tablesWritten: ['ledger'],
+            }),
+          )
+          .catch((e: unknown) => e);
+        expect(error).toMatchObject({
+          code: expect.stringMatching(/^(blast_radius_exceeded|target_error)$/),
+        });
+        expect(await queryAsAdmin(db, 'SELECT COUNT(*) AS n FROM ledger WHERE id > 3000')).toEqual([
+          { n: 40 },
+        ]);
+      } finally {
+        reading = false;
+        await reader;
+      }
+    });
+
     it('refuses a bounded write when the role cannot read the counter (no PROCESS privilege)', async () => {
       const name = new URL(db.adminUrl).pathname.slice(1);
       await queryAsAdmin(

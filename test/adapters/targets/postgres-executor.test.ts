@@ -317,6 +317,23 @@ describe('PostgresExecutor on a real PostgreSQL server', () => {
     });
   });
 
+  it('runs text in the lexical modes the analysis read it in, whatever the database defaults to', async () => {
+    const name = new URL(db.adminUrl).pathname.slice(1);
+    await queryAsAdmin(db, `ALTER DATABASE ${name} SET standard_conforming_strings = off`);
+    const fresh = new PostgresExecutor({ resolve: async () => ({ connectionString: db.readerUrl }) });
+    try {
+      // With standard_conforming_strings off, '\' is an escaped quote and the string would go on.
+      const result = await fresh.run(
+        connection(),
+        request("SELECT 'a\\' AS v, current_setting('standard_conforming_strings') AS scs"),
+      );
+      expect(result.rows).toEqual([['a\\', 'on']]);
+    } finally {
+      await fresh.close();
+      await queryAsAdmin(db, `ALTER DATABASE ${name} RESET standard_conforming_strings`);
+    }
+  });
+
   describe('the blast radius of an approved write', () => {
     const bounded = (sql: string | string[], maxAffectedRows: number) =>
       write(sql, {

@@ -221,6 +221,7 @@ export const createSqlUnit = (
             ? {
                 maxAffectedRows: bounds.maxAffectedRows,
                 writes: analysis.statements.map((s) => !s.readOnly),
+                tablesWritten: [...new Set(analysis.statements.flatMap((s) => s.tablesWritten))],
               }
             : {}),
         });

@@ -296,6 +296,38 @@ describe('deciding', () => {
     expect((await t.store.get(approvalId))!.status).toBe('pending_approval');
   });
 
+  it('counts no approval whose recording is still pending or failed, whoever else decides meanwhile', async () => {
+    const t = await setUp();
+    const { approvalId } = await t.hold();
+    const record = (await t.store.get(approvalId))!;
+    t.store.records.set(approvalId, { ...record, quorum: 2 });
+    t.store.tokens.set(approvalId, 'tok');
+    // Rita's recording hangs, then fails; Rob decides in between.
+    let fail!: (e: Error) => void;
+    const hanging = new Promise<never>((_, reject) => {
+      fail = reject;
+    });
+    const slow = {
+      ...t.deps,
+      recorder: { append: () => hanging } as unknown as PipelineDeps['recorder'],
+    };
+    const rita = decideApproval(slow, t.approvals, {
+      token: 'token.rita.reviewers',
+      approvalId,
+      verdict: 'approve',
+      reason: 'ok',
+    }).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 10));
+    const rob = await t.decide(approvalId, 'token.rob.reviewers');
+    expect(rob.approval).toMatchObject({ status: 'pending_approval', approvals: 1 });
+    fail(new Error('DynamoDB down'));
+    await rita;
+    const after = (await t.store.get(approvalId))!;
+    expect(after.status).toBe('pending_approval');
+    expect(after.decisions.map((d) => d.reviewer.sub)).toEqual(['rob']);
+    expect(t.workflow.sent).toEqual([]);
+  });
+
   it('records each decision in the request’s session before resuming the workflow', async () => {
     const t = await setUp();
     const { approvalId } = await t.hold();
