@@ -144,7 +144,11 @@ const resumeOpenApprovals = async (
           await runTask({ task: 'fail', approvalId: record.approvalId, error: 'GatewayRestarted' });
         else if (status === 'approved' || left < 1)
           await runTask({ task: 'expire', approvalId: record.approvalId });
-        else await workflow.start({ approvalId: record.approvalId, ttlSeconds: left });
+        else {
+          // The last process's task token names a task that is gone: the new one stores its own.
+          await store.saveTaskToken(record.approvalId, '');
+          await workflow.start({ approvalId: record.approvalId, ttlSeconds: left });
+        }
       } catch (error) {
         logger.error('approval not resumed', {
           approvalId: record.approvalId,
@@ -367,6 +371,13 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
       ...(observed ? { metrics: observed.metrics } : {}),
     };
     const routes = await buildSqlRoutes(sqlDeps);
+    // The approval tasks run as the approval-tasks function does on AWS: executors of their own,
+    // their connections' write credentials; one recorder, so a session's appends stay in order.
+    const tasksPipeline = await sqlPipeline({ ...sqlDeps, executors: sqlExecutors() });
+    runTask = approvalTaskRunner({ ...tasksPipeline, recorder: routes.pipeline.recorder }, approvals);
+    // Executions lived in the last process: open approvals wait again for what is left of their
+    // TTL, before any request or decision is taken.
+    await resumeOpenApprovals(approvalStore, workflow, runTask, logger);
     attach({
       routes: {
         sql: scoped(routes.sql),
@@ -387,12 +398,6 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
       fallback: scoped(createFallbackHandler({ logger }).use(middlewares)),
       jwks: issuer.jwks,
     });
-    // The approval tasks run as the approval-tasks function does on AWS: executors of their own,
-    // their connections' write credentials; one recorder, so a session's appends stay in order.
-    const tasksPipeline = await sqlPipeline({ ...sqlDeps, executors: sqlExecutors() });
-    runTask = approvalTaskRunner({ ...tasksPipeline, recorder: routes.pipeline.recorder }, approvals);
-    // Executions lived in the last process: open approvals wait again for what is left of their TTL.
-    await resumeOpenApprovals(approvalStore, workflow, runTask, logger);
 
     // The signing keys, fetched once the server serves them; a failure is logged and the first
     // token fetches them again.

@@ -3,6 +3,7 @@ import { postgresAnalyzer } from '../../lambdas/core/sql/analyze-postgres.js';
 import { createSqlHandler } from '../../lambdas/handlers/sql-handler.js';
 import { httpEvent, lambdaContext } from '../support/api-gateway-events.js';
 import { coreDeps } from '../support/core-fixtures.js';
+import { inMemoryApprovals } from '../support/in-memory-approvals.js';
 
 const captureLogger = () => {
   const lines: Array<{ level: string; message: string; entry?: LogEntry }> = [];
@@ -17,7 +18,8 @@ const captureLogger = () => {
 const setup = async (maxBodyBytes = 1024) => {
   const { deps, sessions, target } = await coreDeps();
   const { logger, lines } = captureLogger();
-  const handler = createSqlHandler({ ...deps, logger, maxBodyBytes });
+  const held = inMemoryApprovals();
+  const handler = createSqlHandler({ ...deps, approvals: held.approvals, logger, maxBodyBytes });
   const call = async (
     body: string,
     headers: Record<string, string> = {},
@@ -41,7 +43,7 @@ const setup = async (maxBodyBytes = 1024) => {
     );
     return { ...response, json: JSON.parse(response.body ?? 'null') };
   };
-  return { call, sessions, target, lines };
+  return { call, sessions, target, lines, held };
 };
 
 describe('SQL handler', () => {
@@ -99,12 +101,15 @@ describe('SQL handler', () => {
     });
   });
 
-  it('answers 202 approval_required for a write that needs review, without running it', async () => {
-    const { call, target } = await setup();
-    const response = await call('{"sql":"DELETE FROM orders WHERE id = 9"}');
+  it('answers 202 pending_approval for a write that needs review, holding it without running it', async () => {
+    const { call, target, held } = await setup();
+    const response = await call('{"sql":"DELETE FROM orders WHERE id = 9"}', {
+      'x-tollgate-justification': 'OPS-7',
+    });
     expect(response.statusCode).toBe(202);
-    expect(response.json).toMatchObject({ status: 'approval_required', approval: { group: 'reviewers' } });
+    expect(response.json).toMatchObject({ status: 'pending_approval', groups: ['reviewers'], quorum: 1 });
     expect(target.calls).toEqual([]);
+    expect([...held.store.records.values()].map((r) => r.justification)).toEqual(['OPS-7']);
   });
 
   it.each([

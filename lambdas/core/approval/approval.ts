@@ -230,11 +230,12 @@ export const review = (
   if (now.getTime() >= Date.parse(record.expiresAt)) {
     throw refuse('approval_expired', `The approval expired at ${record.expiresAt}.`);
   }
-  if (record.decisions.some((d) => samePerson(d.reviewer, reviewer))) {
+  if (record.decisions.some((d) => samePerson(d.reviewer, reviewer) && d.recorded)) {
     throw refuse('approval_conflict', 'You have already decided this request.');
   }
+  // A decision of theirs that never counted (its recording or confirmation failed) is retried.
   const decisions = [
-    ...record.decisions,
+    ...record.decisions.filter((d) => !samePerson(d.reviewer, reviewer)),
     { reviewer: personOf(reviewer), verdict, reason, at: now.toISOString(), recorded: false },
   ];
   return { ...record, decisions, revision: record.revision + 1 };
@@ -251,19 +252,21 @@ export const countedApprovals = (record: ApprovalRecord): number =>
 export const confirm = (
   record: ApprovalRecord,
   reviewer: { sub: string; issuer: string },
+  at: string,
 ): ApprovalRecord => {
   const decisions = record.decisions.map((d) =>
     samePerson(d.reviewer, reviewer) ? { ...d, recorded: true } : d,
   );
   const next = { ...record, decisions, revision: record.revision + 1 };
   if (record.status !== 'pending_approval') return next;
-  const denied = decisions.some((d) => d.verdict === 'deny' && d.recorded);
-  const status: RequestStatus = denied
-    ? 'denied'
-    : countedApprovals(next) >= record.quorum
-      ? 'approved'
-      : 'pending_approval';
-  return { ...next, status };
+  if (decisions.some((d) => d.verdict === 'deny' && d.recorded)) {
+    return {
+      ...next,
+      status: 'denied',
+      outcome: { at, code: 'denied', message: 'A reviewer denied the request; it did not run.' },
+    };
+  }
+  return countedApprovals(next) >= record.quorum ? { ...next, status: 'approved' } : next;
 };
 
 /** The record moved to `status`, with its outcome when it ended. */

@@ -41,6 +41,22 @@ const countable = (admitted: AdmittedRequest): boolean => {
   return statements.every((s) => COUNTED_KINDS.has(s.kind ?? ''));
 };
 
+/** Nothing waits for a decision: the record (if stored) says so, and the sealed request goes. */
+const giveUp = async (
+  deps: PipelineDeps,
+  approvals: ApprovalDeps,
+  record: ApprovalRecord,
+  message: string,
+) => {
+  const failed = transition(record, 'failed', {
+    at: deps.clock.now().toISOString(),
+    code: 'approval_unavailable',
+    message,
+  });
+  await approvals.store.update(failed).catch(() => undefined);
+  await approvals.store.dropSealedRequest(record.approvalId).catch(() => undefined);
+};
+
 /** An operation of the approval stores or workflow: its failure is 503 `approval_unavailable`. */
 const unavailable = async <T>(operation: () => Promise<T>): Promise<T> => {
   try {
@@ -145,18 +161,17 @@ export const hold = (
         maxAffectedRows: record.maxAffectedRows,
       },
     });
-    await unavailable(() => approvals.store.create(record, sealed));
+    try {
+      await unavailable(() => approvals.store.create(record, sealed));
+    } catch (error) {
+      // Some of its items may be stored: none may look held.
+      await giveUp(deps, approvals, record, 'The approval could not be stored.');
+      throw error;
+    }
     try {
       await approvals.workflow.start({ approvalId, ttlSeconds: record.ttlSeconds });
     } catch (error) {
-      // Nothing waits for a decision: the record says so, and the sealed request goes.
-      const failed = transition(record, 'failed', {
-        at: deps.clock.now().toISOString(),
-        code: 'approval_unavailable',
-        message: 'The approval workflow could not be started.',
-      });
-      await approvals.store.update(failed).catch(() => undefined);
-      await approvals.store.dropSealedRequest(approvalId).catch(() => undefined);
+      await giveUp(deps, approvals, record, 'The approval workflow could not be started.');
       throw new TollgateError(
         'approval_unavailable',
         'The approval workflow could not be started; the request was not held and will not run.',

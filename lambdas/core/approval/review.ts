@@ -157,7 +157,7 @@ export const resumeOnce = async (approvals: ApprovalDeps, approvalId: string): P
     const record = await approvals.store.get(approvalId);
     if (!record || record.resumed || (record.status !== 'approved' && record.status !== 'denied')) return;
     const token = await approvals.store.taskToken(approvalId);
-    if (token === undefined) return;
+    if (!token) return;
     const marked = { ...record, resumed: true, revision: record.revision + 1 };
     if ((await approvals.store.update(marked)) === 'conflict') continue;
     if (record.status === 'approved') await approvals.workflow.approved(token);
@@ -193,11 +193,12 @@ const confirmed = async (
   approvals: ApprovalDeps,
   approvalId: string,
   reviewer: Principal,
+  at: string,
 ): Promise<ApprovalRecord> => {
   for (let attempt = 0; attempt < 10; attempt++) {
     const record = await approvals.store.get(approvalId);
     if (!record) break;
-    const next = confirm(record, reviewer);
+    const next = confirm(record, reviewer, at);
     if ((await approvals.store.update(next)) === 'stored') return next;
   }
   throw new Error(`approval ${approvalId}: the record kept changing`);
@@ -255,7 +256,7 @@ export const decideApproval = async (
       await takeBack(approvals, record.approvalId, principal).catch(() => undefined);
       throw error;
     }
-    const settled = await stored(() => confirmed(approvals, record.approvalId, principal));
+    const settled = await stored(() => confirmed(approvals, record.approvalId, principal, now.toISOString()));
     try {
       await resumeOnce(approvals, record.approvalId);
     } catch (error) {

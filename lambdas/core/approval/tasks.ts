@@ -8,7 +8,7 @@ import type { Principal } from '../identity/principal.js';
 import { type Admission, judge, type PipelineDeps } from '../pipeline/admit.js';
 import { RequestTrail } from '../pipeline/request-trail.js';
 import { run } from '../pipeline/run.js';
-import { canonicalJson, type JsonValue } from '../recording/canonical-json.js';
+import type { JsonValue } from '../recording/canonical-json.js';
 import {
   type ApprovalRecord,
   affectedBound,
@@ -24,16 +24,8 @@ import { type ApprovalDeps, sealContext } from './deps.js';
 import { approvalEvent, publish, resumeOnce } from './review.js';
 import type { ApprovalTask } from './workflow-definition.js';
 
-/** A result larger than this is kept without its rows (a DynamoDB item holds 400 KB). */
-export const MAX_STORED_RESULT_BYTES = 256 * 1024;
-
-/** Thrown by `execute` when another execution holds the request: the workflow records it as unknown. */
-export class ExecutionTakenError extends Error {
-  constructor(status: RequestStatus) {
-    super(`The request is ${status}: another execution holds it.`);
-    this.name = 'ExecutionTaken';
-  }
-}
+/** A stored record stays under this (a DynamoDB item holds 400 KB): past it, the result loses its rows. */
+const MAX_RECORD_BYTES = 350 * 1024;
 
 const load = async (approvals: ApprovalDeps, approvalId: string): Promise<ApprovalRecord> => {
   const record = await approvals.store.get(approvalId);
@@ -182,12 +174,17 @@ const principalOf = (record: ApprovalRecord): Principal => ({
   actsFor: record.requester.actsFor ?? undefined,
 });
 
-/** The outcome kept for the requester: the masked result, without its rows when too large. */
-const keptResult = (output: unknown): JsonValue => {
-  const result = output as JsonValue;
-  if (canonicalJson(result).length <= MAX_STORED_RESULT_BYTES) return result;
-  const { rows: _rows, ...rest } = output as { rows?: unknown };
-  return { ...(rest as { [k: string]: JsonValue }), rowsOmitted: true };
+/** The outcome kept for the requester: the masked result, without its rows when the record would be too large. */
+const keptOutcome = (
+  record: ApprovalRecord,
+  status: RequestStatus,
+  outcome: RequestOutcome,
+): RequestOutcome => {
+  const bytes = (o: RequestOutcome) =>
+    new TextEncoder().encode(JSON.stringify({ ...record, status, outcome: o })).length;
+  if (outcome.result === undefined || bytes(outcome) <= MAX_RECORD_BYTES) return outcome;
+  const { rows: _rows, ...rest } = outcome.result as { rows?: unknown };
+  return { ...outcome, result: { ...(rest as { [k: string]: JsonValue }), rowsOmitted: true } };
 };
 
 /**
@@ -212,8 +209,9 @@ const boundNow = (record: ApprovalRecord, admission: Admission): number | null =
     admission.status === 'approval_required'
       ? (admission.admitted.decision as ApprovalDecision).approval.maxAffectedRows
       : undefined;
-  if (policy === undefined) return record.maxAffectedRows;
-  return record.maxAffectedRows === null ? policy : Math.min(record.maxAffectedRows, policy);
+  // Not bounded stays not bounded: the counters cannot see what such statements change.
+  if (policy === undefined || record.maxAffectedRows === null) return record.maxAffectedRows;
+  return Math.min(record.maxAffectedRows, policy);
 };
 
 /** Runs the approved request, at most once. */
@@ -223,15 +221,12 @@ const execute = async (
   approvalId: string,
 ): Promise<{ status: RequestStatus }> => {
   const current = await load(approvals, approvalId);
-  if (current.status === 'executing') throw new ExecutionTakenError(current.status);
+  // Another execution holds it (a retried task while the first still runs): it ends it.
   if (current.status !== 'approved') return { status: current.status };
   // The claim: of two executions, one moves approved → executing; the other finds it taken.
   const claimed = transition(current, 'executing');
-  if ((await approvals.store.update(claimed)) === 'conflict') {
-    const now = await load(approvals, approvalId);
-    if (now.status === 'executing') throw new ExecutionTakenError(now.status);
-    return { status: now.status };
-  }
+  if ((await approvals.store.update(claimed)) === 'conflict')
+    return { status: (await load(approvals, approvalId)).status };
   const trail = trailOf(deps, claimed);
   const approvedBy = claimed.decisions
     .filter((d) => d.verdict === 'approve' && d.recorded)
@@ -240,7 +235,8 @@ const execute = async (
     approvalId,
     fingerprint: claimed.fingerprint,
     approvedBy,
-    maxAffectedRows: claimed.maxAffectedRows,
+    // What reviewers approved; a smaller bound of the policy in force applies when it has one.
+    approvedMaxAffectedRows: claimed.maxAffectedRows,
   });
   let status: RequestStatus;
   let outcome: RequestOutcome;
@@ -285,7 +281,7 @@ const execute = async (
       maxAffectedRows: boundNow(claimed, admission),
     });
     status = 'executed';
-    outcome = { at: deps.clock.now().toISOString(), result: keptResult(output) };
+    outcome = { at: deps.clock.now().toISOString(), result: output as JsonValue };
   } catch (error) {
     const failure =
       error instanceof TollgateError
@@ -299,12 +295,11 @@ const execute = async (
         details[key] = value as JsonValue;
     outcome = { at: deps.clock.now().toISOString(), code: failure.code, message: failure.message, details };
   }
-  // This execution knows how it ended: it overrides an `outcome_unknown` a timed-out workflow wrote.
   const finished = await move(
     approvals,
     approvalId,
-    (r) => r.status === 'executing' || r.status === 'outcome_unknown',
-    (r) => transition(r, status, outcome),
+    (r) => r.status === 'executing',
+    (r) => transition(r, status, keptOutcome(r, status, outcome)),
   );
   await approvals.store.dropSealedRequest(approvalId);
   if (finished) {

@@ -1,9 +1,9 @@
 // A request from start to answer, for routes that answer at once (REST, MCP): ADMIT, then RUN
 // on the policy's grant, or hold it for approval (202) when the decision asks for one.
 import { type HeldAnswer, hold } from '../approval/hold.js';
-import type { ApprovalRequirement } from '../decision/decision.js';
 import { TollgateError } from '../errors.js';
 import { type AdmitInput, admit, type PipelineDeps } from './admit.js';
+import { RequestTrail } from './request-trail.js';
 import { run } from './run.js';
 
 interface DecisionSummary {
@@ -21,18 +21,7 @@ export interface CompletedAnswer {
   readonly [field: string]: unknown;
 }
 
-/** The request needs a person's approval; it has not run. */
-export interface ApprovalRequiredAnswer {
-  readonly status: 'approval_required';
-  readonly requestId: string;
-  readonly sessionId: string;
-  readonly reason: string;
-  readonly hint: string | undefined;
-  readonly approval: ApprovalRequirement;
-  readonly decision: DecisionSummary;
-}
-
-export type Answer = CompletedAnswer | ApprovalRequiredAnswer | HeldAnswer;
+export type Answer = CompletedAnswer | HeldAnswer;
 
 /** Counts the request by outcome (and deciding rule), and the values masked by class. */
 const observe = (deps: PipelineDeps, outcome: string, rule: string | undefined, output?: unknown) => {
@@ -70,17 +59,18 @@ const serveOnce = async (deps: PipelineDeps, input: AdmitInput): Promise<Answer>
     policyVersion: admitted.decision.policyVersion,
   };
   if (admission.status === 'approval_required') {
-    if (deps.approvals) return hold(deps, deps.approvals, admission.admitted, input.justification);
-    const { reason, hint, approval } = admission.admitted.decision;
-    return {
-      status: 'approval_required',
-      requestId: admitted.requestId,
-      sessionId: admitted.sessionId,
-      reason,
-      hint,
-      approval,
-      decision,
-    };
+    // Fail closed: without the means to hold it, a request that needs an approval is refused
+    // (recorded, like every refusal).
+    if (!deps.approvals) {
+      const trail = new RequestTrail(deps.recorder, deps.clock, admitted.sessionId, admitted.requestId);
+      return trail.guard(async () => {
+        throw new TollgateError(
+          'approval_unavailable',
+          'Approvals are not available here; the request did not run.',
+        );
+      });
+    }
+    return hold(deps, deps.approvals, admission.admitted, input.justification);
   }
   const { output } = await run(deps, admitted, { kind: 'policy', decision: admission.admitted.decision });
   return {

@@ -10,7 +10,7 @@ import {
   getRequest,
   listApprovals,
 } from '../../../../lambdas/core/approval/review.js';
-import { ExecutionTakenError, runApprovalTask } from '../../../../lambdas/core/approval/tasks.js';
+import { runApprovalTask } from '../../../../lambdas/core/approval/tasks.js';
 import { TargetError, TollgateError } from '../../../../lambdas/core/errors.js';
 import type { PipelineDeps } from '../../../../lambdas/core/pipeline/admit.js';
 import { serve } from '../../../../lambdas/core/pipeline/serve.js';
@@ -360,7 +360,7 @@ describe('running the approved request', () => {
     expect(t.target.calls.filter((c) => c.mode === 'write')).toHaveLength(1);
     expect(
       results.map((r) => (r.status === 'fulfilled' ? r.value.status : (r.reason as Error).name)).sort(),
-    ).toEqual(['ExecutionTaken', 'executed']);
+    ).toEqual(['executed', 'executing']);
     const view = await getRequest(t.deps, t.approvals, {
       token: 'token.agent.agents',
       requestId,
@@ -400,12 +400,17 @@ describe('running the approved request', () => {
       status: 'executing',
       revision: record.revision + 1,
     });
-    await expect(second.t.task({ task: 'execute', approvalId: second.approvalId })).rejects.toBeInstanceOf(
-      ExecutionTakenError,
+    // A retried task finds it held and runs nothing; the workflow's RecordFailed (the first
+    // execution's function died) ends it unknown, and it stays so.
+    expect((await second.t.task({ task: 'execute', approvalId: second.approvalId })).status).toBe(
+      'executing',
     );
     expect(
-      (await second.t.task({ task: 'fail', approvalId: second.approvalId, error: 'ExecutionTaken' })).status,
+      (await second.t.task({ task: 'fail', approvalId: second.approvalId, error: 'Lambda.Unknown' })).status,
     ).toBe('outcome_unknown');
+    expect((await second.t.task({ task: 'execute', approvalId: second.approvalId })).status).toBe(
+      'outcome_unknown',
+    );
     expect(second.t.target.calls.filter((c) => c.mode === 'write')).toEqual([]);
   });
 

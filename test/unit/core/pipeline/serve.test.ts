@@ -170,21 +170,18 @@ describe('the request pipeline (serve: admit, then run)', () => {
     });
   });
 
-  it('answers approval_required for a reviewed write, records the decision, and does not run it', async () => {
+  it('refuses a reviewed write (503, recorded) where nothing can hold it, and does not run it', async () => {
     const { deps, sessions, target } = await coreDeps();
-    const output = await executeSql(deps, input({ sql: "UPDATE orders SET status = 'paid' WHERE id = 3" }));
-    expect(output).toMatchObject({
-      status: 'approval_required',
-      sessionId: 'id-00000001',
-      reason: 'UPDATE on demo needs approval from reviewers.',
-      approval: { group: 'reviewers', ttlSeconds: 3600, quorum: 1 },
-      decision: { rule: 'agents-write-with-review', policyIds: ['agents-write-with-review'] },
-    });
+    const error = await refusal(
+      executeSql(deps, input({ sql: "UPDATE orders SET status = 'paid' WHERE id = 3" })),
+    );
+    expect(error.code).toBe('approval_unavailable');
     expect(target.calls).toEqual([]);
-    expect(sessions.all().at(-1)!.data).toMatchObject({
-      outcome: 'approval_required',
-      rule: 'agents-write-with-review',
-    });
+    expect(sessions.all().map((e) => [e.type, e.data.outcome ?? e.data.code ?? null])).toEqual([
+      ['request.received', null],
+      ['request.decided', 'approval_required'],
+      ['request.failed', 'approval_unavailable'],
+    ]);
   });
 
   it('never sends anything but plain reads to the target, even when a policy allows more', async () => {
