@@ -17,6 +17,7 @@ import { postgresAnalyzer } from '../../lambdas/core/sql/analyze-postgres.js';
 import { parseSqlBody } from '../../lambdas/handlers/http/sql-body.js';
 import { pipelineOver } from '../support/core-fixtures.js';
 import { type CorpusCase, type CorpusOutcome, loadCorpus } from '../support/corpus.js';
+import { inMemoryApprovals } from '../support/in-memory-approvals.js';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../support/postgres.js';
 
 // The demo schema and rows (customers, orders and their identity sequences), plus a canary table
@@ -216,12 +217,16 @@ describe('the guardrail corpus against a real PostgreSQL database', () => {
       },
     };
     let n = 0;
-    deps = pipelineOver({
-      connections: [connection],
-      executors: { postgres: executor },
-      identity,
-      newId: () => `corpus-session-${String(++n).padStart(6, '0')}`,
-    });
+    // Writes needing approval are held (in memory), as the gateway holds them: nothing runs.
+    deps = {
+      ...pipelineOver({
+        connections: [connection],
+        executors: { postgres: executor },
+        identity,
+        newId: () => `corpus-session-${String(++n).padStart(6, '0')}`,
+      }),
+      approvals: inMemoryApprovals().approvals,
+    };
   }, 30_000);
 
   afterAll(async () => {
