@@ -57,6 +57,14 @@ const giveUp = async (
   await approvals.store.dropSealedRequest(record.approvalId).catch(() => undefined);
 };
 
+/** A parameter as reviewers see it: detected values masked, a number too (a card number as an integer). */
+const shownParam = (p: string | number | boolean | null): string | number | boolean | null => {
+  if (typeof p === 'string') return maskFreeText(p);
+  if (typeof p !== 'number') return p;
+  const masked = maskFreeText(String(p));
+  return masked === String(p) ? p : masked;
+};
+
 /** An operation of the approval stores or workflow: its failure is 503 `approval_unavailable`. */
 const unavailable = async <T>(operation: () => Promise<T>): Promise<T> => {
   try {
@@ -134,7 +142,7 @@ export const hold = (
         kind: request.kind,
         sql: admitted.display,
         paramCount: request.params.length,
-        params: request.params.map((p) => (typeof p === 'string' ? maskFreeText(p) : p)),
+        params: request.params.map(shownParam),
         facts: admitted.summary,
       },
       // The executor estimates it (it holds the credential EXPLAIN of a write needs) before

@@ -135,12 +135,16 @@ describe('holding a request', () => {
         ok: true,
         value: {
           kind: 'sql',
-          sql: 'UPDATE customers SET email = $1 WHERE id = $2',
-          params: ['bob@example.com', 7],
+          sql: 'UPDATE customers SET email = $1, notes = $3 WHERE id = $2',
+          params: ['bob@example.com', 7, 4111111111111111],
         },
       },
     })) as { approvalId: string };
-    expect((await t.store.get(answer.approvalId))!.request.params).toEqual(['[EMAIL_ADDRESS]', 7]);
+    expect((await t.store.get(answer.approvalId))!.request.params).toEqual([
+      '[EMAIL_ADDRESS]',
+      7,
+      '[CREDIT_CARD]',
+    ]);
   });
 
   it('answers 404, not a store error, for ids the gateway never issues', async () => {
