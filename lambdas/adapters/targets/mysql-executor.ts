@@ -433,7 +433,10 @@ export class MysqlExecutor implements SqlExecutor {
     });
   }
 
-  /** MySQL's EXPLAIN of a write names no count to trust: the preview says unknown. */
+  /**
+   * No estimate: MariaDB refuses EXPLAIN of a write in a READ ONLY transaction, and a read-write
+   * one could run what the planner evaluates before anyone decided. The preview says unknown.
+   */
   async estimateWrites(
     _connection: SqlConnection,
     request: { readonly statements: readonly string[] },
