@@ -164,7 +164,7 @@ export const personOf = (p: Principal): PersonRef => ({
   groups: [...p.groups],
 });
 
-const samePerson = (a: { sub: string; issuer: string }, b: { sub: string; issuer: string }) =>
+export const samePerson = (a: { sub: string; issuer: string }, b: { sub: string; issuer: string }) =>
   a.sub === b.sub && a.issuer === b.issuer;
 
 /** The default blast-radius bound: a small multiple of the planner's estimate, with a floor. */

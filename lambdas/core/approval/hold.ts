@@ -3,7 +3,7 @@
 import type { ApprovalDecision } from '../decision/decision.js';
 import { TollgateError } from '../errors.js';
 import { maskFreeText } from '../masking/sql-text.js';
-import type { AdmittedRequest, PipelineDeps } from '../pipeline/admit.js';
+import { type AdmittedRequest, fromStore, type PipelineDeps } from '../pipeline/admit.js';
 import { RequestTrail } from '../pipeline/request-trail.js';
 import {
   type ApprovalRecord,
@@ -65,19 +65,13 @@ const shownParam = (p: string | number | boolean | null): string | number | bool
   return masked === String(p) ? p : masked;
 };
 
-/** An operation of the approval stores or workflow: its failure is 503 `approval_unavailable`. */
-const unavailable = async <T>(operation: () => Promise<T>): Promise<T> => {
-  try {
-    return await operation();
-  } catch (error) {
-    if (error instanceof TollgateError) throw error;
-    throw new TollgateError(
-      'approval_unavailable',
-      'The approval workflow is unavailable; the request was not held and will not run.',
-      { cause: error },
-    );
-  }
-};
+/** An operation of the approval stores: its failure is 503 `approval_unavailable`. */
+const unavailable = <T>(operation: () => Promise<T>): Promise<T> =>
+  fromStore(
+    operation,
+    'approval_unavailable',
+    'The approval workflow is unavailable; the request was not held and will not run.',
+  );
 
 /** Holds an admitted request that needs approval. Throws a recorded TollgateError on failure. */
 export const hold = (

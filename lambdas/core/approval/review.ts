@@ -3,7 +3,7 @@
 import { BadRequestError, TollgateError, UnauthenticatedError } from '../errors.js';
 import type { Principal } from '../identity/principal.js';
 import { maskFreeText } from '../masking/sql-text.js';
-import type { PipelineDeps } from '../pipeline/admit.js';
+import { fromStore, type PipelineDeps } from '../pipeline/admit.js';
 import { RequestTrail } from '../pipeline/request-trail.js';
 import type { ApprovalEvent } from '../ports.js';
 import type { JsonValue } from '../recording/canonical-json.js';
@@ -17,6 +17,7 @@ import {
   type RequestStatus,
   ReviewError,
   review,
+  samePerson,
 } from './approval.js';
 import { type ApprovalDeps, AUDITORS } from './deps.js';
 import { approvalView, requestView, statusAt } from './views.js';
@@ -47,16 +48,8 @@ const notFound = (approvalId: string) =>
   new TollgateError('approval_not_found', `No approval ${approvalId} that you may see.`);
 
 /** A store read or write; its failure is 503 `approval_unavailable`. */
-const stored = async <T>(operation: () => Promise<T>): Promise<T> => {
-  try {
-    return await operation();
-  } catch (error) {
-    if (error instanceof TollgateError) throw error;
-    throw new TollgateError('approval_unavailable', 'The approvals are unavailable; retry shortly.', {
-      cause: error,
-    });
-  }
-};
+const stored = <T>(operation: () => Promise<T>): Promise<T> =>
+  fromStore(operation, 'approval_unavailable', 'The approvals are unavailable; retry shortly.');
 
 /** The event a state change publishes: what a notification shows, no raw values, no token. */
 export const approvalEvent = (
@@ -174,8 +167,7 @@ const ATTEMPTS = 3;
  * unrecorded decision never counted (see `confirm`): removing it changes nothing else.
  */
 const takeBack = async (approvals: ApprovalDeps, approvalId: string, reviewer: Principal): Promise<void> => {
-  const mine = (d: ApprovalRecord['decisions'][number]) =>
-    d.reviewer.sub === reviewer.sub && d.reviewer.issuer === reviewer.issuer && !d.recorded;
+  const mine = (d: ApprovalRecord['decisions'][number]) => samePerson(d.reviewer, reviewer) && !d.recorded;
   for (let attempt = 0; attempt < 5; attempt++) {
     const record = await approvals.store.get(approvalId);
     if (!record?.decisions.some(mine)) return;
@@ -305,10 +297,7 @@ export const getRequest = async (
     const record = ID.test(input.requestId)
       ? await stored(() => approvals.store.byRequest(input.requestId))
       : undefined;
-    const mine =
-      record !== undefined &&
-      ((record.requester.sub === principal.sub && record.requester.issuer === principal.issuer) ||
-        isAuditor(principal));
+    const mine = record !== undefined && (samePerson(record.requester, principal) || isAuditor(principal));
     if (!mine) throw new TollgateError('request_not_found', `No held request ${input.requestId} of yours.`);
     return record;
   };

@@ -136,7 +136,7 @@ export const mayUse = (principal: Principal, connection: Connection): boolean =>
 /** Runs a store read; a failure that is not already a refusal becomes `code` (503), cause kept. */
 export const fromStore = async <T>(
   read: () => Promise<T>,
-  code: 'unavailable' | 'policy_unavailable',
+  code: 'unavailable' | 'policy_unavailable' | 'approval_unavailable',
   message: string,
 ): Promise<T> => {
   try {

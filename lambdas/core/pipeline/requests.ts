@@ -2,7 +2,7 @@
 // their transport; and what a recording keeps of each (never a raw value).
 import { createHash } from 'node:crypto';
 import type { TollgateError } from '../errors.js';
-import { scrubText } from '../masking/scrub.js';
+import { maskFreeText } from '../masking/sql-text.js';
 import { canonicalJson, type JsonValue } from '../recording/canonical-json.js';
 
 export type SqlParam = string | number | boolean | null;
@@ -33,7 +33,8 @@ export const requestRecord = (request: GatewayRequest | undefined): { [k: string
   if (!request) return { kind: null, sql: null, sqlSha256: null, paramCount: 0, paramsSha256: null };
   return {
     kind: request.kind,
-    sql: scrubText(request.sql, { strategyFor: () => ({ kind: 'redact' }), tokenKey: 'unused' }).text,
+    // Before analysis the lexer's literals are unknown: until ADMIT amends it, the whole text.
+    sql: maskFreeText(request.sql),
     sqlSha256: sha256(request.sql),
     paramCount: request.params.length,
     paramsSha256: request.params.length > 0 ? sha256(canonicalJson([...request.params])) : null,

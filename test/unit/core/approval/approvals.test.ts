@@ -440,9 +440,15 @@ describe('running the approved request', () => {
     expect(t.target.calls.filter((c) => c.mode === 'write')).toEqual([]);
   });
 
-  it('refuses to run when the connection changed after the approval (another target)', async () => {
+  it.each([
+    ['another target', { target: { url: 'postgres://elsewhere@db.other:5432/app' } }],
+    ['a write credential added', { writeTarget: { url: 'postgres://writer@db.other:5432/app' } }],
+    ['a column classified', { classification: { 'customers.email': 'EMAIL_ADDRESS' } }],
+    ['other limits', { limits: { ...demoConnection.limits, statementTimeoutMs: 60_000 } }],
+    ['another environment', { environment: 'production' }],
+  ])('refuses to run when the connection changed after the approval: %s', async (_change, change) => {
     const { t, approvalId } = await approved();
-    const moved = { ...demoConnection, target: { url: 'postgres://elsewhere@db.other:5432/app' } };
+    const moved = { ...demoConnection, ...change } as typeof demoConnection;
     const deps = { ...t.deps, connections: { get: async () => moved, list: async () => [moved] } };
     expect((await runApprovalTask(deps, t.approvals, { task: 'execute', approvalId })).status).toBe('failed');
     expect((await t.store.get(approvalId))!.outcome).toMatchObject({
