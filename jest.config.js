@@ -17,6 +17,7 @@ const UNIT = [
   'test/corpus/free-text-recall.test.ts',
   'test/adapters/aws/secrets-manager-credentials.test.ts',
   'test/adapters/aws/kms-sealer.test.ts',
+  'test/adapters/aws/kms-signer.test.ts',
   'test/adapters/aws/sfn-approval-workflow.test.ts',
   'test/adapters/aws/eventbridge-publisher.test.ts',
   'test/adapters/notifications/fan-out-publisher.test.ts',

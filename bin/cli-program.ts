@@ -9,8 +9,10 @@ import type { ApprovalsOptions, ApprovalsSubcommand } from './approvals-command.
 import type { ClassifyOptions } from './classify-command.js';
 import { act, type CliContext } from './cli-kit.js';
 import type { ConnectionOptions, ConnectionSubcommand } from './connection-command.js';
+import type { EvidenceOptions, EvidenceSubcommand } from './evidence-command.js';
 import { parseDuration, parseInteger, parseNonEmpty } from './option-values.js';
 import type { PolicyOptions, PolicySubcommand } from './policy-command.js';
+import type { ReplayOptions, SessionsOptions } from './replay-command.js';
 import type { TokenOptions } from './token-command.js';
 
 /** The version in package.json (read, not imported: JSON imports warn on Node 20). */
@@ -115,6 +117,29 @@ const policyCli = (ctx: CliContext) => {
     asOption(),
   );
   sub('history', '[--limit 20]', 'list the stored versions, newest first', limitOption());
+  // Backtesting reads the recordings, not the policy store: its own options and module.
+  policy.addCommand(
+    act<import('./policy-replay-command.js').PolicyReplayOptions>(
+      new Command('replay')
+        .usage('--policies <dir> --from <ISO> --to <ISO> [--bundle <dir>] [--json]')
+        .description(
+          're-decide the recorded requests of a period under a candidate folder: what would change',
+        )
+        .addOption(new Option('--policies <dir>', 'the candidate policy folder').makeOptionMandatory())
+        .addOption(new Option('--from <ISO>', 'from this date or time (2026-11-01, 2026-11-01T09:30:00Z)'))
+        .addOption(new Option('--to <ISO>', 'to this date or time, inclusive (a date: to its end, UTC)'))
+        .addOption(new Option('--bundle <dir>', "an evidence bundle's folder: read its segments/, no store"))
+        .addOption(new Option('--json', 'print the report as JSON').default(false))
+        .addHelpText(
+          'after',
+          '\nRecordings: the S3 bucket TOLLGATE_RECORDINGS_BUCKET on AWS, else the local data dir (TOLLGATE_DATA_DIR,\n' +
+            "default .tollgate). With --bundle, --from and --to default to the bundle's period.\n" +
+            'Exit codes: 0 it ran (whatever would change), 1 it failed, 2 a usage error.',
+        ),
+      ctx,
+      async (values) => (await import('./policy-replay-command.js')).runPolicyReplay(values, ctx),
+    ),
+  );
   return policy;
 };
 
@@ -189,6 +214,23 @@ const classifyCli = (ctx: CliContext) =>
 export const REASON_MAX = 1000;
 const APPROVAL_STATUSES = ['pending', ...REQUEST_STATUSES] as const;
 
+/** --url, --token, --sub, --groups and --json of the commands that call the gateway's API. */
+const gatewayCallOptions = (groupsByDefault: string) => [
+  new Option('--url <url>', 'a deployed gateway (https; plain http only to 127.0.0.1 or localhost)'),
+  new Option(
+    '--token <token>',
+    'the bearer token (default: TOLLGATE_TOKEN, which stays out of shell history)',
+  ),
+  new Option('--sub <id>', 'local gateway only: mint a token for this subject (default: USER)').argParser(
+    parseNonEmpty,
+  ),
+  new Option(
+    '--groups <list>',
+    `local gateway only: the minted token's comma-separated groups (default: ${groupsByDefault})`,
+  ).argParser(parseNonEmpty),
+  new Option('--json', 'print JSON').default(false),
+];
+
 const approvalsCli = (ctx: CliContext) => {
   const approvals = new Command('approvals')
     .usage('<command> [options]')
@@ -199,21 +241,7 @@ const approvalsCli = (ctx: CliContext) => {
         'Token: --token, else TOLLGATE_TOKEN; for the local gateway, else one minted by its development issuer\n' +
         '(TOLLGATE_DATA_DIR, default .tollgate) for --sub (default USER) in --groups (default reviewers).',
     );
-  const gatewayOptions = () => [
-    new Option('--url <url>', 'a deployed gateway (https; plain http only to 127.0.0.1 or localhost)'),
-    new Option(
-      '--token <token>',
-      'the bearer token (default: TOLLGATE_TOKEN, which stays out of shell history)',
-    ),
-    new Option('--sub <id>', 'local gateway only: mint a token for this reviewer (default: USER)').argParser(
-      parseNonEmpty,
-    ),
-    new Option(
-      '--groups <list>',
-      "local gateway only: the minted token's comma-separated groups (default: reviewers)",
-    ).argParser(parseNonEmpty),
-    new Option('--json', "print the gateway's answer as JSON").default(false),
-  ];
+  const gatewayOptions = () => gatewayCallOptions('reviewers');
   const reason = () =>
     new Option('--reason <text>', `why, 1 to ${REASON_MAX} characters: kept with the decision`)
       .makeOptionMandatory()
@@ -248,6 +276,100 @@ const approvalsCli = (ctx: CliContext) => {
   return approvals;
 };
 
+const evidenceCli = (ctx: CliContext) => {
+  const evidence = new Command('evidence')
+    .usage('<command> [options]')
+    .description('signed checkpoints, evidence bundles for a period, and their offline verification')
+    .addHelpText(
+      'after',
+      "\nStores: the local data dir (TOLLGATE_DATA_DIR, default .tollgate), or on AWS the stack's\n" +
+        'TOLLGATE_TABLE and TOLLGATE_RECORDINGS_BUCKET, with TOLLGATE_SIGNING_KEY_ARN for the manifest.\n' +
+        'verify needs only the bundle.',
+    );
+  const json = () => new Option('--json', 'print JSON').default(false);
+  const add = (name: EvidenceSubcommand, command: Command) =>
+    evidence.addCommand(
+      act<EvidenceOptions>(command, ctx, async (options, args) =>
+        (await import('./evidence-command.js')).runEvidence(name, args[0], options, ctx),
+      ),
+    );
+  add(
+    'export',
+    new Command('export')
+      .usage('--from <ISO> [--to <ISO>] --out <dir>')
+      .description('write the evidence bundle of a period: segments, checkpoints, approvals, config, report')
+      .addOption(new Option('--from <time>', 'start of the period (ISO 8601)').makeOptionMandatory())
+      .addOption(new Option('--to <time>', 'end of the period (ISO 8601; default now)'))
+      .addOption(new Option('--out <dir>', 'a new or empty folder for the bundle').makeOptionMandatory())
+      .addOption(json()),
+  );
+  add(
+    'verify',
+    new Command('verify')
+      .usage('<dir> [--key-fingerprint <sha256>]')
+      .description(
+        'check a bundle offline: hashes, signatures, every chain, coverage; exit 0 only if all holds',
+      )
+      .argument('<dir>', 'the bundle')
+      .addOption(
+        new Option(
+          '--key-fingerprint <list>',
+          'comma-separated SHA-256 fingerprints of the signing keys you trust (as published)',
+        ),
+      )
+      .addOption(json()),
+  );
+  add(
+    'checkpoint',
+    new Command('checkpoint')
+      .description('local data dir: archive what is pending and write a signed checkpoint now')
+      .addOption(json()),
+  );
+  return evidence;
+};
+
+const replayCli = (ctx: CliContext) => {
+  const command = new Command('replay')
+    .usage('<sessionId> [--html <file>] [--bundle <dir>] [options]')
+    .description("a session's timeline: requests, decisions, approvals, outcomes, masking")
+    .argument('<sessionId>', 'the session')
+    .addOption(new Option('--html <file>', 'write a self-contained HTML page instead'))
+    .addOption(new Option('--bundle <dir>', 'read the session from an evidence bundle, offline'));
+  for (const option of gatewayCallOptions('auditors')) command.addOption(option);
+  return act<ReplayOptions>(command, ctx, async (options, args) =>
+    (await import('./replay-command.js')).runReplay(args[0]!, options, ctx),
+  );
+};
+
+const sessionsCli = (ctx: CliContext) => {
+  const command = new Command('sessions')
+    .usage('[--from <ISO>] [--to <ISO>] [--principal <sub>] [--connection <name>] [--outcome <o>] [options]')
+    .description('list recorded sessions (auditors see all; others their own)')
+    .addOption(new Option('--from <time>', 'created at or after (ISO 8601; default 7 days before --to)'))
+    .addOption(new Option('--to <time>', 'created at or before (ISO 8601; default now)'))
+    .addOption(new Option('--principal <sub>', 'the owner, a principal or the person an agent acted for'))
+    .addOption(new Option('--connection <name>', 'used this connection'))
+    .addOption(
+      new Option('--outcome <outcome>', 'had a request with this outcome').choices([
+        'allow',
+        'deny',
+        'block',
+        'approval_required',
+        'failed',
+      ]),
+    )
+    .addOption(
+      new Option('--limit <n>', 'sessions per page, 1 to 200')
+        .default(50)
+        .argParser((value) => parseInteger(value, { min: 1, max: 200 })),
+    )
+    .addOption(new Option('--cursor <cursor>', 'the next page, as the previous one said'));
+  for (const option of gatewayCallOptions('auditors')) command.addOption(option);
+  return act<SessionsOptions>(command, ctx, async (options) =>
+    (await import('./replay-command.js')).runSessions(options, ctx),
+  );
+};
+
 /** The whole `tollgate` command tree; run it with runCli (cli-kit.ts). */
 export const buildProgram = (ctx: CliContext): Command =>
   new Command('tollgate')
@@ -262,4 +384,7 @@ export const buildProgram = (ctx: CliContext): Command =>
     .addCommand(connectionCli(ctx))
     .addCommand(classifyCli(ctx))
     .addCommand(approvalsCli(ctx))
+    .addCommand(sessionsCli(ctx))
+    .addCommand(replayCli(ctx))
+    .addCommand(evidenceCli(ctx))
     .addHelpText('after', ENVIRONMENT);

@@ -7,13 +7,19 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { S3RecordingArchive } from '../lambdas/adapters/aws/s3-recording-archive.js';
 import {
   ENDPOINTS_FILE,
+  ensureBucket,
   ensureTable,
+  LOCAL_BUCKET,
   LOCAL_TABLE,
   localDynamoDbClient,
+  localS3Client,
   startDynalite,
+  startS3rver,
 } from '../lambdas/adapters/local/aws-stand-ins.js';
 import { type Env, localDataDir, shownPath, UsageError } from './cli-kit.js';
 
@@ -39,11 +45,11 @@ export interface OpenTable {
   close(): Promise<void>;
 }
 
-const readEndpoint = (dataDir: string): string | undefined => {
+const readEndpoint = (dataDir: string, service: 'dynamodb' | 's3' = 'dynamodb'): string | undefined => {
   const file = join(dataDir, ENDPOINTS_FILE);
   if (!existsSync(file)) return undefined;
   try {
-    const endpoint = (JSON.parse(readFileSync(file, 'utf8')) as { dynamodb?: unknown }).dynamodb;
+    const endpoint = (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>)[service];
     return typeof endpoint === 'string' ? endpoint : undefined;
   } catch {
     return undefined;
@@ -166,3 +172,58 @@ export const historyLines = (title: string, versions: readonly ListedVersion[]):
     return `${index === 0 ? '*' : ' '} v${v.version}  ${v.createdAt}  ${v.createdBy}  ${v.digest}${comment}`;
   }),
 ];
+
+export interface OpenArchive {
+  readonly archive: S3RecordingArchive;
+  /** Where the archive is, for messages. */
+  readonly where: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The recordings archive: the stack's bucket on AWS (TOLLGATE_RECORDINGS_BUCKET), else the local
+ * data dir's S3 stand-in (the running gateway's, or one of our own on the same folder).
+ */
+export const openArchive = async (env: Env, cwd: string): Promise<OpenArchive> => {
+  if (env.TOLLGATE_RECORDINGS_BUCKET) {
+    const client = new S3Client({});
+    return {
+      archive: new S3RecordingArchive({ client, bucket: env.TOLLGATE_RECORDINGS_BUCKET }),
+      where: `S3 bucket ${env.TOLLGATE_RECORDINGS_BUCKET}`,
+      close: async () => client.destroy(),
+    };
+  }
+  const dataDir = localDataDir(env, cwd);
+  const published = readEndpoint(dataDir, 's3');
+  if (published) {
+    const client = localS3Client(published);
+    const archive = new S3RecordingArchive({ client, bucket: LOCAL_BUCKET });
+    try {
+      await archive.list('checkpoints/HEAD');
+      return {
+        archive,
+        where: `the running local gateway (${shownPath(cwd, dataDir)})`,
+        close: async () => client.destroy(),
+      };
+    } catch {
+      client.destroy(); // a file left by a gateway that is gone
+    }
+  }
+  const standIn = await startS3rver(join(dataDir, 's3'));
+  const client = localS3Client(standIn.endpoint);
+  try {
+    await ensureBucket(client, LOCAL_BUCKET);
+  } catch (error) {
+    client.destroy();
+    await standIn.stop();
+    throw error;
+  }
+  return {
+    archive: new S3RecordingArchive({ client, bucket: LOCAL_BUCKET }),
+    where: `the local data dir ${shownPath(cwd, dataDir)}`,
+    close: async () => {
+      client.destroy();
+      await standIn.stop();
+    },
+  };
+};

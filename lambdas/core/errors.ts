@@ -30,7 +30,11 @@ export type ErrorCode =
   | 'self_approval'
   | 'approval_conflict'
   | 'approval_expired'
-  | 'approval_unavailable';
+  | 'approval_unavailable'
+  // recordings (docs/evidence.md)
+  | 'session_not_found'
+  | 'not_an_auditor'
+  | 'export_not_found';
 
 /**
  * Codes of how a held request ended (`GET /v1/requests/{id}`'s `error.code`), never an HTTP answer
@@ -110,7 +114,11 @@ export class SessionForbiddenError extends TollgateError {
 }
 
 export class NotFoundError extends TollgateError {
-  constructor(code: 'connection_not_found' | 'route_not_found', message: string, options?: ErrorOptions) {
+  constructor(
+    code: 'connection_not_found' | 'route_not_found' | 'session_not_found',
+    message: string,
+    options?: ErrorOptions,
+  ) {
     super(code, message, options);
   }
 }

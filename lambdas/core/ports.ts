@@ -119,6 +119,13 @@ export interface SessionOwner {
   readonly issuer: string;
 }
 
+export interface SessionInfo {
+  readonly owner: SessionOwner;
+  /** ISO time the session was claimed. */
+  readonly createdAt: string;
+  readonly archivedSeq: number;
+}
+
 /**
  * Durable storage of sessions and their events (DynamoDB on AWS and locally). Every write is a
  * single-item conditional write: the event's own key is the lock that keeps a chain linear.
@@ -134,6 +141,8 @@ export interface SessionStore {
   listEvents(sessionId: string, afterSeq: number, limit: number): Promise<SessionEvent[]>;
   /** The last event already archived (0 when none). */
   archivedSeq(sessionId: string): Promise<number>;
+  /** Who owns the session, since when, how far it is archived; undefined when there is none. */
+  sessionInfo(sessionId: string): Promise<SessionInfo | undefined>;
   /**
    * Moves the archive mark from `fromSeq` to `toSeq` and notes the archive object holding those
    * events; false when another archiver moved the mark first.
@@ -141,25 +150,122 @@ export interface SessionStore {
   markArchived(sessionId: string, fromSeq: number, toSeq: number, objectKey: string): Promise<boolean>;
 }
 
-/** One archive object: the new events of several sessions, as canonical JSON lines. */
+/** One archive object (a segment): the new events of several sessions, as canonical JSON lines. */
 export interface RecordingBatch {
-  readonly batchId: string;
-  /** ISO time of the batch's first event: archive objects are partitioned by its day. */
-  readonly at: string;
+  /** `recordings/<yyyy-mm-dd>/<sha256 of body>.ndjson` (segmentKey in core/recording). */
+  readonly key: string;
   /** NDJSON, one canonical event per line, each session's events consecutive and in order. */
   readonly body: string;
-  readonly sessions: ReadonlyArray<{
-    readonly sessionId: string;
-    readonly firstSeq: number;
-    readonly lastSeq: number;
-    readonly lastHash: string;
-  }>;
+  readonly sessions: readonly SegmentSession[];
+}
+
+/** One session's events in one archive segment. */
+export interface SegmentSession {
+  readonly sessionId: string;
+  readonly firstSeq: number;
+  readonly lastSeq: number;
+  readonly lastHash: string;
+  /** ISO times of its first and last event in the segment. */
+  readonly firstAt: string;
+  readonly lastAt: string;
+}
+
+/** An archive object as the ledger and the checkpoints know it. */
+export interface SegmentRecord {
+  readonly key: string;
+  /** Lower-case hex SHA-256 of the object's bytes. */
+  readonly sha256: string;
+  readonly events: number;
+  readonly sessions: readonly SegmentSession[];
+}
+
+/** Where a chain of signed checkpoints ends. */
+export interface CheckpointHead {
+  readonly number: number;
+  /** SHA-256 of the checkpoint object's bytes. */
+  readonly hash: string;
+}
+
+/** A listed session. */
+export interface IndexedSession {
+  readonly sessionId: string;
+  readonly owner: SessionOwner;
+  readonly createdAt: string;
+  readonly lastAt: string;
+  readonly lastSeq: number;
+  readonly requests: number;
+  readonly principals: readonly string[];
+  readonly actsFor: readonly string[];
+  readonly connections: readonly string[];
+  readonly outcomes: readonly string[];
+}
+
+/**
+ * What the archiver merges into a session's index entry as it archives events: the facts of the
+ * newly archived ones (sets merged, `requests` added, the last seq and time), once per range.
+ */
+export type SessionIndexEntry = IndexedSession;
+
+/**
+ * The archiver's book-keeping (DynamoDB): segments about to be written (so a retry after a crash
+ * completes the same segment rather than writing another), segments awaiting a checkpoint, the
+ * checkpoint chain's head, a lease so that one checkpointer runs at a time, and the session index.
+ */
+export interface ArchiveLedger {
+  /** Notes a segment before its object is written; writing the same note again is harmless. */
+  intend(segment: SegmentRecord): Promise<void>;
+  /** Segments noted and not yet archived: runs that stopped midway, to complete. */
+  intended(): Promise<SegmentRecord[]>;
+  /** The segment's object is written and every mark moved: it awaits the next checkpoint. */
+  archived(key: string): Promise<void>;
+  /** Archived segments no checkpoint lists yet, oldest first. */
+  uncheckpointed(): Promise<SegmentRecord[]>;
+  /** Forgets segments a checkpoint now lists; forgetting one already forgotten is harmless. */
+  checkpointed(keys: readonly string[]): Promise<void>;
+  checkpointHead(): Promise<CheckpointHead | undefined>;
+  /** Moves the head from `from` (undefined: none yet) to `to`; false when it is elsewhere. */
+  advanceCheckpoint(from: CheckpointHead | undefined, to: CheckpointHead): Promise<boolean>;
+  /** Takes the checkpoint lease until `until` unless another holder's is still running at `now`. */
+  lease(holder: string, now: string, until: string): Promise<boolean>;
+  release(holder: string): Promise<void>;
+  /** Merges newly archived facts into the session's index entry; applying one twice changes nothing. */
+  index(entry: SessionIndexEntry): Promise<void>;
+  /** Sessions created in [from, to], newest first, a page at a time. */
+  listSessions(query: {
+    readonly from: string;
+    readonly to: string;
+    readonly limit: number;
+    readonly cursor?: string;
+  }): Promise<{ readonly sessions: IndexedSession[]; readonly cursor?: string }>;
+}
+
+/** Signs checkpoints and evidence manifests (KMS on AWS, a key in the data dir locally). */
+export interface Signer {
+  /** The key's identifier (a KMS key ARN, or `local`). */
+  readonly keyId: string;
+  /** The public key, SPKI PEM: what a verifier needs, with nothing else. */
+  publicKey(): Promise<string>;
+  /** An ECDSA P-256 signature (DER) over SHA-256 of `message` (UTF-8). */
+  sign(message: string): Promise<Uint8Array>;
+}
+
+/** Reading the immutable archive: segments and checkpoints (evidence, replay, backtests). */
+export interface ArchiveReader {
+  /** Keys under `prefix`, ascending, every page. */
+  list(prefix: string): Promise<string[]>;
+  /** The object's text, or undefined when there is none. */
+  get(key: string): Promise<string | undefined>;
 }
 
 /** The immutable recording store (S3 with Object Lock on AWS). */
-export interface RecordingArchive {
-  /** Writes the batch and returns its object key. */
-  putBatch(batch: RecordingBatch): Promise<string>;
+export interface RecordingArchive extends ArchiveReader {
+  /** Writes the segment under its key, unless an object is there already (the same bytes: keys are digests). */
+  putBatch(batch: RecordingBatch): Promise<void>;
+  /**
+   * Writes a checkpoint object (JSON, or the public key's PEM) under `key`, unless an object is
+   * there already: the first writer's stays (the caller reads it back to know whose it is).
+   */
+  putCheckpoint(key: string, body: string): Promise<void>;
 }
 
 export interface Clock {
@@ -274,3 +380,50 @@ export interface EventPublisher {
 
 /** Waits (the long poll of `GET /v1/requests/{id}`); a port so the core holds no timers. */
 export type Pause = (ms: number) => Promise<void>;
+
+// --- evidence exports (lambdas/core/evidence/exports.ts) ----------------------------------------
+
+export type ExportStatus = 'queued' | 'running' | 'completed' | 'failed';
+
+/** An evidence export job, as `GET /v1/evidence/exports/{id}` shows it. */
+export interface ExportJob {
+  readonly exportId: string;
+  readonly status: ExportStatus;
+  readonly from: string;
+  readonly to: string;
+  readonly requestedBy: { readonly sub: string; readonly issuer: string };
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** Segments exported so far, of how many. */
+  readonly progress: { readonly done: number; readonly total: number };
+  /** Once completed: the archive object, its size and digest, and the bundle's figures. */
+  readonly result: {
+    readonly key: string;
+    readonly bytes: number;
+    readonly sha256: string;
+    readonly keyFingerprint: string;
+    readonly counts: { readonly [name: string]: number };
+    readonly warnings: readonly string[];
+  } | null;
+  readonly error: string | null;
+}
+
+/** Export jobs (DynamoDB). */
+export interface ExportJobStore {
+  create(job: ExportJob): Promise<void>;
+  get(exportId: string): Promise<ExportJob | undefined>;
+  /** Replaces the job; writing a job that is already completed or failed is refused (false). */
+  update(job: ExportJob): Promise<boolean>;
+}
+
+/** Where finished bundles go (the recordings bucket, under `exports/`) and how one is fetched. */
+export interface ExportFiles {
+  put(key: string, body: Uint8Array): Promise<void>;
+  /** A time-limited URL to download the object, for whoever holds it. */
+  downloadUrl(key: string, ttlSeconds: number): Promise<string>;
+}
+
+/** Runs an export job away from the request (an asynchronous Lambda invocation on AWS). */
+export interface ExportRunner {
+  start(exportId: string): Promise<void>;
+}

@@ -10,6 +10,10 @@ export type RouteName =
   | 'approval'
   | 'approve'
   | 'deny'
+  | 'sessions'
+  | 'session'
+  | 'exports'
+  | 'export'
   | 'health'
   | 'openapi';
 
@@ -78,6 +82,34 @@ export const ROUTES: readonly Route[] = [
     routeKey: 'POST /v1/approvals/{approvalId}/deny',
     pattern: /^\/v1\/approvals\/([^/]+)\/deny$/,
     params: ['approvalId'],
+  },
+  {
+    name: 'sessions',
+    method: 'GET',
+    routeKey: 'GET /v1/sessions',
+    pattern: /^\/v1\/sessions$/,
+    params: [],
+  },
+  {
+    name: 'session',
+    method: 'GET',
+    routeKey: 'GET /v1/sessions/{sessionId}',
+    pattern: /^\/v1\/sessions\/([^/]+)$/,
+    params: ['sessionId'],
+  },
+  {
+    name: 'exports',
+    method: 'POST',
+    routeKey: 'POST /v1/evidence/exports',
+    pattern: /^\/v1\/evidence\/exports$/,
+    params: [],
+  },
+  {
+    name: 'export',
+    method: 'GET',
+    routeKey: 'GET /v1/evidence/exports/{exportId}',
+    pattern: /^\/v1\/evidence\/exports\/([^/]+)$/,
+    params: ['exportId'],
   },
   { name: 'health', method: 'GET', routeKey: 'GET /healthz', pattern: /^\/healthz$/, params: [] },
   { name: 'openapi', method: 'GET', routeKey: 'GET /openapi.json', pattern: /^\/openapi\.json$/, params: [] },

@@ -6,13 +6,19 @@ import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbApprovalStore } from '../adapters/aws/dynamodb-approval-store.js';
+import { DynamoDbArchiveLedger } from '../adapters/aws/dynamodb-archive-ledger.js';
+import { DynamoDbExportJobStore } from '../adapters/aws/dynamodb-export-job-store.js';
 import { DynamoDbSessionStore } from '../adapters/aws/dynamodb-session-store.js';
 import { EventBridgePublisher } from '../adapters/aws/eventbridge-publisher.js';
 import { KmsSealer } from '../adapters/aws/kms-sealer.js';
+import { LambdaExportRunner } from '../adapters/aws/lambda-export-runner.js';
+import { S3ExportFiles } from '../adapters/aws/s3-export-files.js';
 import { SecretsManagerCredentials } from '../adapters/aws/secrets-manager-credentials.js';
 import { SfnApprovalWorkflow } from '../adapters/aws/sfn-approval-workflow.js';
 import { createJwtIdentityVerifier } from '../adapters/identity/jwt-identity-verifier.js';
@@ -75,7 +81,7 @@ const awsApprovals = (
   pause,
 });
 
-/** The SQL function's routes (SQL, discovery, approvals). */
+/** The SQL function's routes (SQL, discovery, approvals, recordings). */
 export const awsSqlRoutes = async (env: Env) => buildSqlRoutes(await awsSqlDeps(env));
 
 /**
@@ -182,6 +188,23 @@ const awsSqlDeps = async (env: Env, options = { verifiesTokens: true }): Promise
       },
     },
     sessions: new DynamoDbSessionStore({ client, tableName }),
+    ledger: new DynamoDbArchiveLedger({ client, tableName }),
+    // The API function starts evidence exports; the approval executor never does.
+    ...(options.verifiesTokens
+      ? {
+          exports: {
+            jobs: new DynamoDbExportJobStore({ client, tableName }),
+            files: new S3ExportFiles({
+              client: traceAwsClient(new S3Client({}), tracer),
+              bucket: required(env, 'TOLLGATE_RECORDINGS_BUCKET'),
+            }),
+            runner: new LambdaExportRunner({
+              client: traceAwsClient(new LambdaClient({}), tracer),
+              functionName: required(env, 'TOLLGATE_ARCHIVER_FUNCTION'),
+            }),
+          },
+        }
+      : {}),
     logger,
     maxBodyBytes,
   };

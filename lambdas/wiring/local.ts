@@ -10,7 +10,12 @@ import { fileURLToPath } from 'node:url';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { parse } from 'yaml';
 import { DynamoDbApprovalStore } from '../adapters/aws/dynamodb-approval-store.js';
+import { DynamoDbArchiveLedger } from '../adapters/aws/dynamodb-archive-ledger.js';
+import { DynamoDbConnectionStore } from '../adapters/aws/dynamodb-connection-store.js';
+import { DynamoDbExportJobStore } from '../adapters/aws/dynamodb-export-job-store.js';
+import { DynamoDbPolicyStore } from '../adapters/aws/dynamodb-policy-store.js';
 import { DynamoDbSessionStore } from '../adapters/aws/dynamodb-session-store.js';
+import { S3ExportFiles } from '../adapters/aws/s3-export-files.js';
 import { S3RecordingArchive } from '../adapters/aws/s3-recording-archive.js';
 import {
   createJwtIdentityVerifier,
@@ -33,6 +38,7 @@ import { LOCAL_AUDIENCE, LOCAL_GROUPS_CLAIM, loadDevIssuer } from '../adapters/l
 import { LocalApprovalWorkflow } from '../adapters/local/local-approval-workflow.js';
 import { createLocalArchiver } from '../adapters/local/local-archiver.js';
 import { LocalSealer, loadOrCreateSealingKey } from '../adapters/local/local-sealer.js';
+import { LocalSigner, loadOrCreateSigningKey, SIGNING_KEY_FILE } from '../adapters/local/local-signer.js';
 import { fanOutPublisher } from '../adapters/notifications/fan-out-publisher.js';
 import { WebhookPublisher } from '../adapters/notifications/webhook-publisher.js';
 import type { FlushableMetrics } from '../adapters/observability/emf-metrics.js';
@@ -47,13 +53,17 @@ import { pause } from '../adapters/timing/backoff.js';
 import type { ApprovalDeps } from '../core/approval/deps.js';
 import { type ApprovalTask, approvalWorkflowDefinition } from '../core/approval/workflow-definition.js';
 import type { Connection } from '../core/config/connection.js';
-import type { EventPublisher, Logger } from '../core/ports.js';
+import { CONFIG_AUDIT_SESSION } from '../core/config/versioned-push.js';
+import { type ExportWorkDeps, runExportJob } from '../core/evidence/exports.js';
+import type { EventPublisher, ExportRunner, Logger } from '../core/ports.js';
+import type { CheckpointRun } from '../core/recording/checkpoint.js';
+import { ACCESS_AUDIT_SESSION } from '../core/recording/events.js';
 import { createFallbackHandler } from '../handlers/fallback-handler.js';
 import { createHealthHandler } from '../handlers/health-handler.js';
 import { createOpenApiHandler } from '../handlers/openapi-handler.js';
 import { createLocalServer, type HttpHandler } from '../local/server.js';
 import { loadLocalConfig } from './local-config.js';
-import { VERSION } from './runtime.js';
+import { randomIds, systemClock, VERSION } from './runtime.js';
 import {
   approvalTaskRunner,
   buildSqlRoutes,
@@ -85,6 +95,8 @@ export interface LocalGatewayOptions {
   readonly demoSeedFile?: string;
   /** How often sessions are archived to the S3 stand-in. */
   readonly archiveIntervalMs?: number;
+  /** How often a signed checkpoint is written over what was archived. */
+  readonly checkpointIntervalMs?: number;
   /** The Cedar policy folder (`*.cedar` + `tollgate.cedarschema`); default `./policies`. */
   readonly policyDir?: string;
   /** Environment for `urlEnv` targets. */
@@ -103,6 +115,8 @@ export interface LocalGateway {
   policyVersion(): Promise<string>;
   /** Archives all pending session events now. */
   flushRecordings(): Promise<void>;
+  /** Archives, then writes a signed checkpoint now (even over nothing new). */
+  checkpoint(): Promise<CheckpointRun>;
   /** Endpoints of the stand-ins, for inspection and tests. */
   readonly endpoints: { dynamodb: string; s3: string; demoPostgres: string | undefined };
   stop(): Promise<void>;
@@ -187,9 +201,12 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
     const dynamoClient = localDynamoDbClient(dynamo.endpoint);
     const s3Client = localS3Client(s3.endpoint);
     await Promise.all([ensureTable(dynamoClient, LOCAL_TABLE), ensureBucket(s3Client, LOCAL_BUCKET)]);
-    // dynalite holds its folder's lock: the CLI (`tollgate policy push`) reaches it over HTTP instead.
+    // dynalite holds its folder's lock: the CLI (`tollgate policy push`, `tollgate evidence export`)
+    // reaches the stand-ins over HTTP instead.
     const endpointsFile = join(dataDir, ENDPOINTS_FILE);
-    writeFileSync(endpointsFile, JSON.stringify({ dynamodb: dynamo.endpoint }), { mode: 0o600 });
+    writeFileSync(endpointsFile, JSON.stringify({ dynamodb: dynamo.endpoint, s3: s3.endpoint }), {
+      mode: 0o600,
+    });
     stops.push(async () => rmSync(endpointsFile, { force: true }));
 
     // Pushed versions (`tollgate connection push`) take effect within 2 s; before any, the file's.
@@ -273,14 +290,25 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
     };
     stops.push(closeExecutors);
 
+    const signer = new LocalSigner(loadOrCreateSigningKey(join(dataDir, SIGNING_KEY_FILE)));
+    const ledger = new DynamoDbArchiveLedger({
+      client: DynamoDBDocumentClient.from(dynamoClient),
+      tableName: LOCAL_TABLE,
+    });
     const archiver = createLocalArchiver({
       sessions: new DynamoDbSessionStore({
         client: DynamoDBDocumentClient.from(dynamoClient),
         tableName: LOCAL_TABLE,
       }),
       archive: new S3RecordingArchive({ client: s3Client, bucket: LOCAL_BUCKET }),
+      ledger,
+      signer,
+      clock: systemClock,
+      ids: randomIds,
       logger,
       intervalMs: options.archiveIntervalMs ?? 2000,
+      checkpointIntervalMs: options.checkpointIntervalMs ?? 60_000,
+      systemSessions: [CONFIG_AUDIT_SESSION, ACCESS_AUDIT_SESSION],
     });
     stops.push(() => archiver.stop());
 
@@ -357,20 +385,64 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
       logger,
       pause,
     };
+    // Evidence exports run in this process, as the archiver runs them on AWS, after archiving
+    // what is pending and checkpointing now; bundles go to the S3 stand-in under exports/.
+    const exportJobs = new DynamoDbExportJobStore({
+      client: DynamoDBDocumentClient.from(dynamoClient),
+      tableName: LOCAL_TABLE,
+    });
+    const exportFiles = new S3ExportFiles({ client: s3Client, bucket: LOCAL_BUCKET });
+    const running = new Set<Promise<void>>();
+    const exportWork: ExportWorkDeps = {
+      jobs: exportJobs,
+      files: exportFiles,
+      archive: new S3RecordingArchive({ client: s3Client, bucket: LOCAL_BUCKET }),
+      signer,
+      config: {
+        policies: new DynamoDbPolicyStore({
+          client: DynamoDBDocumentClient.from(dynamoClient),
+          tableName: LOCAL_TABLE,
+        }),
+        connections: new DynamoDbConnectionStore({
+          client: DynamoDBDocumentClient.from(dynamoClient),
+          tableName: LOCAL_TABLE,
+        }),
+      },
+      clock: systemClock,
+      beforeExport: async () => {
+        await archiver.checkpoint({ force: true });
+      },
+    };
+    const exportRunner: ExportRunner = {
+      async start(exportId) {
+        const run = runExportJob(exportWork, exportId).catch((error: unknown) => {
+          logger.error('evidence export failed', { exportId, error: (error as Error).message });
+        });
+        running.add(run);
+        void run.finally(() => running.delete(run));
+      },
+    };
+    stops.push(async () => {
+      await Promise.all(running);
+    });
     const sqlDeps: SqlPipelineDeps = {
       approvals,
+      exports: { jobs: exportJobs, files: exportFiles, runner: exportRunner },
       maskingKey: async () => loadOrCreateKey(join(dataDir, 'masking-key')),
       identity: verifier,
       connections,
       policies,
       executors,
       sessions: archiver.sessions,
+      ledger,
       logger,
       maxBodyBytes: config.maxBodyBytes,
       middlewares,
       ...(observed ? { metrics: observed.metrics } : {}),
     };
     const routes = await buildSqlRoutes(sqlDeps);
+    const { evidence } = routes;
+    if (!evidence) throw new Error('the local gateway serves evidence exports');
     // The approval tasks run as the approval-tasks function does on AWS: executors of their own,
     // their connections' write credentials; one recorder, so a session's appends stay in order.
     const tasksPipeline = await sqlPipeline({ ...sqlDeps, executors: sqlExecutors() });
@@ -388,6 +460,10 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
         approval: scoped(routes.approvals),
         approve: scoped(routes.approvals),
         deny: scoped(routes.approvals),
+        sessions: scoped(routes.sessions),
+        session: scoped(routes.sessions),
+        exports: scoped(evidence),
+        export: scoped(evidence),
         health: scoped(createHealthHandler({ logger, version: VERSION }).use(middlewares)),
         openapi: scoped(
           createOpenApiHandler({ logger, document: parse(readFileSync(OPENAPI_FILE, 'utf8')) }).use(
@@ -415,6 +491,7 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
       connectionVersion: async () => (await connections.current()).version,
       policyVersion: async () => (await policies.current()).version,
       flushRecordings: () => archiver.flush(),
+      checkpoint: () => archiver.checkpoint({ force: true }),
       endpoints: { dynamodb: dynamo.endpoint, s3: s3.endpoint, demoPostgres: demo?.url },
       // Ctrl-C: stop taking requests, let in-flight ones finish (their outcome is recorded), then
       // close the target pools, which fails what is still running (and records that), then the rest.

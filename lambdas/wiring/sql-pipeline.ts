@@ -19,8 +19,12 @@ import { cachedKey } from '../core/masking/mask-output.js';
 import type { PipelineDeps } from '../core/pipeline/admit.js';
 import { storedPolicyProvider } from '../core/policy/stored-policy-provider.js';
 import type {
+  ArchiveLedger,
   Clock,
   ConnectionStore,
+  ExportFiles,
+  ExportJobStore,
+  ExportRunner,
   IdentityVerifier,
   IdGenerator,
   Logger,
@@ -35,6 +39,8 @@ import { RelationResolver } from '../core/sql/relation-resolver.js';
 import type { SqlExecutor } from '../core/sql/sql-executor.js';
 import { createApprovalsHandler } from '../handlers/approvals-handler.js';
 import { createConnectionsHandler } from '../handlers/connections-handler.js';
+import { createEvidenceHandler } from '../handlers/evidence-handler.js';
+import { createSessionsHandler } from '../handlers/sessions-handler.js';
 import { createSqlHandler } from '../handlers/sql-handler.js';
 import { randomIds, systemClock } from './runtime.js';
 
@@ -50,6 +56,14 @@ export interface SqlPipelineDeps {
     readonly mysql: () => Promise<SqlExecutor>;
   };
   readonly sessions: SessionStore;
+  /** The archive's ledger: its session index answers `GET /v1/sessions`. */
+  readonly ledger: ArchiveLedger;
+  /** Evidence export jobs: where they are kept, where bundles go, what runs them. */
+  readonly exports?: {
+    readonly jobs: ExportJobStore;
+    readonly files: ExportFiles;
+    readonly runner: ExportRunner;
+  };
   readonly logger: Logger;
   readonly maxBodyBytes: number;
   /** Key of the deterministic masking tokens, fetched on first use. */
@@ -154,7 +168,7 @@ export const approvalTaskRunner = (pipeline: PipelineDeps, approvals: ApprovalDe
   return (task: ApprovalTask) => runApprovalTask(writer, approvals, task);
 };
 
-/** The SQL function's routes: the SQL route, discovery and the approval routes, on one pipeline. */
+/** The SQL function's routes: the SQL route, discovery, the approval and recording routes, on one pipeline. */
 export const buildSqlRoutes = async (deps: SqlPipelineDeps) => {
   const pipeline = await sqlPipeline(deps);
   const common = {
@@ -171,5 +185,13 @@ export const buildSqlRoutes = async (deps: SqlPipelineDeps) => {
       approvals: deps.approvals,
       maxBodyBytes: deps.maxBodyBytes,
     }),
+    sessions: createSessionsHandler({
+      ...common,
+      sessions: deps.sessions,
+      ledger: deps.ledger,
+    }),
+    evidence: deps.exports
+      ? createEvidenceHandler({ ...common, ...deps.exports, maxBodyBytes: deps.maxBodyBytes })
+      : undefined,
   };
 };

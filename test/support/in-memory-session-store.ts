@@ -1,18 +1,22 @@
 // An in-memory SessionStore with the same semantics as the DynamoDB one, for core tests.
-import type { SessionOwner, SessionStore } from '../../lambdas/core/ports.js';
+import type { SessionInfo, SessionOwner, SessionStore } from '../../lambdas/core/ports.js';
 import type { ChainHead, SessionEvent } from '../../lambdas/core/recording/events.js';
 
 export class InMemorySessionStore implements SessionStore {
   readonly owners = new Map<string, SessionOwner>();
+  readonly created = new Map<string, string>();
   readonly events = new Map<string, SessionEvent[]>();
   readonly archived = new Map<string, number>();
   readonly archiveObjects = new Map<string, string[]>();
   /** Set to make every operation fail, as a store outage would. */
   failWith: Error | undefined;
 
-  async claimSession(sessionId: string, owner: SessionOwner): Promise<SessionOwner> {
+  async claimSession(sessionId: string, owner: SessionOwner, at = ''): Promise<SessionOwner> {
     this.check();
-    if (!this.owners.has(sessionId)) this.owners.set(sessionId, owner);
+    if (!this.owners.has(sessionId)) {
+      this.owners.set(sessionId, owner);
+      this.created.set(sessionId, at);
+    }
     return this.owners.get(sessionId)!;
   }
 
@@ -40,6 +44,14 @@ export class InMemorySessionStore implements SessionStore {
   async archivedSeq(sessionId: string): Promise<number> {
     this.check();
     return this.archived.get(sessionId) ?? 0;
+  }
+
+  async sessionInfo(sessionId: string): Promise<SessionInfo | undefined> {
+    this.check();
+    const owner = this.owners.get(sessionId);
+    return owner
+      ? { owner, createdAt: this.created.get(sessionId) ?? '', archivedSeq: this.archived.get(sessionId) ?? 0 }
+      : undefined;
   }
 
   async markArchived(sessionId: string, fromSeq: number, toSeq: number, objectKey: string): Promise<boolean> {

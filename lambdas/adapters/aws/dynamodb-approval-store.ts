@@ -6,7 +6,6 @@
 // APPROVALS#<yyyy-mm-dd> / <createdAt>#<id> (listing, newest first). Every write is a single-item
 // conditional put: no transactions, no deletes, no index (none of which the stand-in or the
 // table's grants have); a sealed request's tombstone and DynamoDB TTL (`expiresAtEpoch`) forget it.
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   type DynamoDBDocumentClient,
@@ -16,6 +15,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { ApprovalRecord, RequestStatus } from '../../core/approval/approval.js';
 import type { ApprovalStore } from '../../core/ports.js';
+import { isConditionFailure } from './dynamodb-conditions.js';
 
 const approvalKey = (approvalId: string) => `APPROVAL#${approvalId}`;
 const requestKey = (requestId: string) => `REQUEST#${requestId}`;
@@ -30,10 +30,6 @@ const LISTED_DAYS = 8;
 const MAX_SCANNED = 1000;
 /** How long an ended approval's items are kept before DynamoDB TTL removes them. */
 const KEEP_SECONDS = 90 * 86_400;
-
-const isConditionFailure = (error: unknown) =>
-  error instanceof ConditionalCheckFailedException ||
-  (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
 
 export interface DynamoDbApprovalStoreOptions {
   readonly client: DynamoDBDocumentClient;

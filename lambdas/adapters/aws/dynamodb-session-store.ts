@@ -1,7 +1,6 @@
 // SessionStore on DynamoDB: one item per session (owner, archive mark) and one per event, in a
 // single table keyed pk/sk. Every write is a single-item conditional write, so it needs neither
 // transactions nor TTL (which dynalite, the local stand-in, lacks).
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -9,9 +8,10 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { SessionOwner, SessionStore } from '../../core/ports.js';
+import type { SessionInfo, SessionOwner, SessionStore } from '../../core/ports.js';
 import { canonicalJson } from '../../core/recording/canonical-json.js';
 import { type ChainHead, type SessionEvent, SYSTEM_SESSION_PREFIX } from '../../core/recording/events.js';
+import { isConditionFailure } from './dynamodb-conditions.js';
 
 const SESSION_PARTITION = 'SESSION#';
 const SYSTEM_PARTITION = 'SYSTEM#';
@@ -36,10 +36,6 @@ const eventKey = (seq: number) => `${EVENT_PREFIX}${String(seq).padStart(12, '0'
 const LAST_EVENT_KEY = `${EVENT_PREFIX}999999999999`;
 const ARCHIVE_PREFIX = 'ARCHIVE#';
 const archiveKey = (firstSeq: number) => `${ARCHIVE_PREFIX}${String(firstSeq).padStart(12, '0')}`;
-
-const isConditionFailure = (error: unknown) =>
-  error instanceof ConditionalCheckFailedException ||
-  (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
 
 export interface DynamoDbSessionStoreOptions {
   readonly client: DynamoDBDocumentClient;
@@ -151,6 +147,17 @@ export class DynamoDbSessionStore implements SessionStore {
     return Number((await this.meta(sessionId))?.archivedSeq ?? 0);
   }
 
+  async sessionInfo(sessionId: string): Promise<SessionInfo | undefined> {
+    const meta = await this.meta(sessionId);
+    return meta
+      ? {
+          owner: { sub: String(meta.ownerSub), issuer: String(meta.ownerIssuer) },
+          createdAt: String(meta.createdAt),
+          archivedSeq: Number(meta.archivedSeq ?? 0),
+        }
+      : undefined;
+  }
+
   async markArchived(sessionId: string, fromSeq: number, toSeq: number, objectKey: string): Promise<boolean> {
     // The pointer first, first writer wins: a racing archiver with a stale mark cannot replace
     // it, and if the mark then fails to move, the object it names does hold these events (a
@@ -214,7 +221,7 @@ export class DynamoDbSessionStore implements SessionStore {
       new GetCommand({
         TableName: this.tableName,
         Key: { pk: sessionKey(sessionId), sk: META },
-        ProjectionExpression: 'ownerSub, ownerIssuer, archivedSeq',
+        ProjectionExpression: 'ownerSub, ownerIssuer, createdAt, archivedSeq',
         ConsistentRead: true,
       }),
     );

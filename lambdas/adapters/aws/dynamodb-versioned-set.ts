@@ -20,7 +20,6 @@
 // the chain ACTIVE → previousPushId → … and version n < active is found through any candidate of
 // n + 1.
 import { randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -29,6 +28,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { VersionedSetStore, VersionStamp } from '../../core/ports.js';
+import { isConditionFailure } from './dynamodb-conditions.js';
 
 const ACTIVE = 'ACTIVE';
 const VERSION_PREFIX = 'VERSION#';
@@ -36,10 +36,6 @@ const versionPrefix = (version: number) => `${VERSION_PREFIX}${String(version).p
 const candidateKey = (version: number, pushId: string) => `${versionPrefix(version)}${pushId}`;
 /** DynamoDB's item limit is 400 KB including attribute names; leave room for the metadata. */
 export const MAX_VERSION_CONTENT_BYTES = 380_000;
-
-const isConditionFailure = (error: unknown) =>
-  error instanceof ConditionalCheckFailedException ||
-  (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
 
 export type Item = Record<string, unknown>;
 

@@ -12,6 +12,7 @@ import {
   TollgateError,
   UnauthenticatedError,
 } from '../errors.js';
+import { questionsRecord } from '../evidence/recorded-questions.js';
 import type { Principal } from '../identity/principal.js';
 import type {
   Clock,
@@ -234,15 +235,18 @@ export const judge = async (
         analysed.questions,
       )
     : analysed.questions;
-  const decision = decideAll(
-    questions.map((q) => ({ ...q, principal })),
-    (q) => engine.decide(q),
-    engine.version,
-  );
-  // Request and decision are durable before anyone acts on the decision.
+  const asked = questions.map((q) => ({ ...q, principal }));
+  const decision = decideAll(asked, (q) => engine.decide(q), engine.version);
+  // Request and decision are durable before anyone acts on the decision. The questions asked are
+  // kept as the engine read them (facts, no values), so a policy change can be backtested on them.
   await trail.record({
     type: 'request.decided',
-    data: { ...decisionRecord(decision), connection: describeConnection(connection), ...analysed.summary },
+    data: {
+      ...decisionRecord(decision),
+      connection: describeConnection(connection),
+      ...analysed.summary,
+      questions: questionsRecord(principal, connection, asked),
+    },
   });
   const summary = {
     rule: decision.rule,

@@ -15,7 +15,11 @@ export type SessionEventType =
   | 'approval.decided'
   | 'approval.expired'
   | 'approval.failed'
-  | 'request.executing';
+  | 'request.executing'
+  // reads of recordings, in the access audit session
+  | 'recordings.listed'
+  | 'recording.viewed'
+  | 'evidence.exported';
 
 /** An event before it joins the chain. */
 export interface EventDraft {
@@ -48,5 +52,8 @@ export interface ChainHead {
  * callers may not use it, and the stores keep such sessions apart.
  */
 export const SYSTEM_SESSION_PREFIX = 'tollgate:';
+
+/** Who read which recording (sessions listed and viewed, evidence exported): Teleport #6017. */
+export const ACCESS_AUDIT_SESSION = `${SYSTEM_SESSION_PREFIX}access-audit`;
 
 export const GENESIS: ChainHead = { seq: 0, hash: '0'.repeat(64) };

@@ -33,6 +33,9 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   approval_conflict: 409,
   approval_expired: 409,
   approval_unavailable: 503,
+  session_not_found: 404,
+  not_an_auditor: 403,
+  export_not_found: 404,
 };
 
 /**

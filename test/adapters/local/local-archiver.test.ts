@@ -1,13 +1,17 @@
-// The local archiver, dynalite's stand-in for the DynamoDB Stream: sessions that receive events
-// through its store are archived to s3rver on flush, on its timer and at stop, and retried on failure.
-import { randomUUID } from 'node:crypto';
+// The local archiver, dynalite's stand-in for the DynamoDB Stream and the checkpoint schedule:
+// sessions that receive events through its store are archived to s3rver on flush, on its timer and
+// at stop, and retried on failure; signed checkpoints follow on their own timer, on demand and at stop.
+import { generateKeyPairSync, randomUUID, verify } from 'node:crypto';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { jest } from '@jest/globals';
+import { DynamoDbArchiveLedger } from '../../../lambdas/adapters/aws/dynamodb-archive-ledger.js';
 import { DynamoDbSessionStore } from '../../../lambdas/adapters/aws/dynamodb-session-store.js';
 import { S3RecordingArchive } from '../../../lambdas/adapters/aws/s3-recording-archive.js';
 import { createLocalArchiver, type LocalArchiver } from '../../../lambdas/adapters/local/local-archiver.js';
-import type { Logger, RecordingArchive, RecordingBatch } from '../../../lambdas/core/ports.js';
+import { LocalSigner } from '../../../lambdas/adapters/local/local-signer.js';
+import type { Logger, RecordingArchive, RecordingBatch, Signer } from '../../../lambdas/core/ports.js';
 import { canonicalJson } from '../../../lambdas/core/recording/canonical-json.js';
+import { type Checkpoint, checkpointKey, signedText } from '../../../lambdas/core/recording/checkpoint.js';
 import { type ChainHead, GENESIS, type SessionEvent } from '../../../lambdas/core/recording/events.js';
 import { chainEvent } from '../../../lambdas/core/recording/hash-chain.js';
 import { startTestDynamo, startTestS3, type TestDynamo, type TestS3 } from '../../support/aws-stand-ins.js';
@@ -35,7 +39,7 @@ const chainOf = (sessionId: string, count: number, from: ChainHead = GENESIS): S
   return events;
 };
 
-/** A RecordingArchive that records what it writes and fails the first `failures` calls. */
+/** A RecordingArchive that records the segments it is given and fails the first `failures` of them. */
 const observedArchive = (inner: RecordingArchive, failures = 0) => {
   const batches: RecordingBatch[] = [];
   const keys: string[] = [];
@@ -49,11 +53,13 @@ const observedArchive = (inner: RecordingArchive, failures = 0) => {
         failuresLeft--;
         throw new Error('S3 is unavailable');
       }
-      const key = await inner.putBatch(batch);
-      keys.push(key);
-      return key;
+      await inner.putBatch(batch);
+      keys.push(batch.key);
     },
-  };
+    putCheckpoint: (key: string, body: string) => inner.putCheckpoint(key, body),
+    list: (prefix: string) => inner.list(prefix),
+    get: (key: string) => inner.get(key),
+  } satisfies RecordingArchive & { batches: RecordingBatch[]; keys: string[] };
 };
 
 const silentLogger = () => {
@@ -66,12 +72,16 @@ describe('local archiver on dynalite and s3rver', () => {
   let s3: TestS3;
   let sessions: DynamoDbSessionStore;
   let archive: S3RecordingArchive;
+  let ledger: DynamoDbArchiveLedger;
+  let signer: LocalSigner;
   const archivers: LocalArchiver[] = [];
 
   beforeAll(async () => {
     [dynamo, s3] = await Promise.all([startTestDynamo(TABLE), startTestS3(BUCKET)]);
     sessions = new DynamoDbSessionStore({ client: dynamo.documentClient, tableName: TABLE });
     archive = new S3RecordingArchive({ client: s3.client, bucket: BUCKET });
+    ledger = new DynamoDbArchiveLedger({ client: dynamo.documentClient, tableName: TABLE });
+    signer = new LocalSigner(generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey);
   });
 
   afterEach(async () => {
@@ -83,13 +93,26 @@ describe('local archiver on dynalite and s3rver', () => {
   });
 
   const archiverWith = (
-    options: { archive?: RecordingArchive; logger?: Logger; intervalMs?: number } = {},
+    options: {
+      archive?: RecordingArchive;
+      logger?: Logger;
+      intervalMs?: number;
+      checkpointIntervalMs?: number;
+      signer?: Signer;
+      systemSessions?: readonly string[];
+    } = {},
   ) => {
     const archiver = createLocalArchiver({
       sessions,
       archive: options.archive ?? archive,
+      ledger,
+      signer: options.signer ?? signer,
+      clock: { now: () => new Date() },
+      ids: { newId: randomUUID },
       logger: options.logger ?? silentLogger().logger,
       intervalMs: options.intervalMs ?? NEVER_MS,
+      checkpointIntervalMs: options.checkpointIntervalMs ?? NEVER_MS,
+      ...(options.systemSessions ? { systemSessions: options.systemSessions } : {}),
     });
     archivers.push(archiver);
     return archiver;
@@ -249,18 +272,136 @@ describe('local archiver on dynalite and s3rver', () => {
     // Prepare: a failure must not leave the flush queue rejected.
     const observed = observedArchive(archive, 1);
     const archiver = archiverWith({ archive: observed });
-    await recordThrough(archiver, 1);
+    const first = await recordThrough(archiver, 1);
     await archiver.flush();
     const { sessionId } = await recordThrough(archiver, 2);
 
     // Act
     await archiver.flush();
 
-    // Assess: two attempts, the first one failed.
-    expect({ attempts: observed.batches.length, written: observed.keys.length }).toEqual({
-      attempts: 2,
-      written: 1,
-    });
+    // Assess: the failed segment is completed as noted (same key), then the new events follow.
+    expect(observed.batches.map((b) => b.sessions.map((s) => s.sessionId))).toEqual([
+      [first.sessionId],
+      [first.sessionId],
+      [sessionId],
+    ]);
+    expect(observed.keys).toEqual([observed.batches[0]!.key, observed.batches[2]!.key]);
+    expect(await sessions.archivedSeq(first.sessionId)).toBe(1);
     expect(await sessions.archivedSeq(sessionId)).toBe(2);
+  });
+
+  /** The checkpoint the ledger's head names, as stored. */
+  const headCheckpoint = async () => {
+    const head = await ledger.checkpointHead();
+    const text = head ? await archive.get(checkpointKey(head.number)) : undefined;
+    return text === undefined ? undefined : (JSON.parse(text) as Checkpoint);
+  };
+  const sessionsOf = (checkpoint: Checkpoint | undefined) =>
+    checkpoint?.sessions.map((s) => s.sessionId) ?? [];
+
+  it('archives what is pending on checkpoint, then signs a checkpoint over it', async () => {
+    // Prepare
+    const archiver = archiverWith();
+    const { sessionId, events } = await recordThrough(archiver, 2);
+
+    // Act
+    const run = await archiver.checkpoint();
+
+    // Assess
+    expect(run.status).toBe('written');
+    const checkpoint = await headCheckpoint();
+    expect(checkpoint!.sessions).toEqual([
+      { sessionId, lastSeq: 2, lastHash: events[1]!.hash, lastAt: events[1]!.at },
+    ]);
+    const { signature, ...unsigned } = checkpoint!;
+    const publicKey = await archive.get(`keys/${checkpoint!.key.fingerprint}.pem`);
+    expect(
+      verify('sha256', Buffer.from(signedText(unsigned)), publicKey!, Buffer.from(signature, 'base64')),
+    ).toBe(true);
+    expect(await ledger.uncheckpointed()).toEqual([]);
+  });
+
+  it('writes an empty checkpoint when forced with nothing new, and none when not forced', async () => {
+    // Prepare
+    const archiver = archiverWith();
+    await recordThrough(archiver, 1);
+    await archiver.checkpoint();
+    const before = await ledger.checkpointHead();
+
+    // Act
+    const unforced = await archiver.checkpoint();
+    const forced = await archiver.checkpoint({ force: true });
+
+    // Assess
+    expect(unforced).toEqual({ status: 'nothing-new' });
+    expect(forced.status).toBe('written');
+    expect(await headCheckpoint()).toMatchObject({ number: before!.number + 1, segments: [], sessions: [] });
+  });
+
+  it('writes a checkpoint over what it archived when stopped', async () => {
+    // Prepare
+    const archiver = archiverWith();
+    const { sessionId } = await recordThrough(archiver, 2);
+
+    // Act
+    await archiver.stop();
+
+    // Assess
+    expect(sessionsOf(await headCheckpoint())).toEqual([sessionId]);
+    expect(await sessions.archivedSeq(sessionId)).toBe(2);
+  });
+
+  it('writes checkpoints on its own interval', async () => {
+    // Prepare
+    const archiver = archiverWith({ checkpointIntervalMs: 20 });
+
+    // Act
+    const { sessionId } = await recordThrough(archiver, 1);
+
+    // Assess
+    const deadline = Date.now() + 5_000;
+    while (!sessionsOf(await headCheckpoint()).includes(sessionId) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(sessionsOf(await headCheckpoint())).toEqual([sessionId]);
+  });
+
+  it('archives the system sessions on every flush, though their events were not stored through it', async () => {
+    // Prepare: the CLI writes the configuration audit trail straight to the table.
+    const systemSession = `tollgate:test-${randomUUID()}`;
+    const observed = observedArchive(archive);
+    const archiver = archiverWith({ archive: observed, systemSessions: [systemSession] });
+    await sessions.claimSession(systemSession, OWNER, AT);
+    for (const event of chainOf(systemSession, 2)) await sessions.putEvent(event);
+
+    // Act
+    await archiver.flush();
+
+    // Assess
+    expect(observed.batches.map((b) => b.sessions.map((s) => s.sessionId))).toEqual([[systemSession]]);
+    expect(await sessions.archivedSeq(systemSession)).toBe(2);
+  });
+
+  it('rejects a checkpoint whose signing failed, and the next one lists what it left', async () => {
+    // Prepare
+    let failures = 1;
+    const flaky: Signer = {
+      keyId: signer.keyId,
+      publicKey: () => signer.publicKey(),
+      sign: async (message) => {
+        if (failures-- > 0) throw new Error('the key is unavailable');
+        return signer.sign(message);
+      },
+    };
+    const archiver = archiverWith({ signer: flaky });
+    const { sessionId } = await recordThrough(archiver, 1);
+    await expect(archiver.checkpoint()).rejects.toThrow('the key is unavailable');
+
+    // Act
+    const run = await archiver.checkpoint();
+
+    // Assess
+    expect(run.status).toBe('written');
+    expect(sessionsOf(await headCheckpoint())).toEqual([sessionId]);
   });
 });
