@@ -18,6 +18,7 @@ import {
 } from '../lambdas/adapters/local/local-signer.js';
 import { CONFIG_AUDIT_SESSION } from '../lambdas/core/config/versioned-push.js';
 import { exportEvidence } from '../lambdas/core/evidence/bundle.js';
+import { parseInstant } from '../lambdas/core/evidence/instant.js';
 import { type BundleReader, type VerifyReport, verifyBundle } from '../lambdas/core/evidence/verify.js';
 import type { Signer } from '../lambdas/core/ports.js';
 import { archiveSessions } from '../lambdas/core/recording/archive-sessions.js';
@@ -39,16 +40,11 @@ export interface EvidenceOptions {
   readonly json: boolean;
 }
 
-const ISO = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
-
-/** An ISO 8601 time as given, normalised to UTC. */
-export const isoTime = (name: string, text: string): string => {
-  const at = ISO.test(text) ? new Date(text) : new Date(Number.NaN);
-  if (Number.isNaN(at.getTime()))
-    throw new UsageError(
-      `${name} must be an ISO 8601 time, e.g. 2026-12-01 or 2026-12-01T09:00:00Z (got "${text}")`,
-    );
-  return at.toISOString();
+/** An ISO 8601 time (lambdas/core/evidence/instant.ts), as an ISO string in UTC. */
+export const isoTime = (name: string, text: string, bound: 'start' | 'end'): string => {
+  const read = parseInstant(name, text, bound);
+  if (typeof read === 'string') throw new UsageError(read);
+  return read.toISOString();
 };
 
 const signerFor = (table: OpenTable, ctx: CliContext): Signer => {
@@ -123,8 +119,8 @@ const progressBar = (ctx: CliContext) => {
 const runExport = async (options: EvidenceOptions, ctx: CliContext): Promise<number> => {
   if (!options.from) throw new UsageError('give the period with --from <ISO time> (and --to, default now)');
   if (!options.out) throw new UsageError('say where the bundle goes with --out <dir>');
-  const from = isoTime('--from', options.from);
-  const to = options.to ? isoTime('--to', options.to) : new Date().toISOString();
+  const from = isoTime('--from', options.from, 'start');
+  const to = options.to ? isoTime('--to', options.to, 'end') : new Date().toISOString();
   if (from > to) throw new UsageError('--from must not be after --to');
   const out = resolve(ctx.cwd, options.out);
   try {

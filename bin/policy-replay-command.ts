@@ -4,9 +4,11 @@
 // examples. The events come from the recordings archive (S3 on AWS, the local data dir's S3
 // stand-in) or, with --bundle, from an evidence bundle's segments/ folder (no store at all).
 // Text agents wrote (SQL, names) is shown with control and bidirectional characters escaped.
+
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readPolicyFolder } from '../lambdas/adapters/config/policy-files.js';
+import { parseInstant as instantOf } from '../lambdas/core/evidence/instant.js';
 import {
   type ChangeKind,
   type PolicyReplayReport,
@@ -43,42 +45,11 @@ const messageOf = (error: unknown) => oneLine(error instanceof Error ? error.mes
 
 // --- the period ----------------------------------------------------------------------------------
 
-const INSTANT =
-  /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(Z|[+-](\d{2}):(\d{2}))?)?$/;
-
-/**
- * An ISO 8601 instant: a date (`2026-11-01`: the day's first millisecond for --from, its last for
- * --to, in UTC) or a time with its zone (`2026-11-01T09:30:00Z`, `…+01:00`).
- */
+/** An ISO 8601 instant (lambdas/core/evidence/instant.ts): --from starts, --to ends, a bare date. */
 export const parseInstant = (option: 'from' | 'to', text: string): Date => {
-  const shown = JSON.stringify(text);
-  const match = INSTANT.exec(text);
-  if (!match)
-    throw new UsageError(
-      `--${option} ${shown} is not an ISO 8601 date or time: write e.g. 2026-11-01 or 2026-11-01T09:30:00Z`,
-    );
-  const [, year, month, day, hour, minute, second, zone, zoneHours, zoneMinutes] = match;
-  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
-  if (
-    date.getUTCFullYear() !== Number(year) ||
-    date.getUTCMonth() !== Number(month) - 1 ||
-    date.getUTCDate() !== Number(day)
-  )
-    throw new UsageError(`--${option} ${shown} is not a date of the calendar`);
-  if (hour === undefined) return option === 'from' ? date : new Date(date.getTime() + DAY_MS - 1);
-  if (zone === undefined)
-    throw new UsageError(`--${option} ${shown} needs its time zone: end it with Z or an offset like +01:00`);
-  if (
-    Number(hour) > 23 ||
-    Number(minute) > 59 ||
-    Number(second ?? 0) > 59 ||
-    Number(zoneHours ?? 0) > 23 ||
-    Number(zoneMinutes ?? 0) > 59
-  )
-    throw new UsageError(`--${option} ${shown} is not a time of the day`);
-  const time = Date.parse(text);
-  if (Number.isNaN(time)) throw new UsageError(`--${option} ${shown} is not a time`);
-  return new Date(time);
+  const read = instantOf(`--${option}`, text, option === 'from' ? 'start' : 'end');
+  if (typeof read === 'string') throw new UsageError(read);
+  return read;
 };
 
 interface Period {

@@ -25,6 +25,7 @@ export const CONTEXT_KEYS = [
   'retentionDays',
   'maxBodyBytes',
   'slackWebhookSecretArn',
+  'checkpointIntervalMinutes',
 ] as const;
 
 export interface ContextStackProps {
@@ -66,6 +67,7 @@ export const stackPropsFromContext = (node: Node): ContextStackProps => {
       recordingRetentionDays: number('retentionDays'),
       maxBodyBytes: number('maxBodyBytes'),
       slackWebhookSecretArn: text('slackWebhookSecretArn'),
+      checkpointIntervalMinutes: number('checkpointIntervalMinutes'),
     },
   };
 };

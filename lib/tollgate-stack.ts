@@ -1,7 +1,8 @@
 // The Tollgate stack: HTTP API → Lambda functions → session table (DynamoDB) → stream → archiver
-// → Object Lock recordings bucket (S3); requests held for approval wait in a Step Functions
-// workflow whose state changes reach reviewers through EventBridge and SNS. Each function gets
-// exactly the access it uses.
+// → Object Lock recordings bucket (S3), where a schedule has the archiver sign checkpoints over
+// what it archived (an asymmetric KMS key only it may sign with); requests held for approval wait
+// in a Step Functions workflow whose state changes reach reviewers through EventBridge and SNS.
+// Each function gets exactly the access it uses.
 import {
   CfnOutput,
   Duration,
@@ -26,11 +27,13 @@ import {
   connectionsSchema,
 } from '../lambdas/core/config/connection.js';
 import { ApprovalWorkflow } from './constructs/approval-workflow.js';
+import { CheckpointSchedule, MAX_CHECKPOINT_INTERVAL_MINUTES } from './constructs/checkpoint-schedule.js';
 import { GatewayFunction, SQL_FUNCTION_FILES } from './constructs/gateway-function.js';
 import { TollgateHttpApi } from './constructs/http-api.js';
 import { MetadataTable } from './constructs/metadata-table.js';
 import { ApprovalNotifications } from './constructs/notifications.js';
 import { RecordingsBucket } from './constructs/recordings-bucket.js';
+import { SigningKey } from './constructs/signing-key.js';
 import { assertNoProblems, found, httpsUrlProblem, integerProblem } from './props-validation.js';
 
 /** A connection as declared (defaults may be omitted); see lambdas/core/config/connection.ts. */
@@ -161,6 +164,14 @@ export interface TollgateStackProps extends StackProps {
    * @default - approval events go to the SNS topic only
    */
   readonly slackWebhookSecretArn?: string;
+  /**
+   * Minutes between signed checkpoints over the archived recordings (1 to 1440). A checkpoint
+   * proves that no whole session or segment archived before it was dropped; what was archived
+   * since the last one is covered only by the hash chains.
+   *
+   * @default 5
+   */
+  readonly checkpointIntervalMinutes?: number;
 }
 
 export class TollgateStack extends Stack {
@@ -187,6 +198,15 @@ export class TollgateStack extends Stack {
   readonly fallbackFunction: GatewayFunction;
   readonly archiverFunction: GatewayFunction;
   readonly archiverDeadLetterQueue: sqs.Queue;
+  /** Signs checkpoints; only the archiver may sign with it. */
+  readonly checkpointSigningKey: SigningKey;
+  /**
+   * Signs evidence bundles' manifests (`tollgate evidence export` on AWS, with
+   * `TOLLGATE_SIGNING_KEY_ARN` set to it); the account's IAM policies decide who may sign.
+   */
+  readonly evidenceSigningKey: SigningKey;
+  /** Invokes the archiver for a checkpoint every `checkpointIntervalMinutes`. */
+  readonly checkpointSchedule: CheckpointSchedule;
   readonly httpApi: TollgateHttpApi;
 
   constructor(scope: Construct, id: string, props: TollgateStackProps) {
@@ -250,7 +270,9 @@ export class TollgateStack extends Stack {
     // The executor claims and records approvals, keeps the task token and appends to the request's
     // session, all with (conditional) puts: never an update, a delete or the pushed sets.
     this.table.grantReadItems(this.approvalTasksFunction);
-    this.table.grantPutItems(this.approvalTasksFunction, ['SESSION#', APPROVAL_PARTITION]);
+    this.table.grantPutItems(this.approvalTasksFunction, {
+      prefixes: [SESSION_PARTITION, APPROVAL_PARTITION],
+    });
     this.maskingKey.grantRead(this.approvalTasksFunction);
     grantOpenSealed(this.sealingKey, this.approvalTasksFunction);
     this.notifications.grantPutEvents(this.approvalTasksFunction);
@@ -295,10 +317,15 @@ export class TollgateStack extends Stack {
     });
     // The SQL function records sessions and events with conditional puts and reads them back,
     // and reads the pushed policy and connection sets, which it may not write: only session and
-    // approval partitions. Listing approvals reads their records in batches. It has no S3 access
-    // at all: archiving is the archiver's job.
+    // approval partitions, and the one system session recording who read recordings (never the
+    // configuration audit trail). Listing approvals reads their records in batches; listing
+    // sessions queries the archiver's session index. Its only S3 access is reading finished
+    // evidence exports (below), to presign their download: archiving is the archiver's job.
     this.table.grantReadItems(this.sqlFunction);
-    this.table.grantPutItems(this.sqlFunction, ['SESSION#', ...SQL_APPROVAL_PARTITIONS]);
+    this.table.grantPutItems(this.sqlFunction, {
+      prefixes: [SESSION_PARTITION, ...SQL_APPROVAL_PARTITIONS],
+      keys: [ACCESS_AUDIT_PARTITION],
+    });
     iam.Grant.addToPrincipal({
       grantee: this.sqlFunction,
       actions: ['dynamodb:BatchGetItem'],
@@ -339,31 +366,105 @@ export class TollgateStack extends Stack {
       description: 'Tollgate: JSON 404 for unknown routes',
     });
 
+    // The checkpoint key's policy names the archiver as its only signer (grantSign below): not
+    // even an administrator's IAM policy lets anyone else sign a checkpoint.
+    this.checkpointSigningKey = new SigningKey(this, 'CheckpointSigningKey', {
+      description: 'Tollgate: signs checkpoints over the archived recordings (the archiver only)',
+      exclusiveSigners: true,
+    });
+    this.evidenceSigningKey = new SigningKey(this, 'EvidenceSigningKey', {
+      description: 'Tollgate: signs the manifests of evidence bundles (tollgate evidence export)',
+    });
+
     this.archiverFunction = new GatewayFunction(this, 'ArchiverFunction', {
       entry: ENTRYPOINTS.archiver,
-      description: 'Tollgate: archives recorded events to the Object Lock bucket',
+      description: 'Tollgate: archives recorded events to the Object Lock bucket and signs checkpoints',
       // A stream batch may hold up to 1000 records across many sessions: a GetItem and a Query per
-      // session, one S3 PUT, then an UpdateItem per session.
+      // session, one S3 PUT, then a few writes per session. A checkpoint run holds its lease for
+      // at most 2 minutes (lambdas/core/recording/checkpoint.ts).
       timeout: Duration.minutes(2),
       environment: {
         TOLLGATE_TABLE: this.table.table.tableName,
         TOLLGATE_RECORDINGS_BUCKET: this.recordings.bucket.bucketName,
+        TOLLGATE_SIGNING_KEY_ARN: this.checkpointSigningKey.keyArn,
+        TOLLGATE_EVIDENCE_KEY_ARN: this.evidenceSigningKey.keyArn,
       },
     });
-    // Reads events and moves the per-session archive mark (a conditional UpdateItem).
+    // Reads events and session records, and its ledger. Writes, each in the partitions it uses:
+    // per session, an archive pointer (a conditional put) and the archive mark (a conditional
+    // update), in the session's own partition; in `ARCHIVE`, segment notes (put, update, deleted
+    // once checkpointed), the checkpoint head (put) and the checkpoint lease (put, delete); in
+    // `SESSIONS#<day>`, the session index (updates). It deletes nothing outside `ARCHIVE`.
     this.table.grantReadItems(this.archiverFunction);
-    this.table.grantUpdateItems(this.archiverFunction);
+    this.table.grantPutItems(this.archiverFunction, {
+      prefixes: [SESSION_PARTITION, SYSTEM_PARTITION, EXPORT_PARTITION],
+      keys: [LEDGER_PARTITION],
+    });
+    this.table.grantUpdateItems(this.archiverFunction, {
+      prefixes: [SESSION_PARTITION, SYSTEM_PARTITION, SESSION_INDEX_PARTITION],
+      keys: [LEDGER_PARTITION],
+    });
+    this.table.grantDeleteItems(this.archiverFunction, { keys: [LEDGER_PARTITION] });
     // Any key: the object layout is the archive adapter's business (lambdas/adapters/aws), and a
     // prefix here would silently break archiving when it changes. Object Lock is what protects
-    // what is written.
+    // what is written. It reads back checkpoints and public keys (and, for an evidence export,
+    // the segments), and checks that a segment is not there before writing it.
     this.recordings.grantPutRecordings(this.archiverFunction);
+    this.recordings.grantReadRecordings(this.archiverFunction);
+    this.checkpointSigningKey.grantSign(this.archiverFunction);
+    // Evidence exports run in the archiver (it reads the archive): job updates in `EXPORT#<id>`,
+    // the zip under exports/, the manifest signed with the evidence key.
+    this.evidenceSigningKey.grantSign(this.archiverFunction);
+    // The SQL function queues an export (`EXPORT#<id>`), starts it with an asynchronous invocation
+    // of the archiver, and presigns the finished zip's download: read of exports/* only.
+    this.sqlFunction.function.addEnvironment('TOLLGATE_RECORDINGS_BUCKET', this.recordings.bucket.bucketName);
+    this.sqlFunction.function.addEnvironment(
+      'TOLLGATE_ARCHIVER_FUNCTION',
+      this.archiverFunction.function.functionName,
+    );
+    this.table.grantPutItems(this.sqlFunction, { prefixes: [EXPORT_PARTITION] });
+    this.archiverFunction.function.grantInvoke(this.sqlFunction);
+    iam.Grant.addToPrincipal({
+      grantee: this.sqlFunction,
+      actions: ['s3:GetObject'],
+      resourceArns: [this.recordings.bucket.arnForObjects('exports/*')],
+    });
+    // With bucket keys the KMS encryption context is the bucket, not the object: the decrypt
+    // cannot be narrowed to exports/, the S3 grant above is what does.
+    this.recordings.encryptionKey.grant(this.sqlFunction, 'kms:Decrypt');
     const bucketLogicalId = this.getLogicalId(this.recordings.bucket.node.defaultChild as s3.CfnBucket);
+    const archiverLogicalId = this.getLogicalId(
+      this.archiverFunction.function.node.defaultChild as lambda.CfnFunction,
+    );
     Validations.of(this.archiverFunction.role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${bucketLogicalId}.Arn>/*]`,
       reason:
-        'The archiver writes new archive objects whose keys are only known at run time. The grant is ' +
-        's3:PutObject alone (no read, delete, retention or legal-hold action) on this one bucket, and ' +
-        'Object Lock COMPLIANCE keeps every version already written from being overwritten or deleted.',
+        'The archiver writes new archive objects, checkpoints and evidence export bundles (exports/) ' +
+        'whose keys are only known at run time, and reads back segments, checkpoints and public keys. ' +
+        'The grant is s3:PutObject and s3:GetObject on this one bucket (no delete, retention or ' +
+        'legal-hold action), and Object Lock COMPLIANCE keeps every version already written from being ' +
+        'overwritten or deleted.',
+    });
+    Validations.of(this.sqlFunction.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${bucketLogicalId}.Arn>/exports/*]`,
+      reason:
+        'The SQL function presigns the download of a finished evidence export, whose key ' +
+        '(exports/<exportId>.zip) exists only once the job has run. The grant is s3:GetObject alone, ' +
+        'under exports/ alone: no list, put or delete, and no read of recordings, checkpoints or keys, ' +
+        'so neither the function nor a URL it presigns can read any other object of the bucket.',
+    });
+    Validations.of(this.sqlFunction.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${archiverLogicalId}.Arn>:*]`,
+      reason:
+        'Function.grantInvoke adds the qualified ARNs (:*) of this one function beside its ARN. The SQL ' +
+        'function invokes the archiver unqualified and asynchronously ({"action":"export"}) to start an ' +
+        'evidence export; the archiver publishes no version or alias, so :* matches only $LATEST, the ' +
+        'same code. lambda:InvokeFunction alone, on no other function.',
+    });
+
+    this.checkpointSchedule = new CheckpointSchedule(this, 'CheckpointSchedule', {
+      archiver: this.archiverFunction.function,
+      intervalMinutes: props.checkpointIntervalMinutes,
     });
 
     this.archiverDeadLetterQueue = new sqs.Queue(this, 'ArchiverDeadLetters', {
@@ -385,6 +486,13 @@ export class TollgateStack extends Stack {
         bisectBatchOnError: true,
         retryAttempts: 10,
         onFailure: new SqsDlq(this.archiverDeadLetterQueue),
+        // Only events matter to it (new ones to archive, changed ones to report): the items it
+        // writes itself (pointers, marks, ledger, index) would otherwise invoke it again.
+        filters: [
+          lambda.FilterCriteria.filter({
+            dynamodb: { Keys: { sk: { S: lambda.FilterRule.beginsWith(EVENT_SORT_KEY_PREFIX) } } },
+          }),
+        ],
       }),
     );
     Validations.of(this.archiverFunction.role).acknowledge({
@@ -440,6 +548,14 @@ export class TollgateStack extends Stack {
       value: this.recordings.bucket.bucketName,
       description: 'Object Lock bucket holding archived recordings',
     });
+    new CfnOutput(this, 'CheckpointSigningKeyArn', {
+      value: this.checkpointSigningKey.keyArn,
+      description: 'KMS key that signs checkpoints (kms:Sign for the archiver only)',
+    });
+    new CfnOutput(this, 'EvidenceSigningKeyArn', {
+      value: this.evidenceSigningKey.keyArn,
+      description: 'KMS key for evidence manifests: TOLLGATE_SIGNING_KEY_ARN of tollgate evidence export',
+    });
   }
 }
 
@@ -450,6 +566,28 @@ export class TollgateStack extends Stack {
  * own task timeouts are upper bounds above this.
  */
 const APPROVAL_TASKS_TIMEOUT = Duration.minutes(2);
+
+/**
+ * Partitions of recordings in the metadata table (lambdas/adapters/aws/dynamodb-session-store.ts):
+ * one per session, and one per system session (the gateway's own audit trails).
+ */
+const SESSION_PARTITION = 'SESSION#';
+const SYSTEM_PARTITION = 'SYSTEM#';
+/** Sort keys of recorded events in a session's partition. */
+const EVENT_SORT_KEY_PREFIX = 'EVENT#';
+/**
+ * The system session recording who listed or viewed recordings (ACCESS_AUDIT_SESSION in
+ * lambdas/core/recording/events.ts): the SQL function may write this one system partition.
+ */
+const ACCESS_AUDIT_PARTITION = 'SYSTEM#tollgate:access-audit';
+/**
+ * The archive ledger (lambdas/adapters/aws/dynamodb-archive-ledger.ts): segment notes, the
+ * checkpoint head and lease in one partition, and the session index in one partition per day.
+ */
+const LEDGER_PARTITION = 'ARCHIVE';
+const SESSION_INDEX_PARTITION = 'SESSIONS#';
+/** Evidence export jobs (lambdas/adapters/aws/dynamodb-export-job-store.ts). */
+const EXPORT_PARTITION = 'EXPORT#';
 
 /**
  * Partitions of held requests in the metadata table (lambdas/adapters/aws/dynamodb-approval-store.ts):
@@ -562,6 +700,12 @@ const validate = (props: TollgateStackProps): ConnectionSecrets => {
       integerProblem('recordingRetentionDays', props.recordingRetentionDays, 1, 36_500),
       // Lambda's synchronous invocation payload limit is 6 MB.
       integerProblem('maxBodyBytes', props.maxBodyBytes, 1, 6_000_000),
+      integerProblem(
+        'checkpointIntervalMinutes',
+        props.checkpointIntervalMinutes,
+        1,
+        MAX_CHECKPOINT_INTERVAL_MINUTES,
+      ),
       matches(props.slackWebhookSecretArn, SECRET_ARN)
         ? undefined
         : `slackWebhookSecretArn must be the full ARN of a Secrets Manager secret, got ${props.slackWebhookSecretArn}`,

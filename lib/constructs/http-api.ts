@@ -34,8 +34,8 @@ const ACCESS_LOG_FIELDS = {
 export interface TollgateHttpApiProps {
   /**
    * Serves `POST /v1/connections/{name}/sql`, discovery (`GET /v1/connections[/{name}]`), the
-   * status of held requests (`GET /v1/requests/{requestId}`) and the reviewers' routes
-   * (`/v1/approvals…`).
+   * status of held requests (`GET /v1/requests/{requestId}`), the reviewers' routes
+   * (`/v1/approvals…`) and the recordings (`GET /v1/sessions[/{sessionId}]`).
    */
   readonly sqlFunction: lambda.IFunction;
   /** Serves `GET /healthz` and `GET /openapi.json`. */
@@ -76,6 +76,16 @@ export class TollgateHttpApi extends Construct {
     [apigwv2.HttpMethod.POST, '/v1/approvals/{approvalId}/approve'],
     [apigwv2.HttpMethod.POST, '/v1/approvals/{approvalId}/deny'],
   ];
+  /** The recordings: a listing and one session's timeline, served by the SQL function. */
+  static readonly SESSION_ROUTES: readonly (readonly [apigwv2.HttpMethod, string])[] = [
+    [apigwv2.HttpMethod.GET, '/v1/sessions'],
+    [apigwv2.HttpMethod.GET, '/v1/sessions/{sessionId}'],
+  ];
+  /** Evidence exports for auditors: start one, then its status and download, by the SQL function. */
+  static readonly EVIDENCE_ROUTES: readonly (readonly [apigwv2.HttpMethod, string])[] = [
+    [apigwv2.HttpMethod.POST, '/v1/evidence/exports'],
+    [apigwv2.HttpMethod.GET, '/v1/evidence/exports/{exportId}'],
+  ];
   static readonly DEFAULT_RATE_LIMIT = 50;
   static readonly DEFAULT_BURST_LIMIT = 100;
 
@@ -114,7 +124,13 @@ export class TollgateHttpApi extends Construct {
       integration: sql,
     });
     // Held requests: the requester's status (long-polled), and what reviewers list, read and decide.
-    for (const [method, path] of TollgateHttpApi.APPROVAL_ROUTES) {
+    // Recordings: owners see their sessions, auditors all; each read is itself recorded. Evidence
+    // exports: auditors only.
+    for (const [method, path] of [
+      ...TollgateHttpApi.APPROVAL_ROUTES,
+      ...TollgateHttpApi.SESSION_ROUTES,
+      ...TollgateHttpApi.EVIDENCE_ROUTES,
+    ]) {
       this.api.addRoutes({ path, methods: [method], integration: sql });
     }
     this.api.addRoutes({

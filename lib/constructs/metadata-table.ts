@@ -5,6 +5,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { assertNoProblems, found } from '../props-validation.js';
 
 export interface MetadataTableProps {
   /**
@@ -20,9 +21,37 @@ export interface MetadataTableProps {
 }
 
 /**
+ * Partitions of the table, by partition key: those starting with one of `prefixes` (e.g.
+ * `SESSION#`) and those equal to one of `keys` (e.g. `ARCHIVE`). At least one of either.
+ */
+export interface Partitions {
+  /** @default - none */
+  readonly prefixes?: readonly string[];
+  /** @default - none */
+  readonly keys?: readonly string[];
+}
+
+/** A `dynamodb:LeadingKeys` pattern per partition: prefixes end in `*`, exact keys have no wildcard. */
+const leadingKeys = (partitions: Partitions): string[] => {
+  const prefixes = partitions.prefixes ?? [];
+  const keys = partitions.keys ?? [];
+  const wildcard = (value: string) => value === '' || /[*?]/.test(value);
+  assertNoProblems(
+    'MetadataTable grant',
+    found(
+      prefixes.length + keys.length === 0 ? 'partitions must name at least one prefix or key' : undefined,
+      ...[...prefixes, ...keys]
+        .filter(wildcard)
+        .map((value) => `partition ${JSON.stringify(value)} must be non-empty and hold no * or ?`),
+    ),
+  );
+  return [...prefixes.map((prefix) => `${prefix}*`), ...keys];
+};
+
+/**
  * On-demand table with point-in-time recovery and deletion protection, retained when the stack is
- * deleted. Grants are per item operation: nothing here grants DeleteItem, BatchWriteItem (which
- * can delete) or any table administration.
+ * deleted. Grants are per item operation: DeleteItem only in named partitions, and nothing here
+ * grants BatchWriteItem (which can delete anywhere), Scan or any table administration.
  */
 export class MetadataTable extends Construct {
   readonly table: dynamodb.Table;
@@ -60,28 +89,50 @@ export class MetadataTable extends Construct {
   }
 
   /**
-   * Lets `grantee` create or replace single items with `PutItem` (conditional puts included),
-   * only in partitions whose key starts with one of `keyPrefixes` (e.g. `SESSION#`).
+   * Lets `grantee` create or replace single items with `PutItem` (conditional puts included).
    *
-   * @param keyPrefixes - partition key prefixes the grantee may write; every partition when absent
+   * @param partitions - the partitions the grantee may write (a `dynamodb:LeadingKeys` condition);
+   *   every partition when absent
    */
-  grantPutItems(grantee: iam.IGrantable, keyPrefixes?: readonly string[]): iam.Grant {
+  grantPutItems(grantee: iam.IGrantable, partitions?: Partitions): iam.Grant {
     this.grantKeyForWrites(grantee);
-    if (!keyPrefixes) return this.grantItemActions(grantee, 'dynamodb:PutItem');
-    return iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['dynamodb:PutItem'],
-      resourceArns: [this.table.tableArn],
-      conditions: {
-        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': keyPrefixes.map((prefix) => `${prefix}*`) },
-      },
-    });
+    return this.grantItemActionsIn(grantee, partitions, 'dynamodb:PutItem');
   }
 
-  /** Lets `grantee` change single items with `UpdateItem` (conditional updates included). */
-  grantUpdateItems(grantee: iam.IGrantable): iam.Grant {
+  /**
+   * Lets `grantee` change single items with `UpdateItem` (conditional updates included).
+   *
+   * @param partitions - the partitions the grantee may change (a `dynamodb:LeadingKeys`
+   *   condition); every partition when absent
+   */
+  grantUpdateItems(grantee: iam.IGrantable, partitions?: Partitions): iam.Grant {
     this.grantKeyForWrites(grantee);
-    return this.grantItemActions(grantee, 'dynamodb:UpdateItem');
+    return this.grantItemActionsIn(grantee, partitions, 'dynamodb:UpdateItem');
+  }
+
+  /**
+   * Lets `grantee` delete single items with `DeleteItem`, in the given partitions only: there is
+   * no table-wide delete grant, since sessions and their events are evidence.
+   *
+   * @param partitions - the partitions the grantee may delete from (a `dynamodb:LeadingKeys` condition)
+   */
+  grantDeleteItems(grantee: iam.IGrantable, partitions: Partitions): iam.Grant {
+    this.encryptionKey.grant(grantee, 'kms:Decrypt', 'kms:DescribeKey');
+    return this.grantItemActionsIn(grantee, partitions, 'dynamodb:DeleteItem');
+  }
+
+  private grantItemActionsIn(
+    grantee: iam.IGrantable,
+    partitions: Partitions | undefined,
+    ...actions: string[]
+  ): iam.Grant {
+    if (!partitions) return this.grantItemActions(grantee, ...actions);
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions,
+      resourceArns: [this.table.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': leadingKeys(partitions) } },
+    });
   }
 
   private grantItemActions(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {

@@ -107,8 +107,8 @@ export class RecordingsBucket extends Construct {
 
   /**
    * Lets `grantee` add recording objects whose keys match `keyPattern` (`s3:PutObject` only, plus
-   * the KMS calls SSE-KMS needs for a single-part upload). No read, no delete, no retention or
-   * legal-hold changes: a writer cannot alter what is already archived.
+   * the KMS calls SSE-KMS needs for a single-part upload). No read ({@link grantReadRecordings}), no
+   * delete, no retention or legal-hold changes: a writer cannot alter what is already archived.
    *
    * @param keyPattern object key pattern, e.g. `recordings/*`
    */
@@ -120,5 +120,28 @@ export class RecordingsBucket extends Construct {
     });
     this.encryptionKey.grant(grantee, 'kms:Encrypt', 'kms:GenerateDataKey');
     return put;
+  }
+
+  /**
+   * Lets `grantee` read recording objects whose keys match `keyPattern` (`s3:GetObject`, with
+   * `kms:Decrypt` on the bucket's key) and list the bucket (`s3:ListBucket`). The listing right
+   * also makes S3 answer a missing key with 404 rather than 403, which an exists-check relies on.
+   * No delete, retention or legal-hold action.
+   *
+   * @param keyPattern object key pattern, e.g. `checkpoints/*`
+   */
+  grantReadRecordings(grantee: iam.IGrantable, keyPattern = '*'): iam.Grant {
+    const get = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:GetObject'],
+      resourceArns: [this.bucket.arnForObjects(keyPattern)],
+    });
+    const list = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:ListBucket'],
+      resourceArns: [this.bucket.bucketArn],
+    });
+    this.encryptionKey.grant(grantee, 'kms:Decrypt');
+    return get.combine(list);
   }
 }

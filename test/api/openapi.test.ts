@@ -1,8 +1,9 @@
 // The OpenAPI document (openapi.yaml) against the code: it is valid OpenAPI 3.1, it documents
 // exactly the implemented routes and every error code under the status the HTTP layer gives it,
 // the rules it names are the default policy pack's, and the real gateway's answers (200, 202,
-// 403 blocked and denied, the approval routes, and every error it can be made to give) match the
-// documented schemas.
+// 403 blocked and denied, the approval, recording and evidence export routes, and every error it
+// can be made to give) match the documented schemas.
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import { unzipSync } from 'fflate';
 import { parse } from 'yaml';
 import { compilePolicyFolder } from '../../lambdas/adapters/config/policy-files.js';
 import { type DevIssuer, loadDevIssuer } from '../../lambdas/adapters/local/dev-issuer.js';
@@ -34,6 +36,8 @@ import {
   UnauthenticatedError,
   UnavailableError,
 } from '../../lambdas/core/errors.js';
+import { DOWNLOAD_TTL_SECONDS, MAX_EXPORT_DAYS } from '../../lambdas/core/evidence/exports.js';
+import { DEFAULT_LIMIT, MAX_LIMIT, OUTCOMES } from '../../lambdas/core/evidence/sessions.js';
 import { SESSION_ID_PATTERN } from '../../lambdas/core/pipeline/admit.js';
 import { policyUnavailable } from '../../lambdas/core/policy/stored-policy-provider.js';
 import { errorResponse, STATUS_BY_CODE } from '../../lambdas/handlers/http/error-response.js';
@@ -64,6 +68,7 @@ interface ResponseObject {
 }
 interface Operation {
   operationId: string;
+  description?: string;
   tags?: string[];
   security?: unknown[];
   parameters?: Array<Json | Ref>;
@@ -356,6 +361,17 @@ describe('openapi.yaml', () => {
         MAX_REASON_LENGTH,
       );
       expect(doc.components.parameters.WaitSeconds!.schema.maximum).toBe(MAX_WAIT_SECONDS);
+      const limit = doc.components.parameters.SessionsLimit!.schema;
+      expect([limit.minimum, limit.maximum, limit.default]).toEqual([1, MAX_LIMIT, DEFAULT_LIMIT]);
+      expect(doc.components.parameters.SessionsOutcome!.schema.enum).toEqual([...OUTCOMES]);
+      const view = doc.components.schemas.ExportView!.properties as Json;
+      expect((view.expiresInSeconds as Json).enum).toEqual([DOWNLOAD_TTL_SECONDS, null]);
+      expect(doc.components.schemas.ExportRequest!.properties).toMatchObject({
+        to: { description: expect.stringContaining(`at most ${MAX_EXPORT_DAYS} days after it`) },
+      });
+      expect(operation('POST', '/v1/evidence/exports').description).toContain(
+        `at most ${MAX_EXPORT_DAYS} days between them`,
+      );
 
       // The connection-name pattern agrees with the configuration's own check.
       const namePattern = new RegExp(doc.components.parameters.ConnectionName!.schema.pattern as string);
@@ -374,6 +390,60 @@ describe('openapi.yaml', () => {
       for (const name of names) {
         expect([name, namePattern.test(name)]).toEqual([name, connectionNameSchema.safeParse(name).success]);
       }
+    });
+
+    it('ties an export’s result, error and download URL to its status', () => {
+      const result = {
+        key: 'exports/e1.zip',
+        bytes: 14_870,
+        sha256: 'a'.repeat(64),
+        keyFingerprint: 'b'.repeat(64),
+        counts: { checkpoints: 1, segments: 1, sessions: 1, events: 3, approvals: 0 },
+        warnings: [],
+      };
+      const job = (status: string, fields: Json = {}) => ({
+        exportId: 'e1',
+        status,
+        from: '2026-12-01T00:00:00.000Z',
+        to: '2026-12-02T00:00:00.000Z',
+        requestedBy: { sub: 'ann', issuer: 'tollgate-local' },
+        createdAt: '2026-12-02T09:00:00.000Z',
+        updatedAt: '2026-12-02T09:00:01.000Z',
+        progress: { done: 0, total: 0 },
+        result: null,
+        error: null,
+        ...fields,
+      });
+      const url = 'https://bucket.s3.eu-west-1.amazonaws.com/exports/e1.zip?X-Amz-Expires=900';
+      const none = { downloadUrl: null, expiresInSeconds: null };
+      const download = { downloadUrl: url, expiresInSeconds: 900 };
+      const cases: Array<[string, Json, boolean]> = [
+        ['queued', { export: job('queued'), ...none }, true],
+        ['running', { export: job('running', { progress: { done: 25, total: 37 } }), ...none }, true],
+        ['completed, with its download', { export: job('completed', { result }), ...download }, true],
+        [
+          'failed, with its error',
+          { export: job('failed', { error: 'The export could not be started.' }), ...none },
+          true,
+        ],
+        ['completed without a download', { export: job('completed', { result }), ...none }, false],
+        ['completed without a result', { export: job('completed'), ...download }, false],
+        ['queued with a download', { export: job('queued'), ...download }, false],
+        ['running with a result', { export: job('running', { result }), ...none }, false],
+        ['failed without an error', { export: job('failed'), ...none }, false],
+        [
+          'a download for another lifetime',
+          { export: job('completed', { result }), downloadUrl: url, expiresInSeconds: 60 },
+          false,
+        ],
+      ];
+      const view = doc.components.schemas.ExportView!;
+      for (const [name, value, valid] of cases)
+        expect([name, violations(view, value).length === 0]).toEqual([name, valid]);
+      const started = doc.components.schemas.ExportStarted!;
+      const statusUrl = '/v1/evidence/exports/e1';
+      expect(violations(started, { export: job('queued'), statusUrl })).toEqual([]);
+      expect(violations(started, { export: job('running'), statusUrl })).not.toEqual([]);
     });
   });
 
@@ -507,6 +577,7 @@ describe('openapi.yaml', () => {
       ],
       ['approval_not_found', new TollgateError('approval_not_found', 'No approval x that you may see.')],
       ['request_not_found', new TollgateError('request_not_found', 'No held request x of yours.')],
+      ['session_not_found', new NotFoundError('session_not_found', 'No session x that you may read.')],
       [
         'not_a_reviewer',
         new TollgateError('not_a_reviewer', 'Only members of reviewers may decide this request.'),
@@ -524,6 +595,11 @@ describe('openapi.yaml', () => {
         'approval_unavailable',
         new TollgateError('approval_unavailable', 'The approvals are unavailable; retry shortly.'),
       ],
+      [
+        'not_an_auditor',
+        new TollgateError('not_an_auditor', 'Evidence exports are for members of auditors.'),
+      ],
+      ['export_not_found', new TollgateError('export_not_found', 'No evidence export nope.')],
     ];
 
     it('covers every code with a real error', () => {
@@ -924,6 +1000,341 @@ connections:
       expectDocumented('POST', SQL_PATH, answer);
     });
 
+    describe('recordings', () => {
+      const SESSION_PATH = '/v1/sessions/{sessionId}';
+      const RECORDED = 'openapi-recorded-01';
+      const auditor = () => token('ann', ['auditors']);
+      const read = (path: string, bearer: string | null) =>
+        send(
+          gateway.url,
+          'GET',
+          path,
+          bearer === null ? {} : { headers: { authorization: `Bearer ${bearer}` } },
+        );
+      const listed = (answer: Answer) => (answer.body.sessions as Json[]).map((s) => s.sessionId);
+
+      beforeAll(async () => {
+        // A read that runs and a DELETE without WHERE that is blocked, archived so the index has them.
+        expect(
+          (await sql(json({ sql: 'SELECT id FROM orders LIMIT 1' }), { session: RECORDED })).status,
+        ).toBe(200);
+        expect((await sql(json({ sql: 'DELETE FROM orders' }), { session: RECORDED })).status).toBe(403);
+        await gateway.flushRecordings();
+      });
+
+      it('lists the caller’s own sessions, and every session to an auditor, as documented', async () => {
+        const mine = await read('/v1/sessions', token());
+        expect(mine.status).toBe(200);
+        expectDocumented('GET', '/v1/sessions', mine);
+        expect(listed(mine)).toContain(RECORDED);
+        const other = await read('/v1/sessions', token('mallory'));
+        expectDocumented('GET', '/v1/sessions', other);
+        expect(listed(other)).not.toContain(RECORDED);
+        const blocked = await read('/v1/sessions?outcome=block&principal=alice', auditor());
+        expectDocumented('GET', '/v1/sessions', blocked);
+        expect((blocked.body.sessions as Json[]).find((s) => s.sessionId === RECORDED)).toMatchObject({
+          owner: { sub: 'alice' },
+          requests: 2,
+          connections: ['demo-postgres'],
+          outcomes: ['allow', 'block'],
+        });
+      });
+
+      it('pages the listing with next until it is null, each page as documented', async () => {
+        const seen: unknown[] = [];
+        let cursor: string | null = null;
+        let pages = 0;
+        do {
+          const page: Answer = await read(
+            `/v1/sessions?limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+            auditor(),
+          );
+          expectDocumented('GET', '/v1/sessions', page);
+          expect((page.body.sessions as unknown[]).length).toBeLessThanOrEqual(1);
+          seen.push(...listed(page));
+          cursor = page.body.next as string | null;
+        } while (cursor !== null && ++pages < 50);
+        expect(cursor).toBeNull();
+        expect(seen).toContain(RECORDED);
+      });
+
+      it('shows the owner a session’s timeline, as documented', async () => {
+        const answer = await read(`/v1/sessions/${RECORDED}`, token());
+        expect(answer.status).toBe(200);
+        expectDocumented('GET', SESSION_PATH, answer);
+        const timeline = answer.body.timeline as { chain: Json; requests: Json[] };
+        expect(timeline.chain).toMatchObject({ ok: true });
+        expect(timeline.requests.map((r) => [r.status, (r.decision as Json).rule])).toEqual([
+          ['completed', 'agents-may-read'],
+          ['blocked', 'dml-without-where'],
+        ]);
+      });
+
+      it('shows an auditor the access audit session, as documented', async () => {
+        const answer = await read('/v1/sessions/tollgate:access-audit', auditor());
+        expect(answer.status).toBe(200);
+        expectDocumented('GET', SESSION_PATH, answer);
+      });
+
+      it.each([
+        [
+          'another principal’s session',
+          `/v1/sessions/${RECORDED}`,
+          'mallory',
+          SESSION_PATH,
+          404,
+          'session_not_found',
+        ],
+        [
+          'an unknown session',
+          '/v1/sessions/openapi-nope-01',
+          'alice',
+          SESSION_PATH,
+          404,
+          'session_not_found',
+        ],
+        ['no token', '/v1/sessions', null, '/v1/sessions', 401, 'unauthenticated'],
+        ['no token on a session', `/v1/sessions/${RECORDED}`, null, SESSION_PATH, 401, 'unauthenticated'],
+        ['a bad from', '/v1/sessions?from=yesterday', 'alice', '/v1/sessions', 400, 'bad_request'],
+        [
+          'from after to',
+          '/v1/sessions?from=2026-12-02&to=2026-12-01',
+          'alice',
+          '/v1/sessions',
+          400,
+          'bad_request',
+        ],
+        [
+          'a period over 92 days',
+          '/v1/sessions?from=2026-01-01&to=2026-12-01',
+          'alice',
+          '/v1/sessions',
+          400,
+          'bad_request',
+        ],
+        ['an unknown outcome', '/v1/sessions?outcome=blocked', 'alice', '/v1/sessions', 400, 'bad_request'],
+        ['a limit over 200', '/v1/sessions?limit=201', 'alice', '/v1/sessions', 400, 'bad_request'],
+        [
+          'a cursor it did not give',
+          '/v1/sessions?cursor=garbage',
+          'alice',
+          '/v1/sessions',
+          400,
+          'bad_request',
+        ],
+      ])('answers %s as documented', async (_name, path, sub, template, status, code) => {
+        const answer = await read(path, sub === null ? null : token(sub));
+        expect([answer.status, (answer.body.error as Json).code]).toEqual([status, code]);
+        expectDocumented('GET', template, answer);
+      });
+    });
+
+    describe('evidence exports', () => {
+      const EXPORTS_PATH = '/v1/evidence/exports';
+      const EXPORT_PATH = '/v1/evidence/exports/{exportId}';
+      const auditor = (sub = 'ann') => token(sub, ['auditors']);
+      const call = (
+        method: string,
+        path: string,
+        bearer: string | null,
+        body?: string,
+        contentType = 'application/json',
+      ) =>
+        send(gateway.url, method, path, {
+          headers: {
+            ...(bearer === null ? {} : { authorization: `Bearer ${bearer}` }),
+            'content-type': contentType,
+          },
+          ...(body === undefined ? {} : { body }),
+        });
+      const start = (body: unknown) => call('POST', EXPORTS_PATH, auditor(), json(body));
+      /** A period holding what the tests above recorded: the last day, up to now. */
+      const lastDay = () => new Date(Date.now() - 86_400_000).toISOString();
+      const FINAL = ['completed', 'failed'];
+
+      it('starts an export for an auditor with 202, and records the start in the access audit session, as documented', async () => {
+        const from = lastDay();
+        const started = await start({ from });
+        expect(started.status).toBe(202);
+        expectDocumented('POST', EXPORTS_PATH, started);
+        const job = started.body.export as Json;
+        expect(job).toMatchObject({
+          status: 'queued',
+          from,
+          requestedBy: { sub: 'ann', issuer: 'tollgate-local' },
+          progress: { done: 0, total: 0 },
+        });
+        expect(started.body.statusUrl).toBe(`${EXPORTS_PATH}/${job.exportId}`);
+        const audit = await call('GET', '/v1/sessions/tollgate:access-audit', auditor());
+        const steps = (audit.body.timeline as { requests: Array<{ steps: Json[] }> }).requests.flatMap(
+          (r) => r.steps,
+        );
+        expect(steps).toContainEqual(
+          expect.objectContaining({
+            event: expect.objectContaining({ type: 'evidence.exported' }),
+            data: {
+              exportId: job.exportId,
+              from,
+              to: job.to,
+              viewer: { sub: 'ann', issuer: 'tollgate-local', groups: ['auditors'] },
+            },
+          }),
+        );
+      });
+
+      it('answers the status to any auditor until completed, then a download of the zip, as documented', async () => {
+        const started = await start({ from: lastDay() });
+        const statusUrl = String(started.body.statusUrl);
+        let answer: Answer | undefined;
+        for (let i = 0; i < 200 && !FINAL.includes(String((answer?.body.export as Json)?.status)); i++) {
+          if (answer) await new Promise((r) => setTimeout(r, 50));
+          // Whoever of the auditors asks: the export is not its requester's alone.
+          answer = await call('GET', statusUrl, auditor(i % 2 === 0 ? 'ann' : 'audrey'));
+          expect(answer.status).toBe(200);
+          expectDocumented('GET', EXPORT_PATH, answer);
+        }
+        const job = answer!.body.export as {
+          exportId: string;
+          status: string;
+          from: string;
+          to: string;
+          result: { key: string; bytes: number; sha256: string };
+        };
+        expect(job.status).toBe('completed');
+        expect(job.result.key).toBe(`exports/${job.exportId}.zip`);
+        expect(answer!.body.expiresInSeconds).toBe(DOWNLOAD_TTL_SECONDS);
+        const url = new URL(String(answer!.body.downloadUrl));
+        expect(url.searchParams.get('X-Amz-Expires')).toBe(String(DOWNLOAD_TTL_SECONDS));
+
+        // The URL needs no token; the zip is the one the result describes, one folder inside.
+        const download = await fetch(url);
+        expect([
+          download.status,
+          download.headers.get('content-type'),
+          download.headers.get('content-disposition'),
+        ]).toEqual([200, 'application/zip', `attachment; filename="${job.exportId}.zip"`]);
+        const zip = new Uint8Array(await download.arrayBuffer());
+        expect([zip.byteLength, createHash('sha256').update(zip).digest('hex')]).toEqual([
+          job.result.bytes,
+          job.result.sha256,
+        ]);
+        const folder = `tollgate-evidence-${job.from.slice(0, 10)}-to-${job.to.slice(0, 10)}/`;
+        const names = Object.keys(unzipSync(zip));
+        expect(names.filter((name) => !name.startsWith(folder))).toEqual([]);
+        expect(names).toEqual(
+          expect.arrayContaining(['manifest.json', 'manifest.sig', 'README.txt'].map((f) => folder + f)),
+        );
+      });
+
+      it('accepts a period of exactly 366 days, as documented', async () => {
+        const answer = await start({ from: '2025-12-01T00:00:00.000Z', to: '2026-12-02T00:00:00.000Z' });
+        expect(answer.status).toBe(202);
+        expectDocumented('POST', EXPORTS_PATH, answer);
+        expect(answer.body.export).toMatchObject({
+          from: '2025-12-01T00:00:00.000Z',
+          to: '2026-12-02T00:00:00.000Z',
+        });
+      });
+
+      const callers = {
+        auditor: () => auditor(),
+        agent: () => token('alice', ['agents']),
+        nobody: () => null,
+      };
+      type Caller = keyof typeof callers;
+      const from = json({ from: '2026-12-01' });
+      const refusedStarts: Array<{
+        name: string;
+        caller: Caller;
+        body?: string;
+        contentType?: string;
+        status: number;
+        code: string;
+      }> = [
+        {
+          name: 'from a caller outside auditors',
+          caller: 'agent',
+          body: from,
+          status: 403,
+          code: 'not_an_auditor',
+        },
+        { name: 'without a token', caller: 'nobody', body: from, status: 401, code: 'unauthenticated' },
+        { name: 'without from', caller: 'auditor', body: '{}', status: 400, code: 'bad_request' },
+        { name: 'without a body', caller: 'auditor', status: 400, code: 'bad_request' },
+        {
+          name: 'with a from that is no time',
+          caller: 'auditor',
+          body: json({ from: 'yesterday' }),
+          status: 400,
+          code: 'bad_request',
+        },
+        {
+          name: 'with a null to',
+          caller: 'auditor',
+          body: json({ from: '2026-12-01', to: null }),
+          status: 400,
+          code: 'bad_request',
+        },
+        {
+          name: 'with from after to',
+          caller: 'auditor',
+          body: json({ from: '2026-12-02', to: '2026-12-01' }),
+          status: 400,
+          code: 'bad_request',
+        },
+        {
+          name: 'over 366 days by a millisecond',
+          caller: 'auditor',
+          body: json({ from: '2025-12-01T00:00:00.000Z', to: '2026-12-02T00:00:00.001Z' }),
+          status: 400,
+          code: 'bad_request',
+        },
+        { name: 'with bad JSON', caller: 'auditor', body: '{"from": ', status: 400, code: 'invalid_json' },
+        // The body is read before the token is checked.
+        {
+          name: 'with bad JSON from a caller outside auditors',
+          caller: 'agent',
+          body: '{"from": ',
+          status: 400,
+          code: 'invalid_json',
+        },
+        {
+          name: 'with a non-JSON content type',
+          caller: 'auditor',
+          body: 'from=2026-12-01',
+          contentType: 'application/x-www-form-urlencoded',
+          status: 415,
+          code: 'unsupported_media_type',
+        },
+        {
+          name: 'with an oversize body',
+          caller: 'auditor',
+          body: json({ from: '2026-12-01', pad: 'x'.repeat(140_000) }),
+          status: 413,
+          code: 'payload_too_large',
+        },
+      ];
+      it.each(refusedStarts)(
+        'answers a start $name as documented',
+        async ({ caller, body, contentType, status, code }) => {
+          const answer = await call('POST', EXPORTS_PATH, callers[caller](), body, contentType);
+          expect([answer.status, (answer.body.error as Json).code]).toEqual([status, code]);
+          expectDocumented('POST', EXPORTS_PATH, answer);
+        },
+      );
+
+      it.each([
+        ['from a caller outside auditors', 'agent', 'x', 403, 'not_an_auditor'],
+        ['without a token', 'nobody', 'x', 401, 'unauthenticated'],
+        ['for an unknown export', 'auditor', 'openapi-nope', 404, 'export_not_found'],
+        ['for an id over 100 characters', 'auditor', 'x'.repeat(101), 404, 'export_not_found'],
+      ] as const)('answers a status request %s as documented', async (_name, caller, id, status, code) => {
+        const answer = await call('GET', `${EXPORTS_PATH}/${id}`, callers[caller]());
+        expect([answer.status, (answer.body.error as Json).code]).toEqual([status, code]);
+        expectDocumented('GET', EXPORT_PATH, answer);
+      });
+    });
+
     it('answers another principal’s session with 403 session_forbidden', async () => {
       expect((await sql(json({ sql: 'SELECT 1' }), { session: 'openapi-owned-01' })).status).toBe(200);
       const answer = await sql(json({ sql: 'SELECT 1' }), {
@@ -1019,6 +1430,10 @@ connections:
         ['GET', '/v1/approvals', '/v1/approvals'],
         ['POST', '/v1/approvals/{approvalId}/approve', '/v1/approvals/x/approve'],
         ['GET', '/v1/requests/{requestId}', '/v1/requests/x'],
+        ['GET', '/v1/sessions', '/v1/sessions'],
+        ['GET', '/v1/sessions/{sessionId}', '/v1/sessions/x'],
+        ['POST', '/v1/evidence/exports', '/v1/evidence/exports'],
+        ['GET', '/v1/evidence/exports/{exportId}', '/v1/evidence/exports/x'],
       ])('answers %s %s with 503 unavailable as documented', async (method, template, path) => {
         const answer = await send(url, method, path, method === 'POST' ? { body: '{"sql":"SELECT 1"}' } : {});
         expect([answer.status, (answer.body.error as Json).code]).toEqual([503, 'unavailable']);

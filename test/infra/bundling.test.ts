@@ -15,6 +15,8 @@ import { OIDC } from './support/synth.js';
 const APPROVAL_ENVIRONMENT = {
   TOLLGATE_SEALING_KEY_ARN: 'arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000',
   TOLLGATE_EVENT_BUS_NAME: 'tollgate-approvals',
+  TOLLGATE_RECORDINGS_BUCKET: 'tollgate-recordings',
+  TOLLGATE_ARCHIVER_FUNCTION: 'tollgate-archiver',
   TOLLGATE_APPROVAL_STATE_MACHINE_ARN:
     'arn:aws:states:eu-west-1:123456789012:stateMachine:Tollgate-approvals',
 };

@@ -26,6 +26,10 @@ const APPROVAL_ROUTES = [
   'POST /v1/approvals/{approvalId}/approve',
   'POST /v1/approvals/{approvalId}/deny',
 ];
+/** The recordings: a listing and one session's timeline. */
+const SESSION_ROUTES = ['GET /v1/sessions', 'GET /v1/sessions/{sessionId}'];
+/** Evidence exports: start one, then its status and download. */
+const EVIDENCE_ROUTES = ['POST /v1/evidence/exports', 'GET /v1/evidence/exports/{exportId}'];
 
 describe('TollgateStack', () => {
   // GIVEN the stack with its defaults (one synth shared by the read-only assertions below)
@@ -289,7 +293,7 @@ describe('TollgateStack', () => {
       }
     });
 
-    test('the archiver gets the table and bucket names', () => {
+    test('the archiver gets the table and bucket names, the checkpoint and the evidence signing keys', () => {
       // THEN
       template.hasResourceProperties('AWS::Lambda::Function', {
         Role: { 'Fn::GetAtt': [logicalId(stack.archiverFunction.role), 'Arn'] },
@@ -297,7 +301,22 @@ describe('TollgateStack', () => {
           Variables: {
             TOLLGATE_TABLE: { Ref: logicalId(stack.table.table) },
             TOLLGATE_RECORDINGS_BUCKET: { Ref: recordingsBucketId },
+            TOLLGATE_SIGNING_KEY_ARN: { 'Fn::GetAtt': [logicalId(stack.checkpointSigningKey.key), 'Arn'] },
+            TOLLGATE_EVIDENCE_KEY_ARN: { 'Fn::GetAtt': [logicalId(stack.evidenceSigningKey.key), 'Arn'] },
             NODE_OPTIONS: '--enable-source-maps',
+          },
+        },
+      });
+    });
+
+    test('the SQL function gets the bucket and the archiver it queues evidence exports with', () => {
+      // THEN
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Role: { 'Fn::GetAtt': [logicalId(stack.sqlFunction.role), 'Arn'] },
+        Environment: {
+          Variables: {
+            TOLLGATE_RECORDINGS_BUCKET: { Ref: recordingsBucketId },
+            TOLLGATE_ARCHIVER_FUNCTION: { Ref: logicalId(stack.archiverFunction.function) },
           },
         },
       });
@@ -305,9 +324,59 @@ describe('TollgateStack', () => {
   });
 
   describe('least privilege', () => {
-    test('the SQL function has no S3 access at all', () => {
+    test('the SQL function may only get objects under exports/ (to presign export downloads), nothing else in S3', () => {
       // THEN
-      expect(actionsOf(sqlStatements).filter((action) => action.startsWith('s3:'))).toEqual([]);
+      expect(sqlStatements.filter((s) => s.Action.some((action) => action.startsWith('s3:')))).toEqual([
+        {
+          Effect: 'Allow',
+          Action: ['s3:GetObject'],
+          Resource: [{ 'Fn::Join': ['', [{ 'Fn::GetAtt': [recordingsBucketId, 'Arn'] }, '/exports/*']] }],
+        },
+      ]);
+    });
+
+    test('the SQL function may only decrypt with the recordings key (to read an export), not encrypt', () => {
+      // THEN
+      const keyArn = { 'Fn::GetAtt': [logicalId(stack.recordings.encryptionKey), 'Arn'] };
+      const keyActions = actionsOf(sqlStatements.filter((s) => s.Resource.some((r) => isEqual(r, keyArn))));
+      expect(keyActions).toEqual(['kms:Decrypt']);
+    });
+
+    test('the SQL function may invoke the archiver alone (to start an export), and no other function', () => {
+      // THEN
+      const archiverArn = { 'Fn::GetAtt': [logicalId(stack.archiverFunction.function), 'Arn'] };
+      expect(sqlStatements.filter((s) => s.Action.some((action) => action.startsWith('lambda:')))).toEqual([
+        {
+          Effect: 'Allow',
+          Action: ['lambda:InvokeFunction'],
+          Resource: [archiverArn, { 'Fn::Join': ['', [archiverArn, ':*']] }],
+        },
+      ]);
+    });
+
+    test('the archiver has no version or alias, so its qualified ARNs name only $LATEST', () => {
+      // THEN
+      template.resourceCountIs('AWS::Lambda::Version', 0);
+      template.resourceCountIs('AWS::Lambda::Alias', 0);
+    });
+
+    test('no role but the SQL function may invoke the archiver', () => {
+      // THEN
+      const archiverArn = JSON.stringify({
+        'Fn::GetAtt': [logicalId(stack.archiverFunction.function), 'Arn'],
+      });
+      const invoking = Object.values(template.findResources('AWS::IAM::Policy'))
+        .filter((policy) =>
+          (
+            policy.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]
+          ).some(
+            (s) =>
+              [s.Action].flat().includes('lambda:InvokeFunction') &&
+              JSON.stringify(s.Resource).includes(archiverArn),
+          ),
+        )
+        .map((policy) => policy.Properties.Roles);
+      expect(invoking).toEqual([[{ Ref: logicalId(stack.sqlFunction.role) }]]);
     });
 
     test('the SQL function may read items and put items, but not delete, scan or administer the table', () => {
@@ -320,7 +389,7 @@ describe('TollgateStack', () => {
       ]);
     });
 
-    test('the SQL function may put items only in session and approval partitions, never policy or connection sets', () => {
+    test('the SQL function may put items only in session and approval partitions, the access audit and export jobs, never policy or connection sets', () => {
       // THEN
       const puts = sqlStatements.filter((statement) =>
         [statement.Action].flat().includes('dynamodb:PutItem'),
@@ -329,9 +398,18 @@ describe('TollgateStack', () => {
         expect.objectContaining({
           Condition: {
             'ForAllValues:StringLike': {
-              'dynamodb:LeadingKeys': ['SESSION#*', 'APPROVAL#*', 'REQUEST#*', 'APPROVALS#*'],
+              'dynamodb:LeadingKeys': [
+                'SESSION#*',
+                'APPROVAL#*',
+                'REQUEST#*',
+                'APPROVALS#*',
+                'SYSTEM#tollgate:access-audit',
+              ],
             },
           },
+        }),
+        expect.objectContaining({
+          Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['EXPORT#*'] } },
         }),
       ]);
     });
@@ -377,7 +455,7 @@ describe('TollgateStack', () => {
       ]);
     });
 
-    test('the archiver may put objects in the recordings bucket, and nothing else in S3', () => {
+    test('the archiver may put and get objects in the recordings bucket and list it, and nothing else in S3', () => {
       // THEN
       const s3Statements = archiverStatements.filter((s) =>
         s.Action.some((action) => action.startsWith('s3:')),
@@ -385,29 +463,36 @@ describe('TollgateStack', () => {
       expect(s3Statements).toEqual([
         {
           Effect: 'Allow',
-          Action: ['s3:PutObject'],
+          Action: ['s3:GetObject', 's3:PutObject'],
           Resource: [{ 'Fn::Join': ['', [{ 'Fn::GetAtt': [recordingsBucketId, 'Arn'] }, '/*']] }],
+        },
+        {
+          Effect: 'Allow',
+          Action: ['s3:ListBucket'],
+          Resource: [{ 'Fn::GetAtt': [recordingsBucketId, 'Arn'] }],
         },
       ]);
     });
 
-    test('the archiver may encrypt with the recordings key but not decrypt', () => {
+    test('the archiver may encrypt and decrypt with the recordings key, and nothing more', () => {
       // THEN
       const keyArn = { 'Fn::GetAtt': [logicalId(stack.recordings.encryptionKey), 'Arn'] };
       const keyActions = actionsOf(
         archiverStatements.filter((s) => s.Resource.some((r) => isEqual(r, keyArn))),
       );
-      expect(keyActions).toEqual(['kms:Encrypt', 'kms:GenerateDataKey']);
+      expect(keyActions).toEqual(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey']);
     });
 
-    test('the archiver may read items and the stream and update items, but not delete them', () => {
-      // THEN
+    test('the archiver may read items and the stream, and write items, but not scan, batch-write or administer the table', () => {
+      // THEN (where each write may go: test/infra/evidence.test.ts)
       expect(actionsOf(archiverStatements).filter((action) => action.startsWith('dynamodb:'))).toEqual([
+        'dynamodb:DeleteItem',
         'dynamodb:DescribeStream',
         'dynamodb:GetItem',
         'dynamodb:GetRecords',
         'dynamodb:GetShardIterator',
         'dynamodb:ListStreams',
+        'dynamodb:PutItem',
         'dynamodb:Query',
         'dynamodb:UpdateItem',
       ]);
@@ -473,7 +558,7 @@ describe('TollgateStack', () => {
   });
 
   describe('HTTP API', () => {
-    test('routes SQL, approvals, health and everything else to their functions', () => {
+    test('routes SQL, approvals, recordings, evidence exports, health and everything else to their functions', () => {
       // THEN
       const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
         (route) => route.Properties.RouteKey,
@@ -487,11 +572,15 @@ describe('TollgateStack', () => {
           'GET /v1/connections/{name}',
           SQL_ROUTE,
           ...APPROVAL_ROUTES,
+          ...SESSION_ROUTES,
+          ...EVIDENCE_ROUTES,
         ].sort(),
       );
       for (const [routeKey, fn] of [
         [SQL_ROUTE, stack.sqlFunction],
-        ...APPROVAL_ROUTES.map((route) => [route, stack.sqlFunction] as const),
+        ...[...APPROVAL_ROUTES, ...SESSION_ROUTES, ...EVIDENCE_ROUTES].map(
+          (route) => [route, stack.sqlFunction] as const,
+        ),
         ['GET /healthz', stack.healthFunction],
         ['$default', stack.fallbackFunction],
       ] as const) {
@@ -536,12 +625,14 @@ describe('TollgateStack', () => {
       template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
     });
 
-    test('outputs the API URL, the table and bucket names, and where approval events go', () => {
+    test('outputs the API URL, the table and bucket names, where approval events go and the signing keys', () => {
       // THEN
       expect(Object.keys(template.findOutputs('*')).sort()).toEqual([
         'ApiUrl',
         'ApprovalEventBusName',
         'ApprovalTopicArn',
+        'CheckpointSigningKeyArn',
+        'EvidenceSigningKeyArn',
         'RecordingsBucketName',
         'TableName',
       ]);

@@ -24,6 +24,7 @@ import { sha256Hex } from '../recording/checkpoint.js';
 import { ACCESS_AUDIT_SESSION } from '../recording/events.js';
 import type { SessionRecorder } from '../recording/session-recorder.js';
 import { type ConfigHistory, exportEvidence } from './bundle.js';
+import { parseInstant } from './instant.js';
 
 export const EXPORTS_PREFIX = 'exports/';
 export const DOWNLOAD_TTL_SECONDS = 900;
@@ -60,10 +61,11 @@ const auditor = async (deps: ExportApiDeps, token: string | undefined): Promise<
   return principal;
 };
 
-const instant = (name: string, value: unknown): string => {
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(Date.parse(value)))
-    throw new BadRequestError(`${name} must be an ISO 8601 time, e.g. 2026-12-01 or 2026-12-01T09:00:00Z.`);
-  return new Date(value).toISOString();
+const instant = (name: string, value: unknown, bound: 'start' | 'end'): string => {
+  const read =
+    typeof value === 'string' ? parseInstant(name, value, bound) : `${name} must be an ISO 8601 date or time`;
+  if (typeof read === 'string') throw new BadRequestError(`${read}.`);
+  return read.toISOString();
 };
 
 const stored = async <T>(work: () => Promise<T>): Promise<T> => {
@@ -89,8 +91,8 @@ export const startExport = async (
     unknown
   >;
   const now = deps.clock.now().toISOString();
-  const from = instant('from', body.from);
-  const to = body.to === undefined ? now : instant('to', body.to);
+  const from = instant('from', body.from, 'start');
+  const to = body.to === undefined ? now : instant('to', body.to, 'end');
   if (from > to) throw new BadRequestError('from must not be after to.');
   if (Date.parse(to) - Date.parse(from) > MAX_EXPORT_DAYS * DAY_MS)
     throw new BadRequestError(`An export covers at most ${MAX_EXPORT_DAYS} days.`);
@@ -145,6 +147,21 @@ export const startExport = async (
   return { export: job, statusUrl: statusUrl(job.exportId) };
 };
 
+/**
+ * A job that stopped moving (its run was cut short: a timeout, a crash) is answered as failed:
+ * nothing resumes it, and an asynchronous retry leaves a job that is no longer queued alone.
+ */
+export const STALLED_AFTER_MS = 15 * 60_000;
+const stalled = (job: ExportJob, now: Date): ExportJob =>
+  (job.status === 'queued' || job.status === 'running') &&
+  now.getTime() - Date.parse(job.updatedAt) > STALLED_AFTER_MS
+    ? {
+        ...job,
+        status: 'failed',
+        error: 'The export stopped without finishing; start a new one (a shorter period exports faster).',
+      }
+    : job;
+
 /** `GET /v1/evidence/exports/{exportId}`: the job, and a download URL once it is completed. */
 export const getExport = async (
   deps: ExportApiDeps,
@@ -154,7 +171,7 @@ export const getExport = async (
   const job = input.exportId.length <= 100 ? await stored(() => deps.jobs.get(input.exportId)) : undefined;
   if (!job) throw new TollgateError('export_not_found', `No evidence export ${input.exportId}.`);
   if (job.status !== 'completed' || !job.result)
-    return { export: job, downloadUrl: null, expiresInSeconds: null };
+    return { export: stalled(job, deps.clock.now()), downloadUrl: null, expiresInSeconds: null };
   const url = await stored(() => deps.files.downloadUrl(job.result!.key, DOWNLOAD_TTL_SECONDS));
   return { export: job, downloadUrl: url, expiresInSeconds: DOWNLOAD_TTL_SECONDS };
 };
@@ -168,7 +185,7 @@ const PROGRESS_EVERY = 25;
  */
 export const runExportJob = async (deps: ExportWorkDeps, exportId: string): Promise<void> => {
   const queued = await deps.jobs.get(exportId);
-  if (!queued || queued.status !== 'queued') return;
+  if (queued?.status !== 'queued') return;
   let job: ExportJob = { ...queued, status: 'running', updatedAt: deps.clock.now().toISOString() };
   if (!(await deps.jobs.update(job))) return;
   let progressWrites: Promise<unknown> = Promise.resolve();

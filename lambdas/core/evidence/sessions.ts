@@ -17,6 +17,7 @@ import type {
 import type { JsonValue } from '../recording/canonical-json.js';
 import { ACCESS_AUDIT_SESSION, type SessionEvent, type SessionEventType } from '../recording/events.js';
 import type { SessionRecorder } from '../recording/session-recorder.js';
+import { parseInstant } from './instant.js';
 import { sessionTimeline, type Timeline } from './timeline.js';
 
 export interface SessionsDeps {
@@ -55,16 +56,11 @@ const owns = (p: Principal, owner: { sub: string; issuer: string }) =>
 
 const viewer = (p: Principal): JsonValue => ({ sub: p.sub, issuer: p.issuer, groups: [...p.groups] });
 
-const instant = (name: string, text: string | undefined, fallback: Date): Date => {
+const instant = (name: string, text: string | undefined, fallback: Date, bound: 'start' | 'end'): Date => {
   if (text === undefined || text === '') return fallback;
-  // ISO 8601 with a date; a bare date is midnight UTC.
-  if (!/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(text))
-    throw new BadRequestError(`${name} must be an ISO 8601 time, e.g. 2026-12-01 or 2026-12-01T09:00:00Z.`);
-  // A time without a zone is UTC, wherever the gateway runs.
-  const zoned = /T|\s/.test(text) && !/(Z|[+-]\d{2}:?\d{2})$/.test(text) ? `${text}Z` : text;
-  const at = new Date(zoned.replace(' ', 'T'));
-  if (Number.isNaN(at.getTime())) throw new BadRequestError(`${name} is not a valid time.`);
-  return at;
+  const read = parseInstant(name, text, bound);
+  if (typeof read === 'string') throw new BadRequestError(`${read}.`);
+  return read;
 };
 
 const text = (name: string, value: string | undefined, max = 256): string | undefined => {
@@ -108,8 +104,8 @@ export interface SessionListing {
 export const listSessions = async (deps: SessionsDeps, query: SessionQuery): Promise<SessionListing> => {
   const principal = await authenticated(deps, query.token);
   const now = deps.clock.now();
-  const to = instant('to', query.to, now);
-  const from = instant('from', query.from, new Date(to.getTime() - DEFAULT_PERIOD_DAYS * DAY_MS));
+  const to = instant('to', query.to, now, 'end');
+  const from = instant('from', query.from, new Date(to.getTime() - DEFAULT_PERIOD_DAYS * DAY_MS), 'start');
   if (from > to) throw new BadRequestError('from must not be after to.');
   if (to.getTime() - from.getTime() > MAX_PERIOD_DAYS * DAY_MS)
     throw new BadRequestError(`A listing covers at most ${MAX_PERIOD_DAYS} days: narrow from and to.`);
