@@ -50,7 +50,11 @@ export class InMemorySessionStore implements SessionStore {
     this.check();
     const owner = this.owners.get(sessionId);
     return owner
-      ? { owner, createdAt: this.created.get(sessionId) ?? '', archivedSeq: this.archived.get(sessionId) ?? 0 }
+      ? {
+          owner,
+          createdAt: this.created.get(sessionId) ?? '',
+          archivedSeq: this.archived.get(sessionId) ?? 0,
+        }
       : undefined;
   }
 
