@@ -15,6 +15,7 @@ const UNIT = [
   'test/handlers/**/*.test.ts',
   'test/corpus/corpus.test.ts',
   'test/corpus/free-text-recall.test.ts',
+  'test/corpus/http-escape.test.ts',
   'test/adapters/aws/secrets-manager-credentials.test.ts',
   'test/adapters/aws/kms-sealer.test.ts',
   'test/adapters/aws/kms-signer.test.ts',

@@ -334,7 +334,15 @@ const replayCli = (ctx: CliContext) => {
     .description("a session's timeline: requests, decisions, approvals, outcomes, masking")
     .argument('<sessionId>', 'the session')
     .addOption(new Option('--html <file>', 'write a self-contained HTML page instead'))
-    .addOption(new Option('--bundle <dir>', 'read the session from an evidence bundle, offline'));
+    .addOption(
+      new Option('--bundle <dir>', 'read the session from an evidence bundle (folder or zip), offline'),
+    )
+    .addOption(
+      new Option(
+        '--key-fingerprint <list>',
+        'with --bundle: the signing keys you trust (the bundle must verify)',
+      ),
+    );
   for (const option of gatewayCallOptions('auditors')) command.addOption(option);
   return act<ReplayOptions>(command, ctx, async (options, args) =>
     (await import('./replay-command.js')).runReplay(args[0]!, options, ctx),

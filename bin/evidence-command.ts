@@ -2,7 +2,15 @@
 // the auditor runs. export and checkpoint work on the local data dir (through the running local
 // gateway's stand-ins, or their folders) or, with TOLLGATE_TABLE and TOLLGATE_RECORDINGS_BUCKET,
 // on the stack's table and bucket. verify needs nothing but the bundle: no gateway, no AWS.
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { unzipSync } from 'fflate';
@@ -194,33 +202,78 @@ const runCheckpoint = async (options: EvidenceOptions, ctx: CliContext): Promise
   });
 
 /** A bundle folder on disk, read-only. */
-export const folderReader = (root: string): BundleReader => ({
-  async list() {
-    const paths: string[] = [];
-    const walk = (dir: string) => {
-      for (const entry of readdirSync(dir, { withFileTypes: true })) {
-        const path = join(dir, entry.name);
-        if (entry.isDirectory()) walk(path);
-        else if (entry.isFile()) paths.push(relative(root, path).split(sep).join('/'));
+/**
+ * Bundles come from elsewhere, so reading one is bounded: a file at most this big, all files
+ * together at most BUNDLE_MAX_BYTES, and nothing but regular files inside the folder (a symbolic
+ * link to /dev/zero, a FIFO or a file outside the bundle is not read).
+ */
+export const FILE_MAX_BYTES = 256 * 1024 * 1024;
+export const BUNDLE_MAX_BYTES = 2 * 1024 * 1024 * 1024;
+
+const bundleTooBig = (what: string) =>
+  new UsageError(
+    `${what} is larger than a bundle may be (${FILE_MAX_BYTES} bytes a file, ${BUNDLE_MAX_BYTES} in all)`,
+  );
+
+/** A bundle folder on disk, read-only. */
+export const folderReader = (root: string): BundleReader => {
+  const base = realpathSync(root);
+  return {
+    async list() {
+      const paths: string[] = [];
+      let total = 0;
+      const walk = (dir: string) => {
+        for (const entry of readdirSync(dir, { withFileTypes: true })) {
+          const path = join(dir, entry.name);
+          if (entry.isDirectory()) walk(path);
+          else if (entry.isFile()) {
+            total += lstatSync(path).size;
+            if (total > BUNDLE_MAX_BYTES) throw bundleTooBig(root);
+            paths.push(relative(base, path).split(sep).join('/'));
+          }
+        }
+      };
+      walk(base);
+      return paths;
+    },
+    async read(path) {
+      if (
+        typeof path !== 'string' ||
+        path.split('/').some((part) => part === '..' || part === '' || part === '.')
+      )
+        return undefined;
+      const file = join(base, ...path.split('/'));
+      try {
+        // A regular file inside the folder, not a link to one elsewhere.
+        const stats = lstatSync(file);
+        if (!stats.isFile() || !realpathSync(file).startsWith(`${base}${sep}`)) return undefined;
+        if (stats.size > FILE_MAX_BYTES) throw bundleTooBig(path);
+        return readFileSync(file);
+      } catch (error) {
+        if (error instanceof UsageError) throw error;
+        return undefined;
       }
-    };
-    walk(root);
-    return paths;
-  },
-  async read(path) {
-    if (path.split('/').some((part) => part === '..' || part === '')) return undefined;
-    try {
-      return readFileSync(join(root, ...path.split('/')));
-    } catch {
-      return undefined;
-    }
-  },
-});
+    },
+  };
+};
 
 /** A zipped bundle, as `POST /v1/evidence/exports` gives it: one top folder, stripped. */
 export const zipReader = (file: string): BundleReader => {
-  const entries = unzipSync(readFileSync(file));
-  const names = Object.keys(entries).filter((name) => !name.endsWith('/'));
+  let total = 0;
+  // Sizes are checked before anything is inflated: a small zip cannot unpack into gigabytes.
+  const entries = unzipSync(readFileSync(file), {
+    filter: (entry) => {
+      total += entry.originalSize;
+      if (entry.originalSize > FILE_MAX_BYTES || total > BUNDLE_MAX_BYTES) throw bundleTooBig(file);
+      return !entry.name.endsWith('/');
+    },
+  });
+  const names = Object.keys(entries).filter(
+    (name) =>
+      !name.endsWith('/') &&
+      !name.split('/').some((part) => part === '..' || part === '.' || part === '') &&
+      !name.startsWith('/'),
+  );
   const tops = new Set(names.map((name) => name.split('/')[0]));
   const strip = tops.size === 1 && names.every((name) => name.includes('/')) ? `${[...tops][0]}/` : '';
   const files = new Map(names.map((name) => [name.slice(strip.length), Buffer.from(entries[name]!)]));
@@ -237,13 +290,29 @@ export const bundleAt = (path: string): BundleReader => {
   }
   if (stats.isDirectory()) return folderReader(path);
   if (stats.isFile() && path.endsWith('.zip')) {
+    if (stats.size > BUNDLE_MAX_BYTES) throw bundleTooBig(path);
     try {
       return zipReader(path);
-    } catch {
+    } catch (error) {
+      if (error instanceof UsageError) throw error;
       throw new UsageError(`${path} is not a readable zip file`);
     }
   }
   throw new UsageError(`${path} is neither a bundle folder nor a .zip of one`);
+};
+
+/** --key-fingerprint: comma-separated SHA-256 fingerprints, checked. */
+export const fingerprintsOf = (text: string | undefined): string[] => {
+  const fingerprints = (text ?? '')
+    .split(',')
+    .map((f) => f.trim().toLowerCase())
+    .filter(Boolean);
+  for (const fingerprint of fingerprints)
+    if (!/^[0-9a-f]{64}$/.test(fingerprint))
+      throw new UsageError(
+        `--key-fingerprint takes SHA-256 fingerprints (64 hex digits), got "${fingerprint}"`,
+      );
+  return fingerprints;
 };
 
 const verdictLines = (report: VerifyReport, where: string): string[] => [
@@ -273,15 +342,7 @@ const runVerify = async (
   if (!dir) throw new UsageError('say which bundle: tollgate evidence verify <dir or .zip>');
   const root = resolve(ctx.cwd, dir);
   const bundle = bundleAt(root);
-  const trusted = (options.keyFingerprint ?? '')
-    .split(',')
-    .map((f) => f.trim().toLowerCase())
-    .filter(Boolean);
-  for (const fingerprint of trusted)
-    if (!/^[0-9a-f]{64}$/.test(fingerprint))
-      throw new UsageError(
-        `--key-fingerprint takes SHA-256 fingerprints (64 hex digits), got "${fingerprint}"`,
-      );
+  const trusted = fingerprintsOf(options.keyFingerprint);
   const report = await verifyBundle(bundle, { trustedFingerprints: trusted });
   ctx.io.stdout(
     options.json

@@ -8,10 +8,11 @@ import { parseSegment, SEGMENTS_DIR } from '../lambdas/core/evidence/bundle.js';
 import { renderTimelineHtml } from '../lambdas/core/evidence/replay-html.js';
 import { renderTimelineText } from '../lambdas/core/evidence/replay-text.js';
 import { sessionTimeline, type Timeline } from '../lambdas/core/evidence/timeline.js';
+import { verifyBundle } from '../lambdas/core/evidence/verify.js';
 import type { IndexedSession } from '../lambdas/core/ports.js';
 import type { SessionEvent } from '../lambdas/core/recording/events.js';
 import { type CliContext, processIo, shownPath, UsageError } from './cli-kit.js';
-import { bundleAt } from './evidence-command.js';
+import { bundleAt, fingerprintsOf } from './evidence-command.js';
 import { call, type GatewayOptions, gatewayOf, line } from './gateway-client.js';
 
 /** Tokens minted for the local gateway read as an auditor unless --groups says otherwise. */
@@ -20,6 +21,8 @@ const DEFAULT_GROUPS = 'auditors';
 export interface ReplayOptions extends GatewayOptions {
   readonly html?: string;
   readonly bundle?: string;
+  /** With --bundle: comma-separated SHA-256 fingerprints of the keys the reader trusts. */
+  readonly keyFingerprint?: string;
   readonly json: boolean;
 }
 
@@ -34,8 +37,27 @@ export interface SessionsOptions extends GatewayOptions {
   readonly json: boolean;
 }
 
-const fromBundle = async (root: string, sessionId: string): Promise<Timeline> => {
+/**
+ * A session from a bundle, only once the whole bundle verifies against a key the reader trusts:
+ * anyone can write segments whose chains hold, so a chain alone proves nothing about who wrote it.
+ */
+const fromBundle = async (
+  root: string,
+  sessionId: string,
+  fingerprints: readonly string[],
+): Promise<Timeline> => {
+  if (fingerprints.length === 0)
+    throw new UsageError(
+      'give --key-fingerprint <sha256>: a bundle is replayed only once it verifies against the key you trust',
+    );
   const reader = bundleAt(root);
+  const report = await verifyBundle(reader, { trustedFingerprints: fingerprints });
+  if (!report.ok || !report.key.trusted) {
+    const first = report.problems.slice(0, 3).map((p) => `${p.code} ${line(p.where)}`);
+    throw new Error(
+      `the bundle does not verify (${report.problems.length} problems${first.length ? `: ${first.join('; ')}` : ''}); run tollgate evidence verify on it`,
+    );
+  }
   const events: SessionEvent[] = [];
   for (const path of (await reader.list()).filter((p) => p.startsWith(SEGMENTS_DIR))) {
     const bytes = await reader.read(path);
@@ -55,7 +77,11 @@ export const runReplay = async (
 ): Promise<number> => {
   let timeline: Timeline;
   if (options.bundle !== undefined) {
-    timeline = await fromBundle(resolve(ctx.cwd, options.bundle), sessionId);
+    timeline = await fromBundle(
+      resolve(ctx.cwd, options.bundle),
+      sessionId,
+      fingerprintsOf(options.keyFingerprint),
+    );
   } else {
     const gateway = gatewayOf(options, ctx, DEFAULT_GROUPS);
     const answer = await call(gateway, 'GET', `/v1/sessions/${encodeURIComponent(sessionId)}`);

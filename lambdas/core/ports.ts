@@ -230,12 +230,16 @@ export interface ArchiveLedger {
   release(holder: string): Promise<void>;
   /** Merges newly archived facts into the session's index entry; applying one twice changes nothing. */
   index(entry: SessionIndexEntry): Promise<void>;
-  /** Sessions created in [from, to], newest first, a page at a time. */
+  /**
+   * Sessions created in [from, to], newest first, a page at a time; with `owner`, that owner's
+   * only (read from an index of their own, so a page or its cursor never touches anyone else's).
+   */
   listSessions(query: {
     readonly from: string;
     readonly to: string;
     readonly limit: number;
     readonly cursor?: string;
+    readonly owner?: SessionOwner;
   }): Promise<{ readonly sessions: IndexedSession[]; readonly cursor?: string }>;
 }
 

@@ -1176,7 +1176,13 @@ connections:
               exportId: job.exportId,
               from,
               to: job.to,
-              viewer: { sub: 'ann', issuer: 'tollgate-local', groups: ['auditors'] },
+              viewer: {
+                sub: 'ann',
+                issuer: 'tollgate-local',
+                groups: ['auditors'],
+                actsFor: null,
+                tokenId: expect.any(String),
+              },
             },
           }),
         );

@@ -101,6 +101,25 @@ describe('sessions, replay, evidence export and verify', () => {
       expect((own.json.sessions as Array<{ sessionId: string }>).map((s) => s.sessionId)).toEqual([
         'evidence-e2e-other-0001',
       ]);
+      // A page of one, and its cursor: nothing of anyone else's.
+      const paged = await api('/v1/sessions?limit=1', 'mallory', ['agents']);
+      expect((paged.json.sessions as Array<{ sessionId: string }>).map((s) => s.sessionId)).toEqual([
+        'evidence-e2e-other-0001',
+      ]);
+      // Her cursor names her own session, and leads to nothing more.
+      const next = paged.json.next as string | null;
+      if (next !== null) {
+        expect(Buffer.from(next, 'base64url').toString()).not.toContain(SESSION);
+        const rest = await api(`/v1/sessions?limit=1&cursor=${next}`, 'mallory', ['agents']);
+        expect(rest.json).toMatchObject({ sessions: [], next: null });
+      }
+      // An agent acting for an auditor is not one.
+      const delegated = await fetch(`${gateway.url}/v1/sessions/${SESSION}`, {
+        headers: {
+          authorization: `Bearer ${issuer.signToken({ sub: 'audrey', groups: ['auditors'], ttlSeconds: 300, actor: 'agent-x' })}`,
+        },
+      });
+      expect(delegated.status).toBe(404);
       const other = await api(`/v1/sessions/${SESSION}`, 'mallory', ['agents']);
       expect(other.status).toBe(404);
       expect((other.json.error as { code: string }).code).toBe('session_not_found');
@@ -225,9 +244,19 @@ describe('sessions, replay, evidence export and verify', () => {
       expect(verified.stdout).toContain('the trusted key');
       expect(verified.code).toBe(0);
 
-      const replayed = await tollgate(['replay', SESSION, '--bundle', out], { env: { USER: 'auditor' } });
+      const replayed = await tollgate(
+        ['replay', SESSION, '--bundle', out, '--key-fingerprint', fingerprint],
+        {
+          env: { USER: 'auditor' },
+        },
+      );
       expect(replayed.code).toBe(0);
       expect(replayed.stdout).toContain('ddl-blocked');
+
+      // A bundle is replayed only once it verifies against a trusted key.
+      const unkeyed = await tollgate(['replay', SESSION, '--bundle', out], { env: { USER: 'auditor' } });
+      expect(unkeyed.code).toBe(2);
+      expect(unkeyed.stderr).toContain('--key-fingerprint');
 
       const tampered = join(dir, 'tampered');
       cpSync(out, tampered, { recursive: true });
@@ -242,6 +271,17 @@ describe('sessions, replay, evidence export and verify', () => {
       expect(failed.stdout).toMatch(/^FAILED: /);
       expect(failed.stdout).toContain('segment_altered');
       expect(failed.stdout).toContain(`session_chain_broken  session ${SESSION}`);
+      const forged = await tollgate([
+        'replay',
+        SESSION,
+        '--bundle',
+        tampered,
+        '--key-fingerprint',
+        fingerprint,
+      ]);
+      expect(forged.code).toBe(1);
+      expect(forged.stderr).toContain('the bundle does not verify');
+      expect(forged.stdout).toBe('');
     },
     TIMEOUT,
   );

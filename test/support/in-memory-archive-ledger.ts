@@ -8,6 +8,7 @@ import type {
   IndexedSession,
   SegmentRecord,
   SessionIndexEntry,
+  SessionOwner,
 } from '../../lambdas/core/ports.js';
 
 const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -105,6 +106,7 @@ export class InMemoryArchiveLedger implements ArchiveLedger {
     readonly to: string;
     readonly limit: number;
     readonly cursor?: string;
+    readonly owner?: SessionOwner;
   }): Promise<{ sessions: IndexedSession[]; cursor?: string }> {
     this.check();
     if (!Number.isInteger(query.limit) || query.limit < 1)
@@ -117,7 +119,9 @@ export class InMemoryArchiveLedger implements ArchiveLedger {
     const matching = [...this.sessions.entries()]
       .filter(([sk, s]) => {
         const day = s.createdAt.slice(0, 10);
-        return day >= first && day <= last && sk >= query.from && sk <= `${query.to}~`;
+        const mine =
+          !query.owner || (s.owner.sub === query.owner.sub && s.owner.issuer === query.owner.issuer);
+        return mine && day >= first && day <= last && sk >= query.from && sk <= `${query.to}~`;
       })
       .sort(([a], [b]) => byKey(b, a))
       .filter(([sk]) => after === undefined || sk < after);

@@ -15,6 +15,7 @@ import type {
   IndexedSession,
   SegmentRecord,
   SessionIndexEntry,
+  SessionOwner,
 } from '../../core/ports.js';
 import { isConditionFailure } from './dynamodb-conditions.js';
 
@@ -51,6 +52,26 @@ export const decodeCursor = (text: string): Cursor | undefined => {
     return { day: value.day, ...(value.after ? { after: value.after } : {}) };
   } catch {
     return undefined;
+  }
+};
+
+/**
+ * An owner's own index partition, under the day index's prefix (`SESSIONS#`) so the archiver's
+ * grant covers both; `OWNER#` can never be read as a day.
+ */
+const ownerKey = (owner: SessionOwner) =>
+  `${DAY}OWNER#${encodeURIComponent(owner.issuer)}#${encodeURIComponent(owner.sub)}`;
+
+const encodeOwnCursor = (after: string) =>
+  Buffer.from(JSON.stringify({ mine: after }), 'utf8').toString('base64url');
+
+/** The sort key to continue after, or null for a cursor this adapter did not write. */
+const decodeOwnCursor = (text: string): string | null => {
+  try {
+    const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as { mine?: unknown };
+    return typeof value.mine === 'string' ? value.mine : null;
+  } catch {
+    return null;
   }
 };
 
@@ -205,12 +226,23 @@ export class DynamoDbArchiveLedger implements ArchiveLedger {
       ':requests': entry.requests,
     };
     for (const [name, list] of added) values[`:${name}`] = new Set(list);
-    // Applied once per archived range: a retry of the same range finds lastSeq already there.
+    // Applied once per archived range: a retry of the same range finds lastSeq already there. The
+    // same entry goes to the day's index (auditors) and to the owner's (everyone else).
+    for (const pk of [`${DAY}${entry.createdAt.slice(0, 10)}`, ownerKey(entry.owner)])
+      await this.mergeIndexEntry(pk, entry, added, values);
+  }
+
+  private async mergeIndexEntry(
+    pk: string,
+    entry: SessionIndexEntry,
+    added: ReadonlyArray<[string, readonly string[]]>,
+    values: Record<string, unknown>,
+  ): Promise<void> {
     await conditional(() =>
       this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: { pk: `${DAY}${entry.createdAt.slice(0, 10)}`, sk: `${entry.createdAt}#${entry.sessionId}` },
+          Key: { pk, sk: `${entry.createdAt}#${entry.sessionId}` },
           UpdateExpression: [
             'SET sessionId = :sessionId, ownerSub = :ownerSub, ownerIssuer = :ownerIssuer, createdAt = :createdAt, lastAt = :lastAt, lastSeq = :lastSeq',
             `ADD requests :requests${added.map(([name]) => `, ${name} :${name}`).join('')}`,
@@ -227,9 +259,11 @@ export class DynamoDbArchiveLedger implements ArchiveLedger {
     readonly to: string;
     readonly limit: number;
     readonly cursor?: string;
+    readonly owner?: SessionOwner;
   }): Promise<{ sessions: IndexedSession[]; cursor?: string }> {
     if (!Number.isInteger(query.limit) || query.limit < 1)
       throw new RangeError('limit must be a whole number of at least 1');
+    if (query.owner) return this.listOwnSessions({ ...query, owner: query.owner });
     const first = query.from.slice(0, 10);
     const last = query.to.slice(0, 10);
     const start = query.cursor ? decodeCursor(query.cursor) : { day: last };
@@ -273,6 +307,40 @@ export class DynamoDbArchiveLedger implements ArchiveLedger {
       after = undefined;
     }
     return { sessions };
+  }
+
+  /** One owner's sessions: one partition, its own cursor (the last sort key it answered). */
+  private async listOwnSessions(query: {
+    readonly from: string;
+    readonly to: string;
+    readonly limit: number;
+    readonly cursor?: string;
+    readonly owner: SessionOwner;
+  }): Promise<{ sessions: IndexedSession[]; cursor?: string }> {
+    const pk = ownerKey(query.owner);
+    const after = query.cursor === undefined ? undefined : decodeOwnCursor(query.cursor);
+    if (after === null || (after !== undefined && (after < query.from || after > `${query.to}~`)))
+      throw new RangeError('invalid cursor');
+    const sessions: IndexedSession[] = [];
+    let startKey: Record<string, unknown> | undefined = after ? { pk, sk: after } : undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':pk': pk, ':from': query.from, ':to': `${query.to}~` },
+          ScanIndexForward: false,
+          Limit: query.limit - sessions.length,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) sessions.push(indexed(item));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && sessions.length < query.limit);
+    const last = sessions.at(-1);
+    return startKey && last
+      ? { sessions, cursor: encodeOwnCursor(`${last.createdAt}#${last.sessionId}`) }
+      : { sessions };
   }
 
   private async segments(status: 'intended' | 'archived'): Promise<SegmentRecord[]> {

@@ -165,6 +165,24 @@ const versionsInForce = (stamps: readonly VersionStamp[], from: string, to: stri
 
 const HISTORY_LIMIT = 1000;
 
+/** A database URL without its password: `postgres://app:***@db/x`. */
+const redactedUrl = (url: string) => url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*):[^/?#]*@/i, '$1:***@');
+
+/**
+ * A connection as a bundle shows it: where it points, never a credential. A local `url` target may
+ * hold a password; Secrets Manager ARNs and environment variable names are names, not secrets.
+ */
+const withoutSecrets = (connection: unknown): unknown => {
+  if (typeof connection !== 'object' || connection === null) return connection;
+  const shown: Record<string, unknown> = { ...(connection as Record<string, unknown>) };
+  for (const field of ['target', 'writeTarget']) {
+    const locator = shown[field] as { url?: unknown } | undefined;
+    if (locator && typeof locator.url === 'string')
+      shown[field] = { ...locator, url: redactedUrl(locator.url) };
+  }
+  return shown;
+};
+
 /** Writes the bundle for [from, to] through `writer`; answers its manifest. */
 export const exportEvidence = async (deps: ExportDeps, request: ExportRequest): Promise<ExportResult> => {
   const { from, to } = request;
@@ -317,7 +335,10 @@ const exportConfig = async (
       const stored = await config.connections.get(stamp.version);
       if (!stored) continue;
       const path = `config/connections/v${stamp.version}.json`;
-      await put(path, `${canonicalJson(stored)}\n`);
+      await put(
+        path,
+        `${canonicalJson({ ...stored, connections: stored.connections.map(withoutSecrets) })}\n`,
+      );
       written.push(path);
     }
   }

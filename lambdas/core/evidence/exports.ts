@@ -6,7 +6,6 @@
 // before the job exists.
 import { zipSync } from 'fflate';
 import { AUDITORS } from '../approval/deps.js';
-import { SYSTEM_PRINCIPAL } from '../config/versioned-push.js';
 import { BadRequestError, TollgateError, UnauthenticatedError } from '../errors.js';
 import type { Principal } from '../identity/principal.js';
 import type {
@@ -21,10 +20,10 @@ import type {
   Signer,
 } from '../ports.js';
 import { sha256Hex } from '../recording/checkpoint.js';
-import { ACCESS_AUDIT_SESSION } from '../recording/events.js';
 import type { SessionRecorder } from '../recording/session-recorder.js';
 import { type ConfigHistory, exportEvidence } from './bundle.js';
 import { parseInstant } from './instant.js';
+import { recordAccess, viewer } from './sessions.js';
 
 export const EXPORTS_PREFIX = 'exports/';
 export const DOWNLOAD_TTL_SECONDS = 900;
@@ -56,8 +55,9 @@ export interface ExportWorkDeps {
 const auditor = async (deps: ExportApiDeps, token: string | undefined): Promise<Principal> => {
   if (!token) throw new UnauthenticatedError();
   const principal = await deps.identity.verify(token);
-  if (!principal.groups.includes(AUDITORS))
-    throw new TollgateError('not_an_auditor', `Evidence exports are for members of ${AUDITORS}.`);
+  // In person: an agent acting for an auditor (a delegation token) is not one.
+  if (!principal.groups.includes(AUDITORS) || principal.actsFor !== undefined)
+    throw new TollgateError('not_an_auditor', `Evidence exports are for members of ${AUDITORS}, in person.`);
   return principal;
 };
 
@@ -109,28 +109,12 @@ export const startExport = async (
     error: null,
   };
   // Recorded before anything is read: who exported which period.
-  try {
-    await deps.recorder.open(ACCESS_AUDIT_SESSION, SYSTEM_PRINCIPAL, now);
-    await deps.recorder.append(ACCESS_AUDIT_SESSION, [
-      {
-        type: 'evidence.exported',
-        requestId: job.exportId,
-        at: now,
-        data: {
-          viewer: { sub: principal.sub, issuer: principal.issuer, groups: [...principal.groups] },
-          exportId: job.exportId,
-          from,
-          to,
-        },
-      },
-    ]);
-  } catch (error) {
-    throw error instanceof TollgateError
-      ? error
-      : new TollgateError('recording_unavailable', 'The export could not be recorded; it was not started.', {
-          cause: error,
-        });
-  }
+  await recordAccess(deps, 'evidence.exported', {
+    viewer: viewer(principal),
+    exportId: job.exportId,
+    from,
+    to,
+  });
   await stored(() => deps.jobs.create(job));
   try {
     await deps.runner.start(job.exportId);
@@ -167,12 +151,14 @@ export const getExport = async (
   deps: ExportApiDeps,
   input: { token: string | undefined; exportId: string },
 ): Promise<{ export: ExportJob; downloadUrl: string | null; expiresInSeconds: number | null }> => {
-  await auditor(deps, input.token);
+  const principal = await auditor(deps, input.token);
   const job = input.exportId.length <= 100 ? await stored(() => deps.jobs.get(input.exportId)) : undefined;
   if (!job) throw new TollgateError('export_not_found', `No evidence export ${input.exportId}.`);
   if (job.status !== 'completed' || !job.result)
     return { export: stalled(job, deps.clock.now()), downloadUrl: null, expiresInSeconds: null };
   const url = await stored(() => deps.files.downloadUrl(job.result!.key, DOWNLOAD_TTL_SECONDS));
+  // Whoever holds the link can download for its lifetime: who was given one is recorded first.
+  await recordAccess(deps, 'evidence.downloaded', { viewer: viewer(principal), exportId: job.exportId });
   return { export: job, downloadUrl: url, expiresInSeconds: DOWNLOAD_TTL_SECONDS };
 };
 

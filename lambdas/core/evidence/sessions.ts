@@ -34,7 +34,7 @@ export const MAX_PERIOD_DAYS = 92;
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 200;
 /** A timeline holds at most this many events; a longer session says it was cut. */
-export const MAX_TIMELINE_EVENTS = 20_000;
+export const MAX_TIMELINE_EVENTS = 5_000;
 export const OUTCOMES = ['allow', 'deny', 'block', 'approval_required', 'failed'] as const;
 
 const DAY_MS = 86_400_000;
@@ -50,11 +50,22 @@ export interface SessionQuery {
   readonly cursor?: string;
 }
 
-const isAuditor = (p: Principal) => p.groups.includes(AUDITORS);
+/**
+ * Auditors read every recording, in person: an agent acting for an auditor (a delegation token)
+ * is not one, as it may not approve either.
+ */
+const isAuditor = (p: Principal) => p.groups.includes(AUDITORS) && p.actsFor === undefined;
 const owns = (p: Principal, owner: { sub: string; issuer: string }) =>
   owner.sub === p.sub && owner.issuer === p.issuer;
 
-const viewer = (p: Principal): JsonValue => ({ sub: p.sub, issuer: p.issuer, groups: [...p.groups] });
+/** Who read: the caller, the person it acts for, and the token, so a delegated read is traceable. */
+export const viewer = (p: Principal): JsonValue => ({
+  sub: p.sub,
+  issuer: p.issuer,
+  groups: [...p.groups],
+  actsFor: p.actsFor ?? null,
+  tokenId: p.tokenId ?? null,
+});
 
 const instant = (name: string, text: string | undefined, fallback: Date, bound: 'start' | 'end'): Date => {
   if (text === undefined || text === '') return fallback;
@@ -70,8 +81,8 @@ const text = (name: string, value: string | undefined, max = 256): string | unde
 };
 
 /** Appends one access record; a failure is 503 recording_unavailable (the answer is withheld). */
-const recordAccess = async (
-  deps: SessionsDeps,
+export const recordAccess = async (
+  deps: Pick<SessionsDeps, 'recorder' | 'clock' | 'ids'>,
   type: SessionEventType,
   data: { [k: string]: JsonValue },
 ): Promise<void> => {
@@ -126,6 +137,9 @@ export const listSessions = async (deps: SessionsDeps, query: SessionQuery): Pro
       to: to.toISOString(),
       limit,
       ...(cursor ? { cursor } : {}),
+      // Anyone but an auditor reads an index of their own sessions only: no page, count or cursor
+      // of theirs touches another's.
+      ...(isAuditor(principal) ? {} : { owner: { sub: principal.sub, issuer: principal.issuer } }),
     });
   } catch (error) {
     if (error instanceof RangeError) throw new BadRequestError('cursor is not one this gateway gave.');
@@ -141,6 +155,8 @@ export const listSessions = async (deps: SessionsDeps, query: SessionQuery): Pro
   await recordAccess(deps, 'recordings.listed', {
     viewer: viewer(principal),
     filters: {
+      limit,
+      cursor: cursor ?? null,
       from: from.toISOString(),
       to: to.toISOString(),
       principal: who ?? null,

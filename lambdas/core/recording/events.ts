@@ -19,7 +19,8 @@ export type SessionEventType =
   // reads of recordings, in the access audit session
   | 'recordings.listed'
   | 'recording.viewed'
-  | 'evidence.exported';
+  | 'evidence.exported'
+  | 'evidence.downloaded';
 
 /** An event before it joins the chain. */
 export interface EventDraft {

@@ -10,7 +10,7 @@ import {
   readsSensitive,
   resolveClassification,
 } from '../../masking/resolved-classification.js';
-import { maskSqlLiterals } from '../../masking/sql-text.js';
+import { maskFreeText, maskSqlLiterals } from '../../masking/sql-text.js';
 import { statementUses } from '../../masking/statement-uses.js';
 import type { SqlRequest } from '../../pipeline/requests.js';
 import { sqlAction } from '../../policy/sql-action.js';
@@ -137,9 +137,14 @@ export const createSqlUnit = (
     analyse(_connection, request) {
       const facts = deps.analyzer.analyze(request.sql);
       if (!facts.parseOk) {
-        const error = new SqlUnparseableError(`The SQL does not parse as ${facts.dialect}: ${facts.error}.`, {
-          position: facts.position ?? null,
-        });
+        // The parser quotes the text it stopped at, literals included: what it says is masked like
+        // any free text before it reaches the caller, a recording or a log.
+        const error = new SqlUnparseableError(
+          `The SQL does not parse as ${facts.dialect}: ${maskFreeText(facts.error)}.`,
+          {
+            position: facts.position ?? null,
+          },
+        );
         return { ok: false, error, rule: 'sql.unparseable' };
       }
       if (facts.statements.length === 0)

@@ -219,6 +219,25 @@ describe('the request pipeline (serve: admit, then run)', () => {
     expect(target.calls).toEqual([]);
   });
 
+  it('masks the values the parser quotes when SQL does not parse: in the answer and in the recording', async () => {
+    const { deps, sessions } = await coreDeps();
+    // An unterminated literal: the parser's message quotes the rest of the text, values and all.
+    const error = await refusal(
+      executeSql(
+        deps,
+        input({
+          sql: "SELECT id FROM customers WHERE email = 'alice.private@example.com AND ssn = 906-94-0318",
+        }),
+      ),
+    );
+    expect(error).toMatchObject({ code: 'sql_unparseable' });
+    const recorded = JSON.stringify(sessions.all());
+    for (const text of [error.message, recorded]) {
+      expect(text).not.toContain('alice.private@example.com');
+      expect(text).not.toContain('906-94-0318');
+    }
+  });
+
   it('refuses unparseable SQL (fail closed) and records why', async () => {
     const { deps, sessions, target } = await coreDeps();
     const error = await refusal(executeSql(deps, input({ sql: 'SELEC 1' })));
