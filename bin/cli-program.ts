@@ -301,6 +301,12 @@ const evidenceCli = (ctx: CliContext) => {
       .addOption(new Option('--from <time>', 'start of the period (ISO 8601)').makeOptionMandatory())
       .addOption(new Option('--to <time>', 'end of the period (ISO 8601; default now)'))
       .addOption(new Option('--out <dir>', 'a new or empty folder for the bundle').makeOptionMandatory())
+      .addOption(
+        new Option(
+          '--as <operator>',
+          'who exports, recorded in the access audit (default: the login name, USER)',
+        ).argParser(parseNonEmpty),
+      )
       .addOption(json()),
   );
   add(

@@ -24,7 +24,7 @@ import {
   loadOrCreateSigningKey,
   SIGNING_KEY_FILE,
 } from '../lambdas/adapters/local/local-signer.js';
-import { CONFIG_AUDIT_SESSION } from '../lambdas/core/config/versioned-push.js';
+import { CONFIG_AUDIT_SESSION, SYSTEM_PRINCIPAL } from '../lambdas/core/config/versioned-push.js';
 import { exportEvidence } from '../lambdas/core/evidence/bundle.js';
 import { parseInstant } from '../lambdas/core/evidence/instant.js';
 import { type BundleReader, type VerifyReport, verifyBundle } from '../lambdas/core/evidence/verify.js';
@@ -32,10 +32,11 @@ import type { Signer } from '../lambdas/core/ports.js';
 import { archiveSessions } from '../lambdas/core/recording/archive-sessions.js';
 import { writeCheckpoint } from '../lambdas/core/recording/checkpoint.js';
 import { ACCESS_AUDIT_SESSION } from '../lambdas/core/recording/events.js';
+import { SessionRecorder } from '../lambdas/core/recording/session-recorder.js';
 import { randomIds, systemClock } from '../lambdas/wiring/runtime.js';
 import { type CliContext, localDataDir, processIo, shownPath, UsageError } from './cli-kit.js';
 import { line } from './gateway-client.js';
-import { type OpenArchive, type OpenTable, openArchive, openTable } from './table-access.js';
+import { type OpenArchive, type OpenTable, openArchive, openTable, operatorName } from './table-access.js';
 
 export type EvidenceSubcommand = 'checkpoint' | 'export' | 'verify';
 
@@ -43,6 +44,8 @@ export interface EvidenceOptions {
   readonly from?: string;
   readonly to?: string;
   readonly out?: string;
+  /** Who exports (`operator:<name>`), recorded in the access audit: --as, else the login name. */
+  readonly as?: string;
   /** Comma-separated SHA-256 fingerprints of the keys the auditor trusts. */
   readonly keyFingerprint?: string;
   readonly json: boolean;
@@ -139,6 +142,21 @@ const runExport = async (options: EvidenceOptions, ctx: CliContext): Promise<num
   }
   return withStores(ctx, async (table, archive) => {
     const signer = signerFor(table, ctx);
+    // Who exported which period is recorded before anything is read, as the API does.
+    const operator = operatorName(options.as, ctx.env);
+    const recorder = new SessionRecorder(
+      new DynamoDbSessionStore({ client: table.documentClient, tableName: table.tableName }),
+    );
+    const at = new Date().toISOString();
+    await recorder.open(ACCESS_AUDIT_SESSION, SYSTEM_PRINCIPAL, at);
+    await recorder.append(ACCESS_AUDIT_SESSION, [
+      {
+        type: 'evidence.exported',
+        requestId: randomIds.newId(),
+        at,
+        data: { viewer: { operator }, exportId: null, from, to, via: 'cli' },
+      },
+    ]);
     const checkpoint = table.aws ? undefined : await checkpointNow(table, archive, signer);
     const bar = progressBar(ctx);
     const policies = new DynamoDbPolicyStore({ client: table.documentClient, tableName: table.tableName });

@@ -224,6 +224,18 @@ describe('sessions, replay, evidence export and verify', () => {
       expect(exported.stderr).toBe('');
       expect(exported.code).toBe(0);
       const fingerprint = /--key-fingerprint ([0-9a-f]{64})/.exec(exported.stdout)![1]!;
+      // The export itself is in the access audit, with who ran it.
+      const audit = await api('/v1/sessions/tollgate:access-audit', 'audrey', ['auditors']);
+      const exports = (
+        audit.json.timeline as {
+          requests: Array<{ steps: Array<{ event: { type: string }; data: unknown }> }>;
+        }
+      ).requests
+        .flatMap((r) => r.steps)
+        .filter((step) => step.event.type === 'evidence.exported');
+      expect(exports.map((step) => step.data)).toContainEqual(
+        expect.objectContaining({ viewer: { operator: 'operator:audrey' }, via: 'cli' }),
+      );
       expect(readdirSync(out).sort()).toEqual(
         expect.arrayContaining([
           'manifest.json',
