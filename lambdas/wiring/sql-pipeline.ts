@@ -156,6 +156,9 @@ export const sqlPipeline = async (deps: SqlPipelineDeps): Promise<PipelineDeps> 
     ids: deps.ids ?? randomIds,
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
     approvals: deps.approvals,
+    // The recorded digests of exact SQL are keyed with the masking key: nobody without it can
+    // guess a masked value back from its digest.
+    digestKey: tokenKey,
   };
 };
 

@@ -143,6 +143,9 @@ export class RecordingTarget implements SqlExecutor {
   async close() {}
 }
 
+/** The key of the recorded digests in core tests. */
+export const CORE_DIGEST_KEY = 'core-test-digest-key';
+
 export const coreDeps = async (
   options: { connections?: readonly Connection[]; analyzer?: SqlAnalyzer } = {},
 ) => {
@@ -173,6 +176,7 @@ export const coreDeps = async (
     recorder: new SessionRecorder(sessions),
     clock,
     ids: { newId: () => `id-${String(++n).padStart(8, '0')}` },
+    digestKey: async () => CORE_DIGEST_KEY,
   };
   return { deps, sessions, target };
 };

@@ -252,12 +252,12 @@ const requestSection = (r: TimelineRequest): string => {
           'Connection',
           `${code(r.connection)}${connection ? ` (${htmlText(connection.kind)}, ${htmlText(connection.environment)})` : ''}`,
         ],
-    r.sqlSha256 === null ? null : ['SQL SHA-256', code(r.sqlSha256)],
+    r.sqlHmac === null ? null : ['SQL HMAC-SHA256', code(r.sqlHmac)],
     r.paramCount === null
       ? null
       : [
           'Parameters',
-          `${r.paramCount}${r.paramsSha256 === null ? '' : `, SHA-256 ${code(r.paramsSha256)}`} (values are never recorded)`,
+          `${r.paramCount}${r.paramsHmac === null ? '' : `, HMAC-SHA256 ${code(r.paramsHmac)}`} (values are never recorded)`,
         ],
   ])}${
     r.text === null

@@ -212,11 +212,11 @@ const requestBlock = (r: TimelineRequest, total: number, paint: Paint): string =
   }
   if (r.text !== null) lines.push(field(r.kind === 'sql' ? 'sql' : 'request', visibleText(r.text, true)));
   else if (r.receivedAt !== null) lines.push(field('request', '(the body did not parse)'));
-  if (r.sqlSha256 !== null || (r.paramCount ?? 0) > 0)
+  if (r.sqlHmac !== null || (r.paramCount ?? 0) > 0)
     lines.push(
       field(
         'digests',
-        `sql sha256 ${s(r.sqlSha256)} · ${plural(r.paramCount ?? 0, 'param')}${r.paramsSha256 === null ? '' : ` sha256 ${s(r.paramsSha256)}`}`,
+        `sql hmac ${s(r.sqlHmac)} · ${plural(r.paramCount ?? 0, 'param')}${r.paramsHmac === null ? '' : ` hmac ${s(r.paramsHmac)}`}`,
       ),
     );
   let running = false;

@@ -250,9 +250,9 @@ export interface TimelineRequest {
   readonly kind: string | null;
   /** The SQL text as recorded (detected values masked), or `METHOD path` for an HTTP request. */
   readonly text: string | null;
-  readonly sqlSha256: string | null;
+  readonly sqlHmac: string | null;
   readonly paramCount: number | null;
-  readonly paramsSha256: string | null;
+  readonly paramsHmac: string | null;
   /** The first decision (an approved request is decided again before it runs: see `decisions`). */
   readonly decision: TimelineDecision | null;
   readonly decisions: readonly TimelineDecision[];
@@ -604,9 +604,9 @@ const entryOf = (
     connection: str(r.connection) ?? decisions[0]?.connection?.name ?? null,
     kind: str(r.kind),
     text: requestText(r),
-    sqlSha256: str(r.sqlSha256),
+    sqlHmac: str(r.sqlHmac),
     paramCount: num(r.paramCount),
-    paramsSha256: str(r.paramsSha256),
+    paramsHmac: str(r.paramsHmac),
     decision: decisions[0] ?? null,
     decisions,
     approvals: [...approvals.values()],

@@ -28,7 +28,7 @@ import type { JsonValue } from '../recording/canonical-json.js';
 import { SYSTEM_SESSION_PREFIX } from '../recording/events.js';
 import type { SessionRecorder } from '../recording/session-recorder.js';
 import { decisionRecord, RequestTrail } from './request-trail.js';
-import { type GatewayRequest, type Parsed, requestRecord } from './requests.js';
+import { type GatewayRequest, type Parsed, requestDigests, requestRecord } from './requests.js';
 
 export interface PipelineDeps {
   readonly identity: IdentityVerifier;
@@ -42,6 +42,8 @@ export interface PipelineDeps {
   readonly metrics?: Metrics;
   /** Holding requests for approval; without it, a request needing one answers that it needs one. */
   readonly approvals?: ApprovalDeps;
+  /** The key of the recorded digests of exact SQL text and parameters; without it, none is recorded. */
+  readonly digestKey?: () => Promise<Uint8Array | string>;
 }
 
 export interface AdmitInput {
@@ -178,6 +180,10 @@ export const admit = async (deps: PipelineDeps, input: AdmitInput): Promise<Admi
   });
   return trail.guard(async () => {
     if (!parsed.ok) throw parsed.error;
+    if (deps.digestKey) {
+      const key = await fromStore(deps.digestKey, 'unavailable', 'The recording key is unavailable.');
+      trail.amendReceived(requestDigests(parsed.value, key));
+    }
     return judge(deps, trail, principal, input.connectionName, parsed.value);
   });
 };

@@ -160,9 +160,9 @@ describe('the requests of a recorded session', () => {
       connection: 'demo',
       kind: 'sql',
       text: 'SELECT id, email, note FROM customers WHERE id = $1',
-      sqlSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      sqlHmac: expect.stringMatching(/^[0-9a-f]{64}$/),
       paramCount: 1,
-      paramsSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      paramsHmac: expect.stringMatching(/^[0-9a-f]{64}$/),
       decision: {
         outcome: 'allow',
         rule: 'agents-may-read',

@@ -1,3 +1,4 @@
+import { createHash, createHmac } from 'node:crypto';
 import {
   TargetRejectedError,
   TargetTimeoutError,
@@ -8,7 +9,7 @@ import { serve } from '../../../../lambdas/core/pipeline/serve.js';
 import { verifyChain } from '../../../../lambdas/core/recording/hash-chain.js';
 import { postgresAnalyzer } from '../../../../lambdas/core/sql/analyze-postgres.js';
 import { parseSqlBody } from '../../../../lambdas/handlers/http/sql-body.js';
-import { coreDeps, demoConnection } from '../../../support/core-fixtures.js';
+import { CORE_DIGEST_KEY, coreDeps, demoConnection } from '../../../support/core-fixtures.js';
 
 type InputOverrides = Partial<Omit<AdmitInput, 'request'>> & { sql?: string; rawBody?: string };
 
@@ -271,7 +272,7 @@ describe('the request pipeline (serve: admit, then run)', () => {
     expect(JSON.stringify(sessions.all())).not.toContain('maria.garcia42@example.com');
     expect(sessions.all()[0]!.data).toMatchObject({
       sql: "SELECT id FROM customers WHERE email = '[EMAIL_ADDRESS]'",
-      sqlSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      sqlHmac: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
   });
 
@@ -287,8 +288,21 @@ describe('the request pipeline (serve: admit, then run)', () => {
     expect(JSON.stringify(sessions.all())).not.toContain('900-12-3456');
     expect(sessions.all()[0]!.data).toMatchObject({
       paramCount: 1,
-      paramsSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      paramsHmac: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
+  });
+
+  it('keys the digests of the exact text and parameters: a plain hash would give a masked value back', async () => {
+    const { deps, sessions } = await coreDeps();
+    const sql = "SELECT id FROM customers WHERE ssn = '906-94-0318' AND id = $1";
+    await executeSql(deps, input({ rawBody: JSON.stringify({ sql, params: [7] }) }));
+    const received = sessions.all()[0]!.data as { sqlHmac: string; paramsHmac: string };
+    const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+    expect(received.sqlHmac).not.toBe(sha256(sql));
+    expect(received.paramsHmac).not.toBe(sha256('[7]'));
+    const keyed = (kind: string, text: string) =>
+      createHmac('sha256', CORE_DIGEST_KEY).update(`tollgate request digest\n${kind}\n${text}`).digest('hex');
+    expect(received).toMatchObject({ sqlHmac: keyed('sql', sql), paramsHmac: keyed('params', '[7]') });
   });
 
   it('answers 404 for an unknown connection and records it', async () => {
