@@ -80,7 +80,7 @@ const bench = async (options: BenchOptions, cleanup: Cleanup): Promise<BenchRepo
   const masking = await runMaskingBench({
     readerUrl: db.readerUrl,
     rows: MASKING_ROWS,
-    runs: 5,
+    runs: 15,
     iterations: options.largeIterations,
     warmup: options.warmup,
     onStarted: (stop) => cleanup.add('stop masking gateway', stop),

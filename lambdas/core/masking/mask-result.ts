@@ -4,7 +4,8 @@
 // closed); then value detectors scrub every remaining string, inside JSON values too.
 import type { Connection } from '../config/connection.js';
 import type { ResultSet } from '../ports.js';
-import { DEFAULT_DETECTORS, findAll } from './detectors.js';
+import { DEFAULT_DETECTORS, resolved, resolveFindings } from './detectors.js';
+import { DistinctMemo } from './distinct-memo.js';
 import { findNamesAndPlaces } from './free-text/names.js';
 import type { OutputLineage } from './lineage.js';
 import { DETECTOR_ONLY, type ResolvedClassification } from './resolved-classification.js';
@@ -65,6 +66,7 @@ const asText = (value: unknown): string => (typeof value === 'string' ? value : 
 /** Classes a detector recognises: their partial and tokenized forms need a recognisable value. */
 const DETECTED_CLASSES = new Set(DEFAULT_DETECTORS.map((d) => d.dataClass));
 const MIN_ALNUM_FOR_TOKEN = 6;
+const REDACT: MaskingStrategy = Object.freeze({ kind: 'redact' });
 
 /**
  * The strategy that is safe for this value. A value derived from a classified column can be a
@@ -95,13 +97,14 @@ export const safeStrategy = (
   strategy: MaskingStrategy,
 ): MaskingStrategy => {
   if (strategy.kind === 'redact') return strategy;
-  if (alnumCount(value, MIN_ALNUM_FOR_TOKEN) < MIN_ALNUM_FOR_TOKEN) return { kind: 'redact' };
+  if (alnumCount(value, MIN_ALNUM_FOR_TOKEN) < MIN_ALNUM_FOR_TOKEN) return REDACT;
   if (!DETECTED_CLASSES.has(dataClass)) return strategy;
   const trimmed = value.trim();
-  const whole = findAll(trimmed).some(
-    (f) => f.dataClass === dataClass && f.start === 0 && f.end === trimmed.length,
-  );
-  return whole ? strategy : { kind: 'redact' };
+  const n = resolveFindings(trimmed, DEFAULT_DETECTORS);
+  for (let k = 0; k < n; k++)
+    if (resolved.dataClass[k] === dataClass && resolved.start[k] === 0 && resolved.end[k] === trimmed.length)
+      return strategy;
+  return REDACT;
 };
 
 export interface MaskInput {
@@ -170,14 +173,14 @@ export const maskResult = (input: MaskInput): { result: ResultSet; report: Maski
     }
     const strategy = strategyFor(connection, only);
     /** The masked form of each distinct value of the column: checked and masked once. */
-    const done = new Map<string, string>();
+    const done = new DistinctMemo<string>(MAX_DISTINCT);
     return (value) => {
       if (value === null) return null;
       const text = asText(value);
       let masked = done.get(text);
       if (masked === undefined) {
         masked = maskValue(text, only, safeStrategy(text, only, strategy), tokenKey, memo);
-        if (done.size < MAX_DISTINCT) done.set(text, masked);
+        done.set(text, masked);
       }
       return masked;
     };
@@ -196,9 +199,18 @@ export const maskResult = (input: MaskInput): { result: ResultSet; report: Maski
     return raw;
   };
   const off = new Set(connection.detectorsOff ?? []);
+  /** Each class's strategy, looked up once per result (every finding asks). */
+  const strategies = new Map<DataClass, MaskingStrategy>();
   const options: ScrubOptions = {
     ...(off.size > 0 ? { detectors: DEFAULT_DETECTORS.filter((d) => !off.has(d.dataClass)) } : {}),
-    strategyFor: (c) => (mayRaw(c) ? { kind: 'redact' } : strategyFor(connection, c)),
+    strategyFor: (c) => {
+      let strategy = strategies.get(c);
+      if (strategy === undefined) {
+        strategy = mayRaw(c) ? REDACT : strategyFor(connection, c);
+        strategies.set(c, strategy);
+      }
+      return strategy;
+    },
     tokenKey,
     skip: mayRaw,
     memo,

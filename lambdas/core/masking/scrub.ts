@@ -2,12 +2,14 @@
 // replaced by its masked form; counts say how many values of each class were masked.
 import {
   DEFAULT_DETECTORS,
-  findAll,
   isCardNumber,
   looksSecret,
-  mayHoldFinding,
+  nextTrigger,
+  resolved,
+  resolveFindings,
   secretLabelKind,
 } from './detectors.js';
+import { DistinctMemo } from './distinct-memo.js';
 import { maskValue, type TokenMemo } from './strategies.js';
 import type { DataClass, Detector, MaskingStrategy } from './types.js';
 
@@ -36,66 +38,92 @@ interface Scrubbed {
   readonly classes: readonly DataClass[];
 }
 
+const NO_CLASSES: readonly DataClass[] = Object.freeze([]);
+
 /**
  * The scrubbed form of the distinct strings of one column of one result (a phone number, a note
- * repeated on many rows is scanned once). Lives for one call only, as TokenMemo does; the first
- * 4096 distinct strings are remembered (a small map stays cheap to grow and to probe).
+ * repeated on many rows is scanned once): the first 4096 (a small map stays cheap to grow and to
+ * probe). See DistinctMemo.
  */
-export class ScrubMemo {
-  private readonly seen = new Map<string, Scrubbed>();
-  private static readonly MAX = 4096;
-
-  get(text: string): Scrubbed | undefined {
-    return this.seen.get(text);
-  }
-
-  set(text: string, scrubbed: Scrubbed): void {
-    if (this.seen.size < ScrubMemo.MAX) this.seen.set(text, scrubbed);
+export class ScrubMemo extends DistinctMemo<Scrubbed> {
+  constructor() {
+    super(4096);
   }
 }
 
 /** Scrubs `text` into `counts`; the same string back when nothing is found (no allocation). */
 export const scrubInto = (text: string, options: ScrubOptions, counts: ScrubCounts): string => {
   const memo = options.scrubbed;
-  if (memo === undefined) return scrubFresh(text, options, counts, undefined);
+  if (memo === undefined) return scrubFresh(text, options, counts, undefined, undefined);
   // Text no built-in detector can start in is neither scanned again nor remembered.
-  if (options.detectors === undefined && !mayHoldFinding(text)) return text;
+  let first: number | undefined;
+  if (options.detectors === undefined) {
+    first = nextTrigger(text, 0);
+    if (first === -1) return text;
+  }
+  if (!memo.active) return scrubFresh(text, options, counts, undefined, first);
   const known = memo.get(text);
   if (known !== undefined) {
     for (let n = 0; n < known.classes.length; n++) count(counts, known.classes[n]!);
     return known.text;
   }
   const classes: DataClass[] = [];
-  const scrubbed = scrubFresh(text, options, counts, classes);
-  memo.set(text, { text: scrubbed, classes });
+  const scrubbed = scrubFresh(text, options, counts, classes, first);
+  memo.set(text, { text: scrubbed, classes: classes.length === 0 ? NO_CLASSES : classes });
   return scrubbed;
 };
+
+/** Spans to mask, copied out of `resolved` (callbacks below may scan other texts meanwhile). */
+const spans = { start: new Int32Array(16), end: new Int32Array(16), dataClass: [] as string[] };
+/** Whether `spans` is in use (a strategy or skip callback that scrubs would find it so). */
+let spansBusy = false;
 
 const scrubFresh = (
   text: string,
   options: ScrubOptions,
   counts: ScrubCounts,
   classes: DataClass[] | undefined,
+  first: number | undefined,
 ): string => {
-  const findings = findAll(text, options.detectors ?? DEFAULT_DETECTORS);
-  if (findings.length === 0) return text;
-  let out = '';
-  let last = 0;
-  for (const f of findings) {
-    if (options.skip?.(f.dataClass)) continue;
-    out += text.slice(last, f.start);
-    out += maskValue(
-      text.slice(f.start, f.end),
-      f.dataClass,
-      options.strategyFor(f.dataClass),
-      options.tokenKey,
-      options.memo,
-    );
-    last = f.end;
-    count(counts, f.dataClass);
-    classes?.push(f.dataClass);
+  const n = resolveFindings(text, options.detectors ?? DEFAULT_DETECTORS, first);
+  if (n === 0) return text;
+  const own = !spansBusy;
+  const out = own ? spans : { start: new Int32Array(n), end: new Int32Array(n), dataClass: [] as string[] };
+  if (out.start.length < n) {
+    out.start = new Int32Array(Math.max(n, 2 * out.start.length));
+    out.end = new Int32Array(out.start.length);
   }
-  return out + text.slice(last);
+  for (let k = 0; k < n; k++) {
+    out.start[k] = resolved.start[k]!;
+    out.end[k] = resolved.end[k]!;
+    out.dataClass[k] = resolved.dataClass[k]!;
+  }
+  if (own) spansBusy = true;
+  try {
+    let masked = '';
+    let last = 0;
+    for (let k = 0; k < n; k++) {
+      const dataClass = out.dataClass[k]!;
+      if (options.skip?.(dataClass)) continue;
+      const from = out.start[k]!;
+      const to = out.end[k]!;
+      masked +=
+        text.slice(last, from) +
+        maskValue(
+          text.slice(from, to),
+          dataClass,
+          options.strategyFor(dataClass),
+          options.tokenKey,
+          options.memo,
+        );
+      last = to;
+      count(counts, dataClass);
+      classes?.push(dataClass);
+    }
+    return last === 0 ? text : masked + text.slice(last);
+  } finally {
+    if (own) spansBusy = false;
+  }
 };
 
 /** Replaces every finding in `text` by its masked form. */
@@ -164,25 +192,25 @@ const cardNumberInto = (digits: string, v: unknown, options: ScrubOptions, count
 /** scrubJson, adding to `counts`. */
 export const scrubJsonInto = (value: unknown, options: ScrubOptions, counts: ScrubCounts): unknown => {
   if (value === null || typeof value !== 'object') return scrubScalarInto(value, options, counts);
-  const skipped = (c: DataClass) => options.skip?.(c) ?? false;
-
-  const leaf = (v: unknown, key: string | undefined): unknown => {
-    if (typeof v === 'string') {
-      const kind = key === undefined ? undefined : secretLabelKind(key);
-      if (kind && !skipped('SECRET') && looksSecret(v.trim(), kind)) {
-        count(counts, 'SECRET');
-        return maskValue(v, 'SECRET', options.strategyFor('SECRET'), options.tokenKey, options.memo);
-      }
+  // The common case, a flat array or object of scalars (a jsonb column): no copies to track.
+  if (Array.isArray(value)) {
+    if (flatArray(value)) {
+      const target: unknown[] = new Array(value.length);
+      for (let i = 0; i < value.length; i++) target[i] = scrubScalarInto(value[i], options, counts);
+      return target;
     }
-    return scrubScalarInto(v, options, counts);
-  };
-
+  } else if (!isPlainObject(value)) return value;
+  else if (flatObject(value)) {
+    const target: Record<string, unknown> = {};
+    copyMembers(value, target, options, counts, (v, key) => leafInto(v, key, options, counts));
+    return target;
+  }
   const copies = new Map<object, unknown>();
   /** Containers whose children are still to be copied. */
   const pending: { source: object; target: unknown[] | Record<string, unknown> }[] = [];
 
   const visit = (v: unknown, key: string | undefined): unknown => {
-    if (v === null || typeof v !== 'object') return leaf(v, key);
+    if (v === null || typeof v !== 'object') return leafInto(v, key, options, counts);
     const seen = copies.get(v);
     if (seen !== undefined) return seen;
     if (Array.isArray(v)) {
@@ -206,22 +234,82 @@ export const scrubJsonInto = (value: unknown, options: ScrubOptions, counts: Scr
       for (let i = 0; i < items.length; i++) target[i] = visit(items[i], undefined);
       continue;
     }
-    const used = new Set<string>();
-    const entries = Object.entries(source);
-    // Keys that are not masked keep their name; masked ones are renamed around them.
-    const keys = entries.map(([k]) => scrubInto(k, options, counts));
-    entries.forEach(([k], index) => {
-      if (keys[index] === k) used.add(k);
-    });
-    entries.forEach(([k, child], index) => {
-      let name = keys[index]!;
-      if (name !== k) {
-        const base = name;
-        for (let n = 2; used.has(name); n++) name = `${base}#${n}`;
-        used.add(name);
-      }
-      define(target, name, visit(child, k));
-    });
+    copyMembers(source as Record<string, unknown>, target, options, counts, visit);
   }
   return root;
+};
+
+/** Whether an array holds no container (and so no shared reference, no cycle). */
+const flatArray = (value: readonly unknown[]): boolean => {
+  for (let i = 0; i < value.length; i++) {
+    const v = value[i];
+    if (v !== null && typeof v === 'object') return false;
+  }
+  return true;
+};
+
+/** Whether a plain object's own members hold no container. */
+const flatObject = (value: Record<string, unknown>): boolean => {
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    const v = value[key];
+    if (v !== null && typeof v === 'object') return false;
+  }
+  return true;
+};
+
+/** A member's value that is not a container: a secret under a secret's key, or scrubbed. */
+const leafInto = (
+  v: unknown,
+  key: string | undefined,
+  options: ScrubOptions,
+  counts: ScrubCounts,
+): unknown => {
+  if (typeof v === 'string' && key !== undefined) {
+    const kind = secretLabelKind(key);
+    if (kind && !(options.skip?.('SECRET') ?? false) && looksSecret(v.trim(), kind)) {
+      count(counts, 'SECRET');
+      return maskValue(v, 'SECRET', options.strategyFor('SECRET'), options.tokenKey, options.memo);
+    }
+  }
+  return scrubScalarInto(v, options, counts);
+};
+
+/**
+ * Copies the members of `source` into `target`, each value through `value`. Keys are scrubbed
+ * too: those not masked keep their name, and a masked one that collides with another gets `#2`,
+ * `#3`… (the unmasked names are taken first).
+ */
+const copyMembers = (
+  source: Record<string, unknown>,
+  target: Record<string, unknown>,
+  options: ScrubOptions,
+  counts: ScrubCounts,
+  value: (v: unknown, key: string) => unknown,
+): void => {
+  const keys = Object.keys(source);
+  const names = new Array<string>(keys.length);
+  let renamed = false;
+  for (let i = 0; i < keys.length; i++) {
+    names[i] = scrubInto(keys[i]!, options, counts);
+    if (names[i] !== keys[i]) renamed = true;
+  }
+  let used: Set<string> | undefined;
+  if (renamed) {
+    used = new Set();
+    for (let i = 0; i < keys.length; i++) if (names[i] === keys[i]) used.add(keys[i]!);
+  }
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    let name = names[i]!;
+    if (used !== undefined && name !== key) {
+      const base = name;
+      for (let n = 2; used.has(name); n++) name = `${base}#${n}`;
+      used.add(name);
+    }
+    const v = value(source[key], key);
+    // A `__proto__` key stays an own property instead of replacing the prototype.
+    if (name === '__proto__') define(target, name, v);
+    else target[name] = v;
+  }
 };

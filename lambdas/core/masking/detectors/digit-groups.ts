@@ -1,6 +1,7 @@
 // The digit token at a position, read once and shared by every numeric detector asked about the
-// same position (cards, SSNs, national numbers): up to 8 runs of digits joined by one of
-// ` - . /`, kept in module-level arrays (no allocation). Bounded work per position.
+// same position (cards, SSNs, national numbers), and by the later groups of the same token: up
+// to 8 runs of digits joined by one of ` - . /`, kept in module-level arrays (no allocation).
+// Bounded work per position.
 import { isDigitCode, tick, wordAt } from './scan.js';
 
 export const MAX_GROUPS = 8;
@@ -15,13 +16,45 @@ export const groupSep = new Int32Array(MAX_GROUPS);
 let readText: string | undefined;
 let readAt = -1;
 let count = 0;
+/** Bumped by `beginText`: a read made for another text is not compared with this one. */
+let epoch = 0;
+let readEpoch = -1;
+
+/**
+ * Tells readGroups that the reads that follow are of a new text, so that the last read is not
+ * compared with it character by character (the dispatcher calls it once per text).
+ */
+export const beginText = (): void => {
+  epoch = (epoch + 1) | 0;
+};
 
 const isGroupSep = (c: number): boolean => c === 32 || c === 45 || c === 46 || c === 47;
 
-/** Reads the groups at `i` (a digit) and returns how many; memoised for the last (text, i). */
+/**
+ * Reads the groups at `i` (a digit) and returns how many; memoised for the last (text, i). At the
+ * start of a later group of the last read, the rest of that read is the answer (a read stops
+ * where the text says, so one from a later group stops at the same place), unless that read
+ * stopped at MAX_GROUPS.
+ */
 export const readGroups = (text: string, i: number): number => {
-  if (readText === text && readAt === i) return count;
+  if (readEpoch === epoch && readText === text) {
+    if (readAt === i) return count;
+    if (i > readAt && count < MAX_GROUPS) {
+      for (let g = 1; g < count; g++) {
+        if (groupStart[g] !== i) continue;
+        for (let k = g; k < count; k++) {
+          groupStart[k - g] = groupStart[k]!;
+          groupEnd[k - g] = groupEnd[k]!;
+          groupSep[k - g] = k === g ? 0 : groupSep[k]!;
+        }
+        count -= g;
+        readAt = i;
+        return count;
+      }
+    }
+  }
   readText = text;
+  readEpoch = epoch;
   readAt = i;
   count = 0;
   let p = i;

@@ -19,10 +19,19 @@ const unicodeWordAt = (text: string, i: number): boolean => {
   return UNICODE_WORD.test(text[i]!);
 };
 
+/** ASCII characters of local parts (`[A-Za-z0-9._%+-]`, 1) and of domains (`[A-Za-z0-9.-]`, 2). */
+const ASCII_CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  if (isAlnumCode(c) || c === 46 || c === 45) ASCII_CLASS[c] = 3;
+  else if (c === 95 || c === 37 || c === 43) ASCII_CLASS[c] = 1;
+}
+const LOCAL = 1;
+const DOMAIN = 2;
+
 /** `[A-Za-z0-9._%+-]` or any Unicode letter/digit/mark (RFC 6531 local parts). */
 const isLocalAt = (text: string, i: number): boolean => {
   const c = text.charCodeAt(i);
-  if (c < 128) return isAlnumCode(c) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45;
+  if (c < 128) return (ASCII_CLASS[c]! & LOCAL) !== 0;
   return unicodeWordAt(text, i);
 };
 
@@ -32,7 +41,7 @@ const isDotCode = (c: number): boolean => c === 46 || c === 0x3002 || c === 0xff
 /** `[A-Za-z0-9.-]`, the IDN dots, or any Unicode letter/digit/mark. */
 const isDomainAt = (text: string, i: number): boolean => {
   const c = text.charCodeAt(i);
-  if (c < 128) return isAlnumCode(c) || c === 46 || c === 45;
+  if (c < 128) return (ASCII_CLASS[c]! & DOMAIN) !== 0;
   return isDotCode(c) || unicodeWordAt(text, i);
 };
 
@@ -71,10 +80,8 @@ export const emailDetector = positional('EMAIL_ADDRESS', ['at'], (text, at, last
   if (!isAtSignCode(text.charCodeAt(at))) return false;
   // Local part: leftwards over local characters, at most MAX_LOCAL + 1 of them.
   let start = at;
-  while (start > 0 && at - start <= MAX_LOCAL && isLocalAt(text, start - 1)) {
-    tick();
-    start--;
-  }
+  while (start > 0 && at - start <= MAX_LOCAL && isLocalAt(text, start - 1)) start--;
+  tick(at - start);
   if (at - start > MAX_LOCAL) return false;
   while (start < at && text.charCodeAt(start) === 46) start++; // no leading dot
   if (start === at || start < lastEnd) return false;
@@ -83,10 +90,8 @@ export const emailDetector = positional('EMAIL_ADDRESS', ['at'], (text, at, last
     if (text.charCodeAt(p - 1) === 46 && (p === at || text.charCodeAt(p) === 46)) return false;
   // Domain: rightwards over domain characters (stops at the next `@`).
   let end = at + 1;
-  while (end < text.length && end - at <= MAX_DOMAIN + 1 && isDomainAt(text, end)) {
-    tick();
-    end++;
-  }
+  while (end < text.length && end - at <= MAX_DOMAIN + 1 && isDomainAt(text, end)) end++;
+  tick(end - at - 1);
   const domainLen = domainLength(text, at + 1, end);
   if (domainLen === 0 || domainLen > MAX_DOMAIN) return false;
   hit.start = start;

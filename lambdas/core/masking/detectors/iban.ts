@@ -1,7 +1,7 @@
 // IBANs: country code, two check digits, BBAN; compact or in groups of four separated by one
 // space; the length must be the country's and the mod-97 check must hold. Work per start is
 // bounded by the longest IBAN (34 characters): linear time.
-import { isAlnumCode, isDigitCode, isLetterCode, positional, tick, wordAt } from './scan.js';
+import { isAlnumCode, isDigitCode, isLetterCode, positional, type Starts, tick, wordAt } from './scan.js';
 
 /** IBAN length per country (SWIFT IBAN registry). */
 export const IBAN_LENGTHS: Readonly<Record<string, number>> = {
@@ -101,7 +101,10 @@ export const ibanValid = (iban: string): boolean => {
 };
 
 /** Compact (`DE89370400440532013000`) or in groups of four (`DE89 3704 0044 0532 0130 00`). */
-export const ibanDetector = positional('IBAN_CODE', ['word'], (text, i, _lastEnd, hit) => {
+/** Two letters with digits right after them: never a longer word, never `AB 12…`. */
+const STARTS: Starts = { kinds: ['word'], atWord: { letters: [2], spaced: false } };
+
+export const ibanDetector = positional('IBAN_CODE', STARTS, (text, i, _lastEnd, hit) => {
   if (i + 4 > text.length) return false;
   const c0 = text.charCodeAt(i);
   if (!isLetterCode(c0) || wordAt(text, i - 1)) return false;

@@ -91,6 +91,55 @@ export const plausibleCard = (digits: string): boolean => {
 export const isCardNumber = (digits: string): boolean => plausibleCard(digits) && luhnValid(digits);
 
 /**
+ * plausibleCard of the digits of the first `k` groups read by readGroups, without building them:
+ * the issuer rules read the length and the first four digits only.
+ */
+const plausibleCardGroups = (text: string, k: number): boolean => {
+  let n = 0;
+  let head = 0;
+  let headDigits = 0;
+  for (let g = 0; g < k; g++) {
+    const from = groupStart[g]!;
+    const to = groupEnd[g]!;
+    n += to - from;
+    for (let p = from; p < to && headDigits < 4; p++, headDigits++)
+      head = 10 * head + text.charCodeAt(p) - 48;
+  }
+  return plausibleCardHead(n, head);
+};
+
+/** plausibleCard for a number of `n` digits (13 at least) whose first four digits make `head`. */
+const plausibleCardHead = (n: number, head: number): boolean => {
+  if (n < 13 || n > 19) return false;
+  const d1 = Math.floor(head / 1000);
+  const head2 = Math.floor(head / 100);
+  const head3 = Math.floor(head / 10);
+  switch (d1) {
+    case 4:
+      return n === 13 || n === 16 || n === 19;
+    case 2:
+      return n === 16 && ((head >= 2221 && head <= 2720) || (head >= 2200 && head <= 2204));
+    case 3:
+      if (head2 === 34 || head2 === 37) return n === 15;
+      return (
+        n >= 14 &&
+        ((head3 >= 300 && head3 <= 305) ||
+          head3 === 309 ||
+          head2 === 36 ||
+          (head2 >= 38 && head2 <= 39) ||
+          (n >= 16 && head >= 3528 && head <= 3589))
+      );
+    case 5:
+      if (head2 >= 51 && head2 <= 55) return n === 16;
+      return head2 === 50 || (head2 >= 56 && head2 <= 58);
+    case 6:
+      return true;
+    default:
+      return false;
+  }
+};
+
+/**
  * One run of 13–19 digits, or runs of 3–6 digits (the first of 4) joined by one repeated
  * separator (` ` or `-`); issuer prefix and Luhn must hold (a card is never labelled free-form).
  */
@@ -126,14 +175,15 @@ export const creditCardDetector = positional(
         if (!ok) continue;
       }
       if (!groupsLuhnValid(text, k)) continue;
-      if (!plausibleCard(digitsOfGroups(text, k))) continue;
+      if (!plausibleCardGroups(text, k)) continue;
       hit.start = i;
       hit.end = end;
       return true;
     }
     return false;
   },
-  13,
+  // One run of 13–19 digits, or groups after a first one of 4.
+  { atDigit: { minDigits: 13, firstGroup: [4, 13, 14, 15, 16, 17, 18, 19] } },
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -178,7 +228,7 @@ export const ssnDetector = positional(
     hit.end = end;
     return true;
   },
-  9,
+  { atDigit: { minDigits: 9, firstGroup: [3, 9], tokenStart: true } },
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -247,6 +297,22 @@ const phoneShape = (text: string, plus: boolean, k: number): boolean => {
 
 const isPhoneSep = (c: number): boolean => c === 32 || c === 45 || c === 46;
 
+/**
+ * A quick, exact rejection at a digit (neither `+` nor `(` first): without a leading 0 (trunk
+ * prefix, `00`), phoneShape accepts only the North American groups 3-3-4 or 1-3-3-4 (led by 1).
+ * The first group is the run of digits at `i`, as `readGroups` reads it; 3-3-4 has no parentheses,
+ * so its groups are those `readGroups` reads too (it also joins on `/`, which can only make
+ * this test let more through). Cards, order numbers and house numbers end here.
+ */
+const mayBePhoneAtDigit = (text: string, i: number): boolean => {
+  const first = text.charCodeAt(i);
+  if (first === 48) return true;
+  const read = readGroups(text, i);
+  const len0 = groupLength(0);
+  if (len0 === 1) return first === 49;
+  return read >= 3 && len0 === 3 && groupLength(1) === 3 && groupLength(2) === 4;
+};
+
 export const phoneDetector = positional(
   'PHONE_NUMBER',
   ['digit', 'plus', 'paren'],
@@ -258,6 +324,7 @@ export const phoneDetector = positional(
       if (!digitRunStart(text, i)) return false;
       const b = text.charCodeAt(i - 1);
       if (b === 43 || b === 40 || b === 41) return false;
+      if (!mayBePhoneAtDigit(text, i)) return false;
     }
     if (!startsToken(text, i)) return false;
     // Groups: digits, optionally `(digits)`, separated by one of ' ', '-', '.' (or nothing after ')').
@@ -305,4 +372,6 @@ export const phoneDetector = positional(
     }
     return false;
   },
+  // At a digit (neither `+` nor `(`): `startsToken` is checked first, then mayBePhoneAtDigit.
+  { atDigit: { tokenStart: true, firstGroup: [1, 3], anyLengthAfterZero: true } },
 );

@@ -4,18 +4,22 @@
 // single pass (see dispatch.ts).
 import type { DataClass, Detector, Finding } from '../types.js';
 
-let work = 0;
+/**
+ * The step count, in a typed array: a module-level number would be boxed on every increment once
+ * it outgrows a small integer, which a long-running process reaches.
+ */
+const work = new Float64Array(1);
 
 /** Counts scanner steps (characters examined). Every detector loop calls it. */
 export const tick = (steps = 1): void => {
-  work += steps;
+  work[0]! += steps;
 };
 
 /** Steps the detectors have taken since the last reset (instrumentation for linear-time tests). */
-export const detectorWork = (): number => work;
+export const detectorWork = (): number => work[0]!;
 
 export const resetDetectorWork = (): void => {
-  work = 0;
+  work[0] = 0;
 };
 
 export const isDigitCode = (c: number): boolean => c >= 48 && c <= 57;
@@ -69,12 +73,49 @@ export interface Hit {
  */
 export interface PositionalDetector extends Detector {
   readonly starts: readonly StartKind[];
-  /**
-   * At a `digit` start, the digits this detector needs in the groups `readGroups` reads there
-   * (runs joined by ` - . /`): the dispatcher does not ask it about a shorter token.
-   */
-  readonly minDigits?: number;
+  /** What it needs at a `digit` start: the dispatcher does not ask it where that is missing. */
+  readonly atDigit?: DigitStartNeeds;
+  /** What it needs at a `word` start: the dispatcher does not ask it where that is missing. */
+  readonly atWord?: WordStartNeeds;
   at(text: string, i: number, lastEnd: number, hit: Hit): boolean;
+}
+
+/** Conditions on its start positions, declared by a detector for the dispatcher. */
+export interface StartNeeds {
+  readonly atDigit?: DigitStartNeeds;
+  readonly atWord?: WordStartNeeds;
+}
+
+/** Where a detector starts, with the conditions it declares there. */
+export interface Starts extends StartNeeds {
+  readonly kinds: readonly StartKind[];
+}
+
+/**
+ * Conditions without which a detector never matches at a `digit` start, declared next to the
+ * code that makes them so (the equivalence tests check every declaration). They concern the
+ * groups `readGroups` reads there (runs of digits joined by one of ` - . /`).
+ */
+export interface DigitStartNeeds {
+  /** Digits in those groups, at least. */
+  readonly minDigits?: number;
+  /** Lengths the first group may have. */
+  readonly firstGroup?: readonly number[];
+  /** A token starts there (`startsToken`: no word character, nor a joiner after one, before it). */
+  readonly tokenStart?: boolean;
+  /** Where the run starts with 0, any first-group length will do (`firstGroup` applies elsewhere). */
+  readonly anyLengthAfterZero?: boolean;
+}
+
+/**
+ * Conditions without which a detector never matches at a `word` start (see StartKind), declared
+ * next to the code that makes them so, as DigitStartNeeds are.
+ */
+export interface WordStartNeeds {
+  /** At a word of letters right before a digit run: how many letters that word may have. */
+  readonly letters: readonly number[];
+  /** Whether it may match at two letters followed by a space (`AB 12…`, `AT U1…`). */
+  readonly spaced: boolean;
 }
 
 export const isPositional = (d: Detector): d is PositionalDetector =>
@@ -104,10 +145,11 @@ export const detector = (dataClass: string, scan: (text: string, out: Finding[])
  */
 export const positional = (
   dataClass: DataClass,
-  starts: readonly StartKind[],
+  where: readonly StartKind[] | Starts,
   at: (text: string, i: number, lastEnd: number, hit: Hit) => boolean,
-  minDigits?: number,
+  declared: StartNeeds = {},
 ): PositionalDetector => {
+  const { kinds: starts, ...needs } = isStarts(where) ? where : { kinds: where, ...declared };
   const base = detector(dataClass, (text, out) => {
     const hit: Hit = { start: 0, end: 0 };
     let lastEnd = 0;
@@ -120,8 +162,10 @@ export const positional = (
       }
     }
   });
-  return minDigits === undefined ? { ...base, starts, at } : { ...base, starts, at, minDigits };
+  return { ...base, starts, at, ...needs };
 };
+
+const isStarts = (where: readonly StartKind[] | Starts): where is Starts => !Array.isArray(where);
 
 /** Lower-cased text of the `width` characters before `i` (for label look-behind; bounded work). */
 export const before = (text: string, i: number, width: number): string => {

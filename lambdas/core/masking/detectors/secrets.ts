@@ -170,15 +170,23 @@ const TOKEN_LABELS = [
 
 export type SecretLabelKind = 'password' | 'token';
 
+const LABEL_SEPARATOR = /[_.\-\s]/;
+const LABEL_SEPARATORS = /[_.\-\s]/g;
+/** The last characters of the labels above. */
+const LABEL_ENDINGS = new Set([...PASSWORD_LABELS, ...TOKEN_LABELS].map((l) => l.charCodeAt(l.length - 1)));
+
 /**
  * Whether a key or label names a secret (`DB_PASSWORD`, `aws_secret_access_key`, `apiKey`,
  * `x-api-key`, `client_secret`), and which kind. Also used by `scrubJson` on object keys.
  */
 export const secretLabelKind = (label: string): SecretLabelKind | undefined => {
   if (label.length === 0 || label.length > 64) return undefined;
-  const normalized = label.toLowerCase().replace(/[_.\-\s]/g, '');
-  if (PASSWORD_LABELS.some((l) => normalized.endsWith(l))) return 'password';
-  if (TOKEN_LABELS.some((l) => normalized.endsWith(l))) return 'token';
+  const lower = label.toLowerCase();
+  const normalized = LABEL_SEPARATOR.test(lower) ? lower.replace(LABEL_SEPARATORS, '') : lower;
+  // Most keys (`id`, `status`, `channel`) end in a letter no label ends in.
+  if (!LABEL_ENDINGS.has(normalized.charCodeAt(normalized.length - 1))) return undefined;
+  for (const l of PASSWORD_LABELS) if (normalized.endsWith(l)) return 'password';
+  for (const l of TOKEN_LABELS) if (normalized.endsWith(l)) return 'token';
   return undefined;
 };
 

@@ -2,7 +2,7 @@
 // national format, compact (`DE123456789`) or with one space after the prefix and single spaces or
 // dots inside (`GB 123 4567 89`, `FR 40 303 265 045`). Checksums differ per country and are not
 // checked: a well-shaped value is masked (recall beats validity).
-import { isAlnumCode, isUpperCode, positional, tick, wordAt } from '../scan.js';
+import { isAlnumCode, isUpperCode, positional, type Starts, tick, wordAt } from '../scan.js';
 
 /** National formats over the compact body (upper case, no separators). */
 export const VAT_FORMATS: Readonly<Record<string, RegExp>> = {
@@ -39,7 +39,10 @@ export const VAT_FORMATS: Readonly<Record<string, RegExp>> = {
 
 const MAX_BODY = 16;
 
-export const euVatDetector = positional('EU_VAT', ['word'], (text, i, _lastEnd, hit) => {
+/** Two capitals (the country), then a body that may start with letters (`ATU1…`), or a space. */
+const STARTS: Starts = { kinds: ['word'], atWord: { letters: [2, 3, 4, 5, 6], spaced: true } };
+
+export const euVatDetector = positional('EU_VAT', STARTS, (text, i, _lastEnd, hit) => {
   if (wordAt(text, i - 1) || !isUpperCode(text.charCodeAt(i)) || !isUpperCode(text.charCodeAt(i + 1)))
     return false;
   const format = VAT_FORMATS[text.slice(i, i + 2)];

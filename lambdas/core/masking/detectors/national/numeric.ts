@@ -88,6 +88,6 @@ export const numericIdDetector = (dataClass: string, shape: NumericShape): Posit
       hit.end = groupEnd[k - 1]!;
       return true;
     },
-    minDigits,
+    { atDigit: { minDigits, firstGroup: [shape.bare, ...firstLengths], tokenStart: true } },
   );
 };

@@ -2,9 +2,12 @@
 // (`QQ123456C`, `QQ 12 34 56 C`). Well-shaped values are masked whatever the prefix rules say;
 // without the suffix, or in lower case, only after a label.
 import { labelledAs } from '../labels.js';
-import { digitAt, isUpperCode, letterAt, positional, tick, wordAt } from '../scan.js';
+import { digitAt, isUpperCode, letterAt, positional, type Starts, tick, wordAt } from '../scan.js';
 
-export const ninoDetector = positional('UK_NINO', ['word'], (text, i, _lastEnd, hit) => {
+/** Two letters, then digits or a space: never a longer word. */
+const STARTS: Starts = { kinds: ['word'], atWord: { letters: [2], spaced: true } };
+
+export const ninoDetector = positional('UK_NINO', STARTS, (text, i, _lastEnd, hit) => {
   if (!letterAt(text, i) || !letterAt(text, i + 1) || wordAt(text, i - 1)) return false;
   const spaced = text.charCodeAt(i + 2) === 32;
   let p = i + 2 + (spaced ? 1 : 0);

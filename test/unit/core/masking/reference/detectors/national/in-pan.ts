@@ -1,0 +1,20 @@
+// Reference copy, for the differential tests (detectors-reference.test.ts): this file as it was at
+// a259496, before the throughput work. Not used by the gateway; do not optimise it.
+// India's Permanent Account Number: five letters, four digits, a letter (`ABCPE1234F`). Upper
+// case is masked on shape; lower case only after a label.
+import { labelledAs } from '../labels.js';
+import { digitAt, isUpperCode, letterAt, positional, tick, wordAt } from '../scan.js';
+
+export const panDetector = positional('IN_PAN', ['word'], (text, i, _lastEnd, hit) => {
+  if (wordAt(text, i - 1)) return false;
+  for (let p = i; p < i + 5; p++) if (!letterAt(text, p)) return false;
+  for (let p = i + 5; p < i + 9; p++) if (!digitAt(text, p)) return false;
+  if (!letterAt(text, i + 9) || wordAt(text, i + 10)) return false;
+  tick(10);
+  let upper = true;
+  for (let p = i; p < i + 10; p++) if (p < i + 5 || p === i + 9) upper &&= isUpperCode(text.charCodeAt(p));
+  if (!upper && !labelledAs(text, i, 'pan')) return false;
+  hit.start = i;
+  hit.end = i + 10;
+  return true;
+});
