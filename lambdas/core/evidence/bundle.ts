@@ -15,6 +15,8 @@
 // exported whole (every segment, before and after the period), so its chain verifies from its
 // first event. Events archived after the last checkpoint are not in scope: the manifest says up
 // to when the bundle is covered.
+
+import { CONFIG_AUDIT_SESSION } from '../config/versioned-push.js';
 import type {
   ArchiveReader,
   SegmentRecord,
@@ -104,7 +106,7 @@ export interface ExportResult {
 const overlaps = (s: { firstAt: string; lastAt: string }, from: string, to: string) =>
   s.firstAt <= to && s.lastAt >= from;
 
-/** Sessions with events inside [from, to], as the checkpoints list them. */
+/** Sessions with events inside [from, to], as the checkpoints list them, and the configuration audit trail. */
 export const sessionsInScope = (
   checkpoints: readonly Checkpoint[],
   from: string,
@@ -113,7 +115,11 @@ export const sessionsInScope = (
   const scope = new Set<string>();
   for (const checkpoint of checkpoints)
     for (const segment of checkpoint.segments)
-      for (const session of segment.sessions) if (overlaps(session, from, to)) scope.add(session.sessionId);
+      // The configuration audit trail is always whole: the versions in force at the period's
+      // start were pushed before it, and the bundle shows who pushed them.
+      for (const session of segment.sessions)
+        if (overlaps(session, from, to) || session.sessionId === CONFIG_AUDIT_SESSION)
+          scope.add(session.sessionId);
   return scope;
 };
 

@@ -50,6 +50,63 @@ const exported = async () => {
 };
 
 describe('evidence bundle configuration', () => {
+  it('holds the configuration audit trail whole, pushes made before the period included', async () => {
+    const segmentKey = 'recordings/2026-11-20/aaaa.ndjson';
+    const checkpoint = {
+      format: 'tollgate.checkpoint/1',
+      number: 1,
+      at: '2026-11-20T00:01:00.000Z',
+      prevHash: '0'.repeat(64),
+      key: { id: 'local', algorithm: 'ECDSA_P256_SHA256', fingerprint: 'f'.repeat(64) },
+      segments: [
+        {
+          key: segmentKey,
+          sha256: 'a'.repeat(64),
+          events: 1,
+          sessions: [
+            {
+              sessionId: 'tollgate:config-audit',
+              firstSeq: 1,
+              lastSeq: 1,
+              lastHash: 'b'.repeat(64),
+              firstAt: '2026-11-20T00:00:00.000Z',
+              lastAt: '2026-11-20T00:00:00.000Z',
+            },
+          ],
+        },
+      ],
+      sessions: [],
+      signature: '',
+    };
+    const objects = new Map([
+      ['checkpoints/000000000001.json', JSON.stringify(checkpoint)],
+      [
+        segmentKey,
+        '{"sessionId":"tollgate:config-audit","seq":1,"type":"policy.changed","at":"2026-11-20T00:00:00.000Z","data":{}}\n',
+      ],
+    ]);
+    const files = new Map<string, string>();
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const { manifest } = await exportEvidence(
+      {
+        archive: {
+          list: async (prefix) => [...objects.keys()].filter((k) => k.startsWith(prefix)),
+          get: async (key) => objects.get(key),
+        },
+        signer: new LocalSigner(privateKey),
+        config: {},
+        writer: { write: async (path, content) => void files.set(path, content) },
+      },
+      {
+        from: '2026-12-01T00:00:00.000Z',
+        to: '2026-12-31T23:59:59.999Z',
+        generatedAt: '2027-01-01T00:00:00.000Z',
+      },
+    );
+    expect(files.has(`segments/${segmentKey}`)).toBe(true);
+    expect(manifest.counts.sessions).toBe(1);
+  });
+
   it('shows each connection version in force without the passwords of URL targets', async () => {
     const files = await exported();
     const shown = files.get('config/connections/v1.json')!;
