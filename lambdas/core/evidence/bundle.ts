@@ -113,10 +113,10 @@ export const sessionsInScope = (
   to: string,
 ): Set<string> => {
   const scope = new Set<string>();
+  // The configuration audit trail is always whole: the versions in force at the period's
+  // start were pushed before it, and the bundle shows who pushed them.
   for (const checkpoint of checkpoints)
     for (const segment of checkpoint.segments)
-      // The configuration audit trail is always whole: the versions in force at the period's
-      // start were pushed before it, and the bundle shows who pushed them.
       for (const session of segment.sessions)
         if (overlaps(session, from, to) || session.sessionId === CONFIG_AUDIT_SESSION)
           scope.add(session.sessionId);
