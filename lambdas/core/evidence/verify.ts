@@ -1,7 +1,7 @@
 // Offline verification of an evidence bundle (bundle.ts): needs the bundle and, to be more than
 // self-consistent, the fingerprint of the key the organisation published. Reports every problem
 // with where it is; `ok` only when everything holds.
-import { createPublicKey, type KeyObject, verify as verifySignature } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { canonicalJson } from '../recording/canonical-json.js';
 import {
   CHECKPOINT_FORMAT,
@@ -11,6 +11,7 @@ import {
   KEYS_PREFIX,
   keyFingerprint,
   sha256Hex,
+  signedBy,
   signedText,
 } from '../recording/checkpoint.js';
 import { GENESIS, type SessionEvent } from '../recording/events.js';
@@ -76,19 +77,6 @@ export interface VerifyReport {
     readonly events: number;
   };
 }
-
-const signatureHolds = (publicKey: KeyObject, message: string, signatureBase64: string): boolean => {
-  try {
-    return verifySignature(
-      'sha256',
-      Buffer.from(message, 'utf8'),
-      publicKey,
-      Buffer.from(signatureBase64.trim(), 'base64'),
-    );
-  } catch {
-    return false;
-  }
-};
 
 /**
  * The public key in a PEM file and its fingerprint, or why there is none. The fingerprint is of
@@ -242,7 +230,7 @@ export const verifyBundle = async (
     const signature = await text('manifest.sig');
     if (signature === undefined)
       problem('manifest_signature_invalid', 'manifest.sig', 'the manifest signature is missing');
-    else if (!signatureHolds(publicKey.key, `${MANIFEST_CONTEXT}${manifestText}`, signature))
+    else if (!signedBy(publicKey.key, `${MANIFEST_CONTEXT}${manifestText}`, signature))
       problem(
         'manifest_signature_invalid',
         'manifest.sig',
@@ -322,7 +310,7 @@ export const verifyBundle = async (
     else if (typeof key === 'string') problem('checkpoint_signature_invalid', where, `${keyFile} ${key}`);
     else if (key.fingerprint !== checkpoint.key.fingerprint)
       problem('checkpoint_signature_invalid', where, `${keyFile} holds another key (${key.fingerprint})`);
-    else if (!signatureHolds(key.key, signedText(unsigned), signature))
+    else if (!signedBy(key.key, signedText(unsigned), signature))
       problem('checkpoint_signature_invalid', where, 'its signature does not verify');
     if (trusted.size > 0 && !trusted.has(checkpoint.key.fingerprint))
       problem('key_untrusted', where, `signed by ${checkpoint.key.fingerprint}, not by a trusted key`);

@@ -8,7 +8,7 @@
 // before the head moves. A writer that stops after writing finds that object on its next run and
 // adopts it (moves the head, forgets its segments) rather than writing another; a lease keeps two
 // writers from racing for the same number.
-import { createHash, createPublicKey, verify } from 'node:crypto';
+import { createHash, createPublicKey, type KeyObject, verify } from 'node:crypto';
 import type {
   ArchiveLedger,
   CheckpointHead,
@@ -66,13 +66,17 @@ export const keyFingerprint = (publicKeyPem: string) =>
   sha256Hex(createPublicKey(publicKeyPem).export({ type: 'spki', format: 'der' }));
 
 /** True when `signatureBase64` (DER) is the key's ECDSA signature over SHA-256 of `message`. */
-export const signedBy = (publicKeyPem: string, message: string, signatureBase64: string): boolean => {
+export const signedBy = (
+  publicKey: string | KeyObject,
+  message: string,
+  signatureBase64: string,
+): boolean => {
   try {
     return verify(
       'sha256',
       Buffer.from(message, 'utf8'),
-      publicKeyPem,
-      Buffer.from(String(signatureBase64), 'base64'),
+      publicKey,
+      Buffer.from(String(signatureBase64).trim(), 'base64'),
     );
   } catch {
     return false;

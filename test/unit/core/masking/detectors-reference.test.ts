@@ -3,7 +3,9 @@
 // they do not pay, tokens by a TypeScript HMAC), the detectors find, scrubbing masks and
 // maskResult returns exactly what the code before it did. `reference/` holds that code (a259496);
 // the texts are generated: digit groups with every separator, words before digits, the fragments
-// every detector starts on (whole and cut short), Unicode.
+// every detector starts on (whole and cut short), Unicode. The copy is an oracle for this
+// refactoring: a deliberate change to what a detector finds updates the copy in the same commit
+// (or retires these tests), never the other way round.
 import { syntheticResult } from '../../../../bench/masking-rows.js';
 import { type Connection, connectionSchema } from '../../../../lambdas/core/config/connection.js';
 import { DEFAULT_DETECTORS, findAll } from '../../../../lambdas/core/masking/detectors.js';
